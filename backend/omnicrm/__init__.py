@@ -1,0 +1,272 @@
+"""OmniCRM: BSS/OSS for telecom operators and ISPs. ``create_app`` builds the Flask app."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import redis
+import structlog
+from flask import Flask, Response, g, request
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from omnicrm.core.context import RequestInfo, current_principal, current_request
+from omnicrm.core.db import Database, commit, discard
+from omnicrm.core.errors import DomainError, error_response, handle_domain_error
+from omnicrm.core.logging import configure_logging, get_logger
+from omnicrm.core.metrics import REQUEST_COUNT, REQUEST_LATENCY, watch_engine
+from omnicrm.core.redis import make_redis
+from omnicrm.settings import Settings
+
+log = get_logger("omnicrm.http")
+
+API_SPEC_OPTIONS: dict[str, Any] = {
+    "info": {
+        "description": (
+            "OmniCRM REST API. Every operation needs `Authorization: Bearer <access JWT>` or "
+            "`X-API-Key` unless its security is empty. Errors share one body: "
+            "`{code, status, message, errors}`. Money is a decimal string."
+        ),
+    },
+    "components": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    },
+    "security": [{"bearerAuth": []}, {"apiKeyAuth": []}],
+}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app for ``settings`` (default: read from the environment)."""
+    from omnicrm import api as api_module
+    from omnicrm.auth.principal import resolve_principal
+    from omnicrm.core.auth import make_authenticator
+    from omnicrm.extensions import api, jwt, limiter, socketio
+    from omnicrm.web import register_spa
+
+    settings = settings or Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = Flask("omnicrm", static_folder=None, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        JSON_SORT_KEYS=False,
+        API_TITLE="OmniCRM API",
+        API_VERSION="0.1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/crm",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs/",
+        OPENAPI_SWAGGER_UI_URL="/crm/docs/static/",
+        API_SPEC_OPTIONS=API_SPEC_OPTIONS,
+        JWT_SECRET_KEY=settings.secret_key,
+        JWT_ALGORITHM="HS256",
+        JWT_DECODE_ALGORITHMS=["HS256"],
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(seconds=settings.jwt_access_ttl_seconds),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(seconds=settings.jwt_refresh_ttl_seconds),
+        JWT_ENCODE_AUDIENCE=settings.jwt_audience,
+        JWT_DECODE_AUDIENCE=settings.jwt_audience,
+        JWT_ENCODE_ISSUER=settings.jwt_issuer,
+        JWT_DECODE_ISSUER=settings.jwt_issuer,
+        JWT_TOKEN_LOCATION=["headers"],
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX="omnicrm-rl",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_DEFAULT=settings.default_rate_limit or None,
+        RATELIMIT_SWALLOW_ERRORS=False,
+        TESTING=settings.env == "test",
+    )
+    app.extensions["omnicrm_settings"] = settings
+    if settings.proxy_fix_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_fix_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    database = Database()
+    database.configure(settings.database_url)
+    assert database.engine is not None
+    watch_engine(database.engine)
+    app.extensions["omnicrm_db"] = database
+    app.extensions["omnicrm_redis"] = make_redis(settings.redis_url)
+
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.register_field(_money_field(), "string", "decimal")
+    # Handlers must exist before init_app: Flask-SocketIO replays them into every new server.
+    _register_realtime(socketio)
+    socketio.init_app(
+        app,
+        message_queue=settings.redis_url or None,
+        async_mode="threading",
+        # None: same-origin only (a bad Origin is refused); list extra origins in CORS_ORIGINS.
+        cors_allowed_origins=settings.cors_origins or None,
+        logger=False,
+        engineio_logger=False,
+    )
+    api_module.register_blueprints(api)
+    # Every flush of an @auditable model writes activity rows (append-only audit log).
+    from omnicrm.activity.recorder import install_activity_recorder
+
+    install_activity_recorder()
+    from omnicrm.core.cache import install_cache_invalidation
+
+    install_cache_invalidation()
+    _register_hooks(app, make_authenticator(resolve_principal))
+    register_spa(app, settings)
+    return app
+
+
+def _audit_denial(exc: DomainError) -> None:
+    """A refused permission is a security event: log it outside the rolled-back request."""
+    from omnicrm.activity.use_cases import record_event_now
+
+    try:
+        record_event_now(
+            app_database(),
+            action="permission_denied",
+            object_type="endpoint",
+            object_id=f"{request.method} {request.path}"[:128],
+            after={"required": exc.extra.get("required", [])},
+        )
+    except Exception:  # auditing must never turn a 403 into a 500
+        log.exception("audit_failed")
+
+
+def app_database() -> Database:
+    from flask import current_app
+
+    database: Database = current_app.extensions["omnicrm_db"]
+    return database
+
+
+_realtime_registered = False
+
+
+def _register_realtime(socketio: Any) -> None:
+    # Socket.IO handlers live on the (module-level) SocketIO object: register them once.
+    global _realtime_registered
+    if not _realtime_registered:
+        from omnicrm.core.realtime import register_user_namespace
+
+        register_user_namespace(socketio)
+        _realtime_registered = True
+
+
+def _money_field() -> type:
+    from omnicrm.core.money import MoneyField
+
+    return MoneyField
+
+
+def _register_hooks(app: Flask, authenticate: Any) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        g.request_id = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        current_request.set(
+            RequestInfo(
+                request_id=request_id,
+                ip=request.remote_addr,
+                user_agent=request.headers.get("User-Agent"),
+            )
+        )
+        current_principal.set(None)
+
+    app.before_request(authenticate)
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    commit(session)
+                else:
+                    discard(session)
+            except IntegrityError:
+                discard(session)
+                log.warning("commit_conflict")
+                response = error_response(409, "the change conflicts with existing data")
+            except OperationalError:
+                discard(session)
+                log.error("commit_failed")
+                response = error_response(503, "database unavailable; nothing was saved")
+            finally:
+                session.close()
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        endpoint = request.endpoint or "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        REQUEST_LATENCY.labels(request.method, endpoint).observe(elapsed)
+        REQUEST_COUNT.labels(request.method, endpoint, str(response.status_code)).inc()
+        principal = g.get("principal")
+        log.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            ms=round(elapsed * 1000, 2),
+            user_id=principal.user_id if principal else None,
+        )
+        return response
+
+    @app.teardown_request
+    def _cleanup(exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            discard(session)
+            session.close()
+        # Context variables outlive the request in this thread: forget who was acting, or the
+        # next unit of work here (a test's factory, a job) is logged as that user.
+        current_principal.set(None)
+        current_request.set(None)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        if exc.code == "permission_denied":
+            _audit_denial(exc)
+        return handle_domain_error(exc)
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc: OperationalError) -> Response:
+        log.error("database_error", error=type(exc).__name__)
+        return error_response(503, "database unavailable; nothing was saved")
+
+    @app.errorhandler(redis.RedisError)
+    def _redis_down(exc: redis.RedisError) -> Response:
+        # Sessions, the blocklist and throttling live in Redis: without it we fail closed.
+        log.error("redis_error", error=type(exc).__name__)
+        return error_response(
+            503, "session store unavailable; try again shortly", code="session_store_down"
+        )
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _bad_value(exc: Exception) -> Response:
+        # A value the database cannot hold (out of range, bad encoding): the client's input.
+        log.warning("data_error", error=type(exc).__name__)
+        return error_response(422, "a value is out of range or malformed for storage")
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError) -> Response:
+        log.warning("integrity_error", error=str(exc.orig)[:200])
+        return error_response(409, "the change conflicts with existing data")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            from omnicrm.extensions import api
+
+            return api.handle_http_exception(exc)  # type: ignore[no-any-return]
+        log.exception("unhandled_error")
+        return error_response(500, "internal error")

@@ -1,0 +1,1 @@
+"""The activity (audit) log: an append-only record of who changed what, written automatically."""

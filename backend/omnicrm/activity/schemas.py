@@ -1,0 +1,53 @@
+"""Schemas of the activity-log API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+
+class ActivitySchema(Schema):
+    activity_id = fields.Integer()
+    created_at = fields.DateTime()
+    user_id = fields.Integer(allow_none=True)
+    api_key_id = fields.Integer(allow_none=True)
+    action = fields.String(metadata={"description": "create, update, archive, delete, login, ..."})
+    object_type = fields.String(metadata={"description": "customer, contact, site, user, ..."})
+    object_id = fields.String()
+    customer_id = fields.Integer(allow_none=True)
+    before = fields.Dict(allow_none=True, metadata={"description": "Changed fields, old values"})
+    after = fields.Dict(allow_none=True, metadata={"description": "Changed fields, new values"})
+    request_id = fields.String(allow_none=True)
+    ip = fields.String(allow_none=True)
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 date-time with offset, converted to UTC (refused if UTC cannot hold it)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00+14:00
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from exc
+
+
+_ID = validate.Range(min=1, max=2**31 - 1)
+# Types, ids and actions are plain identifiers: control characters (NUL included) never match.
+_PLAIN = validate.Regexp(r"\A[^\x00-\x1f\x7f]*\Z", error="Must not contain control characters.")
+
+
+class ActivityQuerySchema(Schema):
+    user_id = fields.Integer(validate=_ID)
+    object_type = fields.String(validate=validate.And(validate.Length(max=64), _PLAIN))
+    object_id = fields.String(validate=validate.And(validate.Length(max=128), _PLAIN))
+    customer_id = fields.Integer(validate=_ID)
+    action = fields.String(validate=validate.And(validate.Length(max=32), _PLAIN))
+    from_ = UtcDateTime(data_key="from", metadata={"description": "Inclusive (ISO 8601)"})
+    to = UtcDateTime(metadata={"description": "Exclusive (ISO 8601)"})
+
+
+class CustomerActivityQuerySchema(Schema):
+    action = fields.String(validate=validate.And(validate.Length(max=32), _PLAIN))

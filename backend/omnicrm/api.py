@@ -1,0 +1,29 @@
+"""The one place blueprints are registered: the whole URL map at a glance."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+
+def register_blueprints(api: Api) -> None:
+    from omnicrm.activity.routes import blp as activity_blp
+    from omnicrm.auth.routes import blp as auth_blp
+    from omnicrm.auth.routes import users_blp
+    from omnicrm.catalog.routes import blp as catalog_blp
+    from omnicrm.contracts.routes import blp as contracts_blp
+    from omnicrm.customers.routes import blp as customers_blp
+    from omnicrm.inventory.routes import blp as inventory_blp
+    from omnicrm.notifications.routes import blp as notifications_blp
+    from omnicrm.ops.routes import blp as ops_blp
+    from omnicrm.services.routes import blp as services_blp
+
+    api.register_blueprint(ops_blp)  # /healthz /readyz /metrics
+    api.register_blueprint(auth_blp)  # /crm/auth/*
+    api.register_blueprint(users_blp)  # /crm/user/ /crm/role/ /crm/permission/
+    api.register_blueprint(notifications_blp)  # /crm/notification/
+    api.register_blueprint(customers_blp)  # /crm/customer/ /crm/contact/ /crm/site/
+    api.register_blueprint(activity_blp)  # /crm/activity/ /crm/customer/<id>/activity
+    api.register_blueprint(catalog_blp)  # /crm/product/
+    api.register_blueprint(inventory_blp)  # /crm/inventory/ (templates, stock, import)
+    api.register_blueprint(services_blp)  # /crm/service/
+    api.register_blueprint(contracts_blp)  # /crm/contract/ (GetSim, PDF)

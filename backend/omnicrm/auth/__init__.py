@@ -1,0 +1,1 @@
+"""Authentication and authorization: users, roles, permissions, tokens, 2FA, API keys."""

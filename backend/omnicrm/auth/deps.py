@@ -1,0 +1,41 @@
+"""The Redis-backed collaborators auth use cases need, built from the app's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from omnicrm.auth.sessions import AttemptCounter, LoginThrottle, SessionStore
+from omnicrm.extensions import get_redis
+from omnicrm.settings import Settings
+
+
+@dataclass(frozen=True)
+class AuthDeps:
+    settings: Settings
+    sessions: SessionStore
+    throttle: LoginThrottle
+    totp_failures: AttemptCounter
+
+
+def auth_deps() -> AuthDeps:
+    settings: Settings = current_app.extensions["omnicrm_settings"]
+    client = get_redis()
+    return AuthDeps(
+        settings=settings,
+        sessions=SessionStore(client, refresh_ttl=settings.jwt_refresh_ttl_seconds),
+        throttle=LoginThrottle(
+            client,
+            delay_after=settings.login_delay_after_failures,
+            max_delay=settings.login_max_delay_seconds,
+            hard_lock=settings.login_hard_lock_failures,
+            hard_lock_seconds=settings.login_hard_lock_seconds,
+        ),
+        totp_failures=AttemptCounter(
+            client,
+            name="totpfail",
+            limit=settings.totp_max_failures,
+            window=settings.totp_failure_window_seconds,
+        ),
+    )

@@ -1,0 +1,109 @@
+"""Turn a request's credentials (Bearer JWT or X-API-Key) into a Principal, or refuse."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import jwt as pyjwt
+from flask import current_app, request
+
+from omnicrm.auth.deps import auth_deps
+from omnicrm.auth.errors import SessionRevoked, TokenInvalid
+from omnicrm.auth.models import User
+from omnicrm.auth.use_cases import identity_of, principal_for_api_key
+from omnicrm.core.context import Principal
+from omnicrm.core.db import request_session
+from omnicrm.core.errors import ServiceUnavailable, Unauthorized
+
+
+def resolve_principal() -> Principal | None:
+    api_key = request.headers.get("X-API-Key")
+    if api_key:
+        principal = principal_for_api_key(request_session(), api_key)
+        if principal is None:
+            raise Unauthorized("invalid API key", code="invalid_api_key")
+        return principal
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenInvalid("expected 'Authorization: Bearer <token>'")
+    return principal_for_access_token(token.strip())
+
+
+@functools.lru_cache(maxsize=10_000)
+def _signed_claims(token: str, key: str, audience: str, issuer: str) -> Mapping[str, Any]:
+    """Signature, audience and issuer of ``token`` verified once per process.
+
+    Deterministic for a given key, so it is safe to remember; what changes over time (expiry,
+    revocation, the user's permissions) is checked on every request by the caller. Failures
+    raise and are never cached.
+    """
+    claims = pyjwt.decode(
+        token,
+        key,
+        algorithms=["HS256"],
+        audience=audience,
+        issuer=issuer,
+        options={"verify_exp": False, "require": ["exp", "sub", "jti", "type", "sid"]},
+    )
+    return MappingProxyType(claims)
+
+
+def access_claims(token: str) -> Mapping[str, Any]:
+    """The claims of a valid, unexpired access token; TokenInvalid otherwise."""
+    config = current_app.config
+    if len(token) > 4096:
+        raise TokenInvalid("token is invalid or expired")
+    try:
+        claims = _signed_claims(
+            token,
+            config["JWT_SECRET_KEY"],
+            config["JWT_DECODE_AUDIENCE"],
+            config["JWT_DECODE_ISSUER"],
+        )
+    except pyjwt.PyJWTError as exc:
+        raise TokenInvalid("token is invalid or expired") from exc
+    now = time.time()
+    if claims["exp"] <= now or claims.get("nbf", 0) > now + 5:
+        raise TokenInvalid("token is invalid or expired")
+    if claims["type"] != "access":
+        raise TokenInvalid("an access token is required")
+    return claims
+
+
+def principal_for_access_token(token: str) -> Principal:
+    claims = access_claims(token)
+    user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
+    deps = auth_deps()
+    try:
+        check = deps.sessions.check(user_id, sid, jti)
+    except Exception as exc:  # Redis down: fail closed, but say so honestly
+        raise ServiceUnavailable("session store unavailable", code="session_store_down") from exc
+    if check.blocked or check.session is None:
+        raise SessionRevoked("token has been revoked")
+    identity = check.cached_identity
+    if identity is None:
+        session = request_session()
+        user = session.get(User, user_id)
+        if user is None:
+            raise SessionRevoked("token has been revoked")
+        identity = identity_of(session, user)
+        deps.sessions.cache_identity(user_id, identity)
+    if not identity.get("active", False):
+        raise SessionRevoked("the account is disabled")
+    return Principal(
+        user_id=user_id,
+        email=identity["email"],
+        permissions=frozenset(identity["permissions"]),
+        roles=tuple(identity["roles"]),
+        customer_id=identity.get("customer_id"),
+        session_id=sid,
+        token_jti=jti,
+        token_exp=int(claims["exp"]),
+    )

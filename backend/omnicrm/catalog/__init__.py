@@ -1,0 +1,1 @@
+"""The product catalog: tariffs, bundles, add-ons and promotions that staff sell."""

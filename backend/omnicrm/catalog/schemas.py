@@ -1,0 +1,291 @@
+"""Request and response schemas of the product catalog API.
+
+Schemas check types, ranges and lengths; cross-field and category rules (which fields belong to
+which category, promo discounts, eligibility) live in ``use_cases`` so every caller gets them.
+Unknown fields are refused (marshmallow's default RAISE). Money and percentages are decimal
+strings; a JSON float is refused, so no amount is ever rounded through binary floating point.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from omnicrm.catalog.models import BillingPeriod, ProductCategory
+from omnicrm.catalog.types import PERCENT_QUANTUM
+from omnicrm.core.fields import ID, MAX_ID, Text
+from omnicrm.core.money import MoneyField
+
+CATEGORIES = [c.value for c in ProductCategory]
+BILLING_PERIODS = [p.value for p in BillingPeriod]
+PAYMENT_TYPES = ["prepaid", "postpaid"]
+PRODUCT_SORTS = ("product_name", "created_at", "retail_cost", "product_id")
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PLAY_PATTERN = r"^[a-z0-9_\-]+$"
+MAX_JSON_VARS_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 10
+MAX_ALLOWANCE = MAX_ID  # 32-bit columns
+MAX_LIST = 50
+
+
+class PercentField(fields.String):
+    """A percentage 0-100 with at most two decimal places, as a decimal string ("20.00").
+
+    A String subclass so that the OpenAPI document shows ``type: string``; floats are refused.
+    """
+
+    default_error_messages = {
+        "invalid": 'Not a valid percentage: use a decimal string such as "20.00".',
+        "float": "A percentage must be a decimal string, not a float.",
+        "places": "At most two decimal places.",
+        "range": "Must be between 0 and 100.",
+    }
+
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> Decimal:
+        if isinstance(value, bool | float):
+            raise self.make_error("float" if isinstance(value, float) else "invalid")
+        if not isinstance(value, str | int) or (isinstance(value, str) and len(value) > 20):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise self.make_error("invalid") from exc
+        if not number.is_finite():
+            raise self.make_error("invalid")
+        if not 0 <= number <= 100:
+            raise self.make_error("range")
+        if number != number.quantize(PERCENT_QUANTUM):
+            raise self.make_error("places")
+        return number.quantize(PERCENT_QUANTUM)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value).quantize(PERCENT_QUANTUM):f}"
+
+
+class NonNegativeMoney(MoneyField):
+    """Money that cannot be below zero (prices, costs, rates)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if amount < 0:
+            raise ValidationError("Must not be negative.")
+        return amount
+
+
+def _check_json_value(value: Any, depth: int = 0) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise ValidationError(f"Nested deeper than {MAX_JSON_DEPTH} levels.")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError("Must not contain NUL characters.")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError("Numbers must be finite.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json_value(key, depth + 1)
+            _check_json_value(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_value(item, depth + 1)
+
+
+class JsonObject(fields.Dict):
+    """Any JSON object (not a string, array or null): playbook variables."""
+
+    default_error_messages = {"invalid": "Must be a JSON object."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        _check_json_value(value)
+        if len(json.dumps(value)) > MAX_JSON_VARS_BYTES:
+            raise ValidationError(f"At most {MAX_JSON_VARS_BYTES // 1024} KB.")
+        return value
+
+
+def _sort_validator(allowed: tuple[str, ...]) -> Callable[[str], None]:
+    choices = [*allowed, *(f"-{a}" for a in allowed)]
+
+    def check(value: str) -> None:
+        bad = [key for key in value.split(",") if key.strip() not in choices]
+        if bad or not value.strip():
+            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
+
+    return check
+
+
+def _sort_field(allowed: tuple[str, ...], default: str) -> Text:
+    return Text(
+        load_default=default,
+        validate=_sort_validator(allowed),
+        metadata={
+            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
+            "prefix '-' for descending",
+            "example": default,
+        },
+    )
+
+
+def _allowance(description: str) -> fields.Integer:
+    return fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_ALLOWANCE),
+        metadata={"description": description},
+    )
+
+
+def _rate(description: str) -> NonNegativeMoney:
+    return NonNegativeMoney(allow_none=True, metadata={"description": description})
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+# ---------------------------------------------------------------------------------------------
+class ProductSchema(Schema):
+    product_id = fields.Integer()
+    product_name = Text()
+    product_slug = Text()
+    category = Text(validate=validate.OneOf(CATEGORIES))
+    description = Text(allow_none=True)
+    enabled = fields.Boolean()
+    provisioning_play = Text(allow_none=True)
+    provisioning_json_vars = fields.Dict()
+    inventory_items_list = fields.List(Text())
+    currency = Text()
+    billing_period = Text(validate=validate.OneOf(BILLING_PERIODS))
+    retail_cost = MoneyField()
+    wholesale_cost = MoneyField()
+    retail_setup_cost = MoneyField()
+    wholesale_setup_cost = MoneyField()
+    tax_percentage = PercentField()
+    data_mb = fields.Integer(allow_none=True)
+    voice_minutes = fields.Integer(allow_none=True)
+    sms = fields.Integer(allow_none=True)
+    rate_per_mb = MoneyField(allow_none=True)
+    rate_per_minute = MoneyField(allow_none=True)
+    rate_per_sms = MoneyField(allow_none=True)
+    prepaid_eligible = fields.Boolean()
+    postpaid_eligible = fields.Boolean()
+    contract_term_months = fields.Integer()
+    bundle_children = fields.List(fields.Integer())
+    addon_compatible_with = fields.List(fields.Integer())
+    promo_target_product_id = fields.Integer(allow_none=True)
+    promo_discount_percent = PercentField(allow_none=True)
+    promo_discount_amount = MoneyField(allow_none=True)
+    promo_months = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ProductUpdateSchema(Schema):
+    """Every field optional; ``null`` clears an optional field. The category cannot change."""
+
+    product_name = Text(validate=validate.Length(min=1, max=200))
+    product_slug = Text(
+        validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN)],
+        metadata={"description": "Lower-case letters, digits and single hyphens; unique"},
+    )
+    description = Text(allow_none=True, validate=validate.Length(max=10_000))
+    enabled = fields.Boolean(metadata={"description": "Disabled products cannot be sold"})
+    provisioning_play = Text(
+        allow_none=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(PLAY_PATTERN)],
+        metadata={"description": "Ansible playbook name (a-z 0-9 _ -)"},
+    )
+    provisioning_json_vars = JsonObject(metadata={"description": "Playbook variables (object)"})
+    inventory_items_list = fields.List(
+        Text(validate=validate.Length(min=1, max=100)),
+        validate=validate.Length(max=MAX_LIST),
+        metadata={"description": 'Inventory template names needed, e.g. ["SIM Card"]'},
+    )
+    currency = Text(validate=validate.Length(equal=3))
+    billing_period = Text(validate=validate.OneOf(BILLING_PERIODS))
+    retail_cost = NonNegativeMoney(metadata={"description": "Price per billing period"})
+    wholesale_cost = NonNegativeMoney(metadata={"description": "Cost per billing period"})
+    retail_setup_cost = NonNegativeMoney(metadata={"description": "One-time price at sale"})
+    wholesale_setup_cost = NonNegativeMoney(metadata={"description": "One-time cost at sale"})
+    tax_percentage = PercentField(metadata={"description": "0-100, two decimal places"})
+    data_mb = _allowance("Data included per billing period, MB (null: none)")
+    voice_minutes = _allowance("Voice minutes included per billing period (null: none)")
+    sms = _allowance("SMS included per billing period (null: none)")
+    rate_per_mb = _rate("Price per MB beyond the allowance (null: not rated)")
+    rate_per_minute = _rate("Price per minute beyond the allowance (null: not rated)")
+    rate_per_sms = _rate("Price per SMS beyond the allowance (null: not rated)")
+    prepaid_eligible = fields.Boolean()
+    postpaid_eligible = fields.Boolean(
+        metadata={"description": "At least one of prepaid/postpaid_eligible is true"}
+    )
+    contract_term_months = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
+    bundle_children = fields.List(
+        fields.Integer(strict=True, validate=ID),
+        allow_none=True,
+        validate=validate.Length(max=MAX_LIST),
+        metadata={"description": "Bundles only: ordered standalone/add-on product ids"},
+    )
+    addon_compatible_with = fields.List(
+        fields.Integer(strict=True, validate=ID),
+        allow_none=True,
+        validate=validate.Length(max=MAX_LIST),
+        metadata={"description": "Add-ons only: standalone/bundle product ids it attaches to"},
+    )
+    promo_target_product_id = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "Promos only: the product discounted"},
+    )
+    promo_discount_percent = PercentField(
+        allow_none=True,
+        metadata={"description": "Promos only: percent off (or promo_discount_amount)"},
+    )
+    promo_discount_amount = NonNegativeMoney(
+        allow_none=True,
+        metadata={"description": "Promos only: amount off (or promo_discount_percent)"},
+    )
+    promo_months = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=36),
+        metadata={"description": "Promos only: billing months discounted (1-36)"},
+    )
+
+
+class ProductCreateSchema(ProductUpdateSchema):
+    product_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    product_slug = Text(
+        validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN)],
+        metadata={"description": "Generated from the name when omitted; unique"},
+    )
+    category = Text(required=True, validate=validate.OneOf(CATEGORIES))
+    retail_cost = NonNegativeMoney(
+        required=True, metadata={"description": "Price per billing period"}
+    )
+
+
+class ProductQuerySchema(Schema):
+    q = Text(
+        validate=validate.Length(max=200),
+        metadata={"description": "Search name, slug and description"},
+    )
+    category = fields.List(
+        Text(validate=validate.OneOf(CATEGORIES)), metadata={"description": "Repeatable"}
+    )
+    enabled = fields.Boolean()
+    billing_period = Text(validate=validate.OneOf(BILLING_PERIODS))
+    prepaid_eligible = fields.Boolean()
+    postpaid_eligible = fields.Boolean()
+    compatible_with = fields.Integer(
+        validate=ID,
+        metadata={"description": "Only add-ons that can be attached to this product id"},
+    )
+    sort = _sort_field(PRODUCT_SORTS, "product_name")

@@ -1,0 +1,225 @@
+"""The ``omnicrm`` command: database, demo data, admin users, the server and the workers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from omnicrm.settings import REPO_ROOT, Settings
+
+
+def _app() -> Any:
+    from omnicrm import create_app
+
+    return create_app(Settings())
+
+
+def alembic_config(connection: Any = None, url: str | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Apply every migration, then make sure permissions and built-in roles exist."""
+    from alembic import command
+
+    from omnicrm import create_app
+    from omnicrm.auth.use_cases import sync_rbac
+    from omnicrm.extensions import get_db
+    from omnicrm.inventory.use_cases import sync_inventory_templates
+
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url=settings.database_url), "head")
+    # Reference data is written through the app so its audit rows are signed like any other.
+    app = create_app(settings)
+    with app.app_context():
+        database = get_db()
+        with database.job_scope() as session:
+            sync_rbac(session)
+            sync_inventory_templates(session)
+        assert database.engine is not None
+        database.engine.dispose()
+
+
+@click.group()
+def main() -> None:
+    """OmniCRM command line."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (and sync roles/permissions)."""
+    settings = Settings()
+    upgrade_database(settings)
+    click.echo(f"database at head: {_redact(settings.database_url)}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def activity() -> None:
+    """The append-only activity (audit) log."""
+
+
+@activity.command("verify")
+def activity_verify() -> None:
+    """Check every activity row's HMAC; exit 1 if any row was altered after it was written."""
+    from omnicrm.activity.use_cases import verify_activity_log
+
+    app = _app()
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        with get_db().job_scope() as session:
+            report = verify_activity_log(session, secret_key=app.config["SECRET_KEY"])
+    click.echo(f"checked {report.checked} rows; {len(report.unsigned)} unsigned")
+    if not report.ok:
+        raise click.ClickException(f"altered rows: {report.altered[:50]}")
+    click.echo("activity log intact")
+
+
+@main.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="Prompted for when omitted (and a TTY).")
+@click.option("--name", "full_name", default="Administrator")
+def create_admin(email: str, password: str | None, full_name: str) -> None:
+    """Create an administrator (non-interactive with --password)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        from omnicrm.auth.deps import auth_deps
+        from omnicrm.auth.use_cases import create_user, sync_rbac
+        from omnicrm.core.errors import DomainError
+        from omnicrm.extensions import get_db
+
+        try:
+            with get_db().job_scope() as session:
+                sync_rbac(session)
+                user = create_user(
+                    session,
+                    auth_deps(),
+                    email=email,
+                    password=password,
+                    roles=["admin"],
+                    full_name=full_name,
+                    email_verified=True,
+                )
+                user_id = user.id
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+    click.echo(f"admin created: {email} (id {user_id})")
+
+
+@main.command("seed-demo")
+@click.option("--customers", default=50, show_default=True)
+@click.option("--force", is_flag=True, help="Seed even if customers already exist.")
+def seed_demo(customers: int, force: bool) -> None:
+    """Load realistic demo data: customers with contacts and sites, a user per role."""
+    from omnicrm.demo import seed
+
+    app = _app()
+    with app.app_context():
+        result = seed(customers=customers, force=force)
+    for line in result:
+        click.echo(line)
+
+
+@main.command("run")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+@click.option("--workers", default=None, type=int, help="HTTP worker processes (production).")
+def run(host: str, port: int, workers: int | None) -> None:
+    """Serve the API and the built UI (gunicorn; embedded mode runs the job worker in-process)."""
+    from omnicrm.server import serve
+
+    serve(Settings(), host=host, port=port, workers=workers)
+
+
+@main.command("worker")
+@click.option("--processes", default=None, type=int)
+@click.option("--threads", default=None, type=int)
+def worker(processes: int | None, threads: int | None) -> None:
+    """Run Dramatiq worker processes (needs REDIS_URL)."""
+    settings = Settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: in embedded mode jobs run inside `omnicrm run`."
+        )
+    cmd = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "omnicrm.worker:broker",
+        "--processes",
+        str(processes or settings.worker_processes),
+        "--threads",
+        str(threads or settings.worker_threads),
+    ]
+    os.execv(sys.executable, cmd)  # noqa: S606 - replace this process with the workers
+
+
+@main.command("openapi")
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=REPO_ROOT / "openapi" / "openapi.json"
+)
+@click.option("--check", is_flag=True, help="Fail if the file is not up to date.")
+def openapi(output: Path, check: bool) -> None:
+    """Write (or check) the OpenAPI document."""
+    import json
+    import tempfile
+
+    from omnicrm import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            env="test",
+            instance_path=Path(tmp),
+            secret_key=secrets.token_urlsafe(40),
+            database_url=f"sqlite:///{tmp}/spec.db",
+            redis_url="",
+            log_level="WARNING",
+        )
+        app = create_app(settings)
+        with app.test_client() as client:
+            spec = client.get("/crm/openapi.json").get_json()
+    text = json.dumps(spec, indent=2, sort_keys=True) + "\n"
+    if check:
+        current = output.read_text() if output.exists() else ""
+        if current != text:
+            raise click.ClickException(f"{output} is stale: run `make openapi`")
+        click.echo(f"{output} is up to date")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    click.echo(f"wrote {output}")
+
+
+def _run_subprocess(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True)  # noqa: S603
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Contract endpoints (thin: parse, call a use case, dump)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+
+from omnicrm.contracts import schemas as s
+from omnicrm.contracts import use_cases as uc
+from omnicrm.contracts.models import Contract
+from omnicrm.contracts.pdf import render_contract_pdf
+from omnicrm.core.auth import require_permission
+from omnicrm.core.blueprint import Blueprint
+from omnicrm.core.db import request_session
+from omnicrm.core.pagination import paginate_query
+
+blp = Blueprint(
+    "contracts",
+    __name__,
+    url_prefix="/crm/contract",
+    description="Contracts: the GetSim sale (customer + tariff + SIM + number), PDF, lifecycle",
+)
+
+_TRANSITION_409 = "`invalid_transition`: not allowed from the contract's status (names from/to)"
+
+
+def _phone_region() -> str:
+    settings = current_app.extensions["omnicrm_settings"]
+    return str(settings.default_phone_region or "US")
+
+
+@blp.route("/")
+class Contracts(MethodView):
+    @require_permission("contract.read")
+    @blp.arguments(s.ContractQuerySchema, location="query")
+    @blp.response(200, s.ContractSchema(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Contracts: filter by customer, product, status; search the contract number."""
+        return paginate_query(request_session(), uc.contracts_query(**query), pagination_parameters)
+
+    @require_permission("contract.write")
+    @blp.arguments(s.IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(s.ContractCreateSchema)
+    @blp.response(201, s.ContractSchema)
+    @blp.alt_response(404, description="No such customer, product, site, SIM or number")
+    @blp.alt_response(
+        409,
+        description="`customer_not_open`, `product_disabled`, `product_not_eligible`, "
+        "`inventory_unavailable` (SIM/number taken or none free), `idempotency_key_in_flight`; "
+        "nothing was written",
+    )
+    @blp.alt_response(422, description="Invalid body, or `idempotency_key_reused` (other body)")
+    def post(self, headers: dict[str, Any], data: dict[str, Any]) -> Contract:
+        """Sell a product (GetSim): bind SIM and number, create service and contract."""
+        key = headers.get("idempotency_key")
+        return uc.create_contract(
+            request_session(),
+            idempotency_key=key,
+            request_hash=uc.request_fingerprint(data) if key else None,
+            default_region=_phone_region(),
+            **data,
+        )
+
+
+@blp.route("/<int:contract_id>")
+class ContractItem(MethodView):
+    @require_permission("contract.read")
+    @blp.response(200, s.ContractSchema)
+    @blp.alt_response(404, description="No such contract")
+    def get(self, contract_id: int) -> Contract:
+        """One contract with its service, SIM, number and charges."""
+        return uc.get_contract(request_session(), contract_id=contract_id)
+
+
+@blp.route("/<int:contract_id>/pdf")
+class ContractPdf(MethodView):
+    @require_permission("contract.read")
+    @blp.response(200, description="The contract document (application/pdf)")
+    @blp.alt_response(404, description="No such contract")
+    def get(self, contract_id: int) -> Response:
+        """The contract as a PDF to print and sign."""
+        document = uc.contract_document(request_session(), contract_id=contract_id)
+        number = document["contract"].contract_number
+        return Response(
+            render_contract_pdf(document),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+        )
+
+
+def _transition(name: str, summary: str) -> type[MethodView]:
+    action = {
+        "suspend": uc.suspend_contract,
+        "resume": uc.resume_contract,
+        "close": uc.close_contract,
+    }[name]
+
+    class Transition(MethodView):
+        @require_permission("contract.write")
+        @blp.arguments(s.ReasonSchema)
+        @blp.response(200, s.ContractSchema)
+        @blp.alt_response(404, description="No such contract")
+        @blp.alt_response(409, description=_TRANSITION_409)
+        def post(self, data: dict[str, Any], contract_id: int) -> Contract:
+            return action(request_session(), contract_id=contract_id, **data)
+
+    Transition.post.__doc__ = summary
+    Transition.__name__ = f"Contract{name.title()}"
+    return Transition
+
+
+blp.route("/<int:contract_id>/suspend")(
+    _transition("suspend", "Suspend an active contract and its service.")
+)
+blp.route("/<int:contract_id>/resume")(
+    _transition("resume", "Resume a suspended contract and its service.")
+)
+blp.route("/<int:contract_id>/close")(
+    _transition("close", "Close a contract: terminate its service, return SIM and number.")
+)

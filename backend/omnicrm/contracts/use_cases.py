@@ -1,0 +1,395 @@
+"""Contract business rules: the GetSim sale, the status machine, the document's data.
+
+Plain functions over a Session: they flush, never commit. ``create_contract`` is the report's
+GetSim flow in one unit of work: customer Open? product sellable to them? reserve the SIM,
+number (and whatever else ``inventory_items_list`` names), create the service (and one child
+service per bundle child), bind the items, write the contract and its setup charge, then hand
+the service to provisioning (``services.use_cases.request_activation``). Any failure rolls the
+whole unit back, so a refused sale leaves nothing behind.
+
+Statuses::
+
+    draft ──> accepted ──> active <──> suspended
+                 └────────────┴────────────┴──> closed
+
+A contract follows its service (:func:`follow_service`): activation makes it active, a
+suspension suspends it, termination closes it. Contract actions drive the service.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, lazyload
+
+from omnicrm.catalog import use_cases as catalog
+from omnicrm.catalog.models import Product
+from omnicrm.contracts.errors import CustomerNotOpen, IdempotencyInFlight, IdempotencyMismatch
+from omnicrm.contracts.models import Contract, ContractCharge, ContractStatus
+from omnicrm.core.context import current_principal
+from omnicrm.core.db import utcnow
+from omnicrm.core.errors import InvalidTransition, NotFound, ValidationFailed
+from omnicrm.core.fields import MAX_ID
+from omnicrm.core.money import round_money
+from omnicrm.core.query import like_pattern, order_by
+from omnicrm.customers import use_cases as customers
+from omnicrm.customers.models import Customer, CustomerStatus, Site
+from omnicrm.inventory import use_cases as inventory
+from omnicrm.inventory.errors import InventoryUnavailable
+from omnicrm.inventory.models import Inventory, ItemState, SerialKind
+from omnicrm.services import use_cases as services
+from omnicrm.services.models import Service, ServiceStatus
+
+C = ContractStatus
+TRANSITIONS: dict[ContractStatus, frozenset[ContractStatus]] = {
+    C.draft: frozenset({C.accepted, C.closed}),
+    C.accepted: frozenset({C.active, C.closed}),
+    C.active: frozenset({C.suspended, C.closed}),
+    C.suspended: frozenset({C.active, C.closed}),
+    C.closed: frozenset(),
+}
+
+SORT_COLUMNS: dict[str, Any] = {
+    "contract_id": Contract.contract_id,
+    "contract_number": Contract.contract_number,
+    "contract_status": Contract.contract_status,
+    "created_at": Contract.created_at,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+# ---------------------------------------------------------------------------------------------
+def get_contract(session: Session, *, contract_id: int) -> Contract:
+    contract = session.get(Contract, contract_id) if 1 <= contract_id <= MAX_ID else None
+    if contract is None:
+        raise NotFound(f"contract {contract_id} not found")
+    return contract
+
+
+def contracts_query(
+    *,
+    customer_id: int | None = None,
+    product_id: int | None = None,
+    contract_status: list[str] | None = None,
+    q: str | None = None,
+    sort: str = "-created_at",
+) -> Select[Any]:
+    """Contracts matching every filter; ``q`` searches the contract number."""
+    stmt = select(Contract)
+    if customer_id is not None:
+        stmt = stmt.where(Contract.customer_id == customer_id)
+    if product_id is not None:
+        stmt = stmt.where(Contract.product_id == product_id)
+    if contract_status:
+        stmt = stmt.where(Contract.contract_status.in_([C(s) for s in contract_status]))
+    if q and q.strip():
+        stmt = stmt.where(Contract.contract_number.ilike(like_pattern(q.strip()), escape="\\"))
+    return stmt.order_by(*order_by(sort, SORT_COLUMNS, Contract.contract_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# GetSim
+# ---------------------------------------------------------------------------------------------
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """A stable hash of a request body (tells an idempotent replay from a reused key)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def contract_number(contract: Contract) -> str:
+    return f"C-{contract.created_at.year}-{contract.contract_id:06d}"
+
+
+def _replay(session: Session, key: str, fingerprint: str) -> Contract | None:
+    existing = session.scalar(select(Contract).where(Contract.idempotency_key == key))
+    if existing is not None and existing.request_hash != fingerprint:
+        raise IdempotencyMismatch(
+            "this Idempotency-Key was used with a different request body",
+            extra={"contract_id": existing.contract_id},
+        )
+    return existing
+
+
+def _open_customer(session: Session, customer_id: int) -> Customer:
+    customer = customers.get_customer(session, customer_id=customer_id)
+    if customer.customer_status != CustomerStatus.open:
+        raise CustomerNotOpen(
+            f"customer {customer_id} is {customer.customer_status.value}, not Open",
+            extra={"customer_id": customer_id, "customer_status": customer.customer_status.value},
+        )
+    return customer
+
+
+def _reserve_items(
+    session: Session,
+    *,
+    product: Product,
+    customer_id: int,
+    sim_iccid: str | None,
+    msisdn: str | None,
+    default_region: str,
+) -> list[Inventory]:
+    """Reserve one item per entry of the product's ``inventory_items_list``; the given ICCID
+    and MSISDN go to the first SIM-card and phone-number entries."""
+    wanted: dict[SerialKind, str | None] = {SerialKind.iccid: sim_iccid, SerialKind.msisdn: msisdn}
+    items: list[Inventory] = []
+    for name in product.inventory_items_list:
+        template = inventory.template_named(session, name, field_name="product_id")
+        serial = wanted.pop(template.serial_kind, None)
+        if serial is not None:
+            serial = _valid_serial(template.serial_kind, serial, default_region)
+        items.append(
+            inventory.reserve_free_item(
+                session,
+                template_name=template.item,
+                serial=serial,
+                customer_id=customer_id,
+                reason="contract sale",
+                default_region=default_region,
+            )
+        )
+    for kind, field in _FIELDS.items():
+        if wanted.get(kind) is not None:
+            raise ValidationFailed.field(
+                field, f"product {product.product_id} does not bind a {kind.value} item"
+            )
+    return items
+
+
+_FIELDS = {SerialKind.iccid: "sim_iccid", SerialKind.msisdn: "msisdn"}
+
+
+def _valid_serial(kind: SerialKind, value: str, default_region: str) -> str:
+    try:
+        return inventory.normalise_serial(kind, value, default_region=default_region)
+    except ValueError as exc:
+        raise ValidationFailed.field(_FIELDS[kind], str(exc)) from None
+
+
+def create_contract(
+    session: Session,
+    *,
+    customer_id: int,
+    product_id: int,
+    sim_iccid: str | None = None,
+    msisdn: str | None = None,
+    site_id: int | None = None,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+    default_region: str = inventory.DEFAULT_REGION,
+) -> Contract:
+    """Sell ``product_id`` to ``customer_id`` (GetSim): one unit of work, all or nothing.
+
+    409 ``customer_not_open``, ``product_disabled``, ``product_not_eligible``,
+    ``inventory_unavailable`` (the SIM/number is taken, or none is free), 422 when the key was
+    used with another body. With an ``idempotency_key`` already used for the same body, the
+    first contract is returned as it is now.
+    """
+    if idempotency_key is not None:
+        replay = _replay(session, idempotency_key, request_hash or "")
+        if replay is not None:
+            return replay
+    customer = _open_customer(session, customer_id)
+    product = catalog.get_sellable_product(
+        session, product_id=product_id, customer_payment_type=customer.customer_payment_type.value
+    )
+    if site_id is not None and customers.get_site(session, site_id=site_id).customer_id != (
+        customer_id
+    ):
+        raise ValidationFailed.field("site_id", "belongs to another customer")
+    items = _reserve_items(
+        session,
+        product=product,
+        customer_id=customer_id,
+        sim_iccid=sim_iccid,
+        msisdn=msisdn,
+        default_region=default_region,
+    )
+    sim = next((i for i in items if i.template.serial_kind == SerialKind.iccid), None)
+    number = next((i for i in items if i.template.serial_kind == SerialKind.msisdn), None)
+    name = product.product_name if number is None else f"{product.product_name} {number.serial}"
+    service = services.create_service(
+        session, customer_id=customer_id, product=product, service_name=name, site_id=site_id
+    )
+    for child_id in product.bundle_children:
+        services.create_service(
+            session,
+            customer_id=customer_id,
+            product=catalog.get_product(session, product_id=child_id),
+            site_id=site_id,
+            bundled_parent_id=service.service_id,
+        )
+    for item in items:
+        inventory.change_state(
+            session,
+            inventory_id=item.inventory_id,
+            to_state=ItemState.assigned,
+            customer_id=customer_id,
+            service_id=service.service_id,
+            reason="contract sale",
+        )
+    principal = current_principal.get()
+    contract = Contract(
+        customer_id=customer_id,
+        product_id=product.product_id,
+        service_id=service.service_id,
+        site_id=site_id,
+        sim_inventory_id=sim.inventory_id if sim is not None else None,
+        number_inventory_id=number.inventory_id if number is not None else None,
+        contract_status=C.accepted,
+        term_months=product.contract_term_months,
+        price_snapshot=service.price_snapshot,
+        accepted_by_user_id=principal.user_id if principal is not None else None,
+        accepted_at=utcnow(),
+        idempotency_key=idempotency_key,
+        request_hash=request_hash if idempotency_key is not None else None,
+    )
+    session.add(contract)
+    _flush_contract(session)
+    contract.contract_number = contract_number(contract)
+    setup = product.retail_setup_cost or Decimal(0)
+    session.add(
+        ContractCharge(
+            contract_id=contract.contract_id,
+            kind="setup",
+            amount=setup,
+            currency=product.currency,
+            tax_percentage=product.tax_percentage,
+            tax_amount=round_money(setup * product.tax_percentage / 100),
+        )
+    )
+    session.flush()
+    services.request_activation(session, service_id=service.service_id)
+    session.expire(contract, ["charges"])
+    return contract
+
+
+def _flush_contract(session: Session) -> None:
+    """Flush the new contract; the unique indexes are the last line of defence (a concurrent
+    request with the same key, or an item already bound to a live contract) -> 409, not 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "idempotency_key" in str(exc.orig):
+            raise IdempotencyInFlight(
+                "a request with this Idempotency-Key is already being processed"
+            ) from None
+        raise InventoryUnavailable(
+            "the SIM or number is already bound to a live contract"
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Status machine
+# ---------------------------------------------------------------------------------------------
+def _add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _check(contract: Contract, target: ContractStatus) -> None:
+    source = contract.contract_status
+    if target not in TRANSITIONS[source]:
+        raise InvalidTransition(
+            f"contract {contract.contract_id} cannot go from {source.value} to {target.value}",
+            extra={
+                "from_status": source.value,
+                "to_status": target.value,
+                "allowed": sorted(s.value for s in TRANSITIONS[source]),
+            },
+        )
+
+
+def _set_status(contract: Contract, target: ContractStatus) -> None:
+    _check(contract, target)
+    now = utcnow()
+    if target == C.active and contract.start_date is None:
+        contract.start_date = now.date()
+        if contract.term_months:
+            contract.end_date = _add_months(contract.start_date, contract.term_months)
+    if target == C.closed:
+        contract.closed_at = now
+    contract.contract_status = target
+
+
+# What a contract becomes when its service reaches a status, from which contract statuses.
+_FOLLOW: dict[ServiceStatus, tuple[ContractStatus, frozenset[ContractStatus]]] = {
+    ServiceStatus.active: (C.active, frozenset({C.accepted, C.suspended})),
+    ServiceStatus.suspended: (C.suspended, frozenset({C.active})),
+    ServiceStatus.terminated: (C.closed, frozenset({C.draft, C.accepted, C.active, C.suspended})),
+}
+
+
+def follow_service(session: Session, *, service: Service) -> None:
+    """Bring the service's contract (if any) in line with the service's new status."""
+    rule = _FOLLOW.get(service.service_status)
+    if rule is None or service.bundled_parent_id is not None:
+        return
+    contract = session.scalar(
+        select(Contract).where(Contract.service_id == service.service_id).options(lazyload("*"))
+    )
+    if contract is not None and contract.contract_status in rule[1]:
+        _set_status(contract, rule[0])
+        session.flush()
+
+
+def suspend_contract(session: Session, *, contract_id: int, reason: str) -> Contract:
+    """active -> suspended, with its service."""
+    contract = get_contract(session, contract_id=contract_id)
+    _check(contract, C.suspended)
+    services.suspend_service(session, service_id=contract.service_id, reason=reason)
+    return contract
+
+
+def resume_contract(session: Session, *, contract_id: int, reason: str) -> Contract:
+    """suspended -> active, with its service."""
+    contract = get_contract(session, contract_id=contract_id)
+    _check(contract, C.active)
+    services.resume_service(session, service_id=contract.service_id, reason=reason)
+    return contract
+
+
+def close_contract(session: Session, *, contract_id: int, reason: str) -> Contract:
+    """-> closed: the service is terminated and its SIM and number go back to stock."""
+    contract = get_contract(session, contract_id=contract_id)
+    _check(contract, C.closed)
+    if contract.service.service_status == ServiceStatus.terminated:
+        _set_status(contract, C.closed)
+        session.flush()
+    else:
+        services.terminate_service(session, service_id=contract.service_id, reason=reason)
+    session.expire(contract, ["sim", "number"])
+    return contract
+
+
+# ---------------------------------------------------------------------------------------------
+# The document
+# ---------------------------------------------------------------------------------------------
+def contract_document(session: Session, *, contract_id: int) -> dict[str, Any]:
+    """Everything the contract PDF prints, from the contract and its sale-time snapshot."""
+    contract = get_contract(session, contract_id=contract_id)
+    customer = customers.get_customer(session, customer_id=contract.customer_id)
+    site: Site | None = None
+    if contract.site_id is not None:
+        site = customers.get_site(session, site_id=contract.site_id)
+    else:
+        site = session.scalars(
+            customers.sites_query(customer_id=contract.customer_id).limit(1)
+        ).first()
+    return {
+        "contract": contract,
+        "customer": customer,
+        "site": site,
+        "snapshot": contract.price_snapshot,
+        "charges": list(contract.charges),
+    }

@@ -1,0 +1,106 @@
+"""Money: Decimal in Python, exact in every database, decimal strings in JSON.
+
+PostgreSQL stores ``Numeric(14, 4)``. SQLite has no exact decimal type (its NUMERIC affinity is
+a float), so there we store an integer count of 1/10 000 units: sums and comparisons done by
+SQL stay exact on both backends.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import ValidationError, fields
+from sqlalchemy import BigInteger, Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+SCALE = 4
+QUANTUM = Decimal(1).scaleb(-SCALE)  # 0.0001
+CENT = Decimal("0.01")
+_SQLITE_FACTOR = Decimal(10) ** SCALE
+MAX_ABS = Decimal("9999999999.9999")  # Numeric(14, 4)
+
+
+class MoneyError(ValueError):
+    """A value that is not an amount of money we can store."""
+
+
+def to_money(value: Any) -> Decimal:
+    """Parse ``value`` into a Decimal with at most 4 places; floats are refused."""
+    if isinstance(value, bool | float):
+        raise MoneyError("money must be a decimal string, not a float")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise MoneyError(f"not a decimal amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise MoneyError("amount must be finite")
+    if abs(amount) > MAX_ABS:
+        raise MoneyError("amount is out of range")
+    if amount != amount.quantize(QUANTUM, rounding=ROUND_HALF_UP):
+        raise MoneyError("amount has more than 4 decimal places")
+    return amount.quantize(QUANTUM)
+
+
+def round_money(amount: Decimal, places: int = 2) -> Decimal:
+    """Round half-up (the tax and invoice-line rule)."""
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal) -> str:
+    """At least two places, up to four, never exponent notation: 12.5 -> "12.50"."""
+    quantized = amount.quantize(QUANTUM)
+    text = f"{quantized:f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0").ljust(2, "0")
+    return f"{whole}.{frac}"
+
+
+class Money(TypeDecorator[Decimal]):
+    """SQLAlchemy column type for amounts of money."""
+
+    impl = Numeric(14, SCALE, asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(14, SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = to_money(value)
+        if dialect.name == "sqlite":
+            return int(amount * _SQLITE_FACTOR)
+        return amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / _SQLITE_FACTOR).quantize(QUANTUM)
+        return Decimal(value).quantize(QUANTUM)
+
+    @property
+    def python_type(self) -> type:
+        return Decimal
+
+
+class MoneyField(fields.Field):
+    """Marshmallow field: accepts decimal strings (or ints), emits decimal strings."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return format_money(to_money(value))
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        try:
+            return to_money(value)
+        except MoneyError as exc:
+            raise ValidationError(f"Not a valid amount of money: {exc}.") from exc
+
+    def _jsonschema_type_mapping(self) -> dict[str, Any]:
+        return {"type": "string", "format": "decimal", "example": "12.50"}

@@ -1,0 +1,1 @@
+"""Geocoder adapters: offline (embedded default) and Google Maps."""

@@ -1,0 +1,1 @@
+"""Inventory: SIM cards, phone numbers, routers; templates, states, stock, CSV import."""

@@ -1,0 +1,249 @@
+"""Inventory endpoints (thin: parse, call a use case, dump)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+
+from omnicrm.core.auth import require_permission
+from omnicrm.core.blueprint import Blueprint
+from omnicrm.core.db import request_session
+from omnicrm.core.pagination import paginate_query
+from omnicrm.inventory import importer
+from omnicrm.inventory import schemas as s
+from omnicrm.inventory import use_cases as uc
+from omnicrm.inventory.models import Inventory, InventoryTemplate, ItemState
+
+blp = Blueprint(
+    "inventory",
+    __name__,
+    url_prefix="/crm/inventory",
+    description="SIM cards, phone numbers, routers: templates, stock, states, CSV import",
+)
+
+_TRANSITION_ERRORS = {
+    404: "No such item (or customer)",
+    409: "`invalid_transition`: not allowed from the item's state (names from/to)",
+}
+
+
+def _phone_region() -> str:
+    settings = current_app.extensions["omnicrm_settings"]
+    return str(settings.default_phone_region or uc.DEFAULT_REGION)
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+@blp.route("/template/")
+class Templates(MethodView):
+    @require_permission("inventory.read")
+    @blp.arguments(s.InventoryTemplateQuerySchema, location="query")
+    @blp.response(200, s.InventoryTemplateSchema(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Inventory templates (item types and their itemtext labels)."""
+        return paginate_query(request_session(), uc.templates_query(**query), pagination_parameters)
+
+    @require_permission("inventory.write")
+    @blp.arguments(s.InventoryTemplateCreateSchema)
+    @blp.response(201, s.InventoryTemplateSchema)
+    @blp.alt_response(409, description="`duplicate_template`: the name is taken")
+    def post(self, data: dict[str, Any]) -> InventoryTemplate:
+        """Create an inventory template."""
+        return uc.create_template(request_session(), **data)
+
+
+@blp.route("/template/<int:inventory_template_id>")
+class TemplateItem(MethodView):
+    @require_permission("inventory.read")
+    @blp.response(200, s.InventoryTemplateSchema)
+    @blp.alt_response(404, description="No such template")
+    def get(self, inventory_template_id: int) -> InventoryTemplate:
+        """One inventory template."""
+        return uc.get_template(request_session(), inventory_template_id=inventory_template_id)
+
+    @require_permission("inventory.write")
+    @blp.arguments(s.InventoryTemplateUpdateSchema)
+    @blp.response(200, s.InventoryTemplateSchema)
+    @blp.alt_response(404, description="No such template")
+    @blp.alt_response(
+        409, description="`builtin_template`, `template_in_use` or `duplicate_template`"
+    )
+    def patch(self, data: dict[str, Any], inventory_template_id: int) -> InventoryTemplate:
+        """Change a template's name, serial kind or labels."""
+        return uc.update_template(
+            request_session(), inventory_template_id=inventory_template_id, changes=data
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Items
+# ---------------------------------------------------------------------------------------------
+@blp.route("/")
+class Items(MethodView):
+    @require_permission("inventory.read")
+    @blp.arguments(s.InventoryQuerySchema, location="query")
+    @blp.response(200, s.InventorySchema(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Inventory items: filter by state, template, customer, service; search serials."""
+        stmt = uc.items_query(default_region=_phone_region(), **query)
+        return paginate_query(request_session(), stmt, pagination_parameters)
+
+    @require_permission("inventory.write")
+    @blp.arguments(s.InventoryCreateSchema)
+    @blp.response(201, s.InventorySchema)
+    @blp.alt_response(404, description="No such template")
+    @blp.alt_response(409, description="`duplicate_serial`: serial (or IMSI) already in stock")
+    def post(self, data: dict[str, Any]) -> Inventory:
+        """Add one item to stock (state `new`)."""
+        return uc.create_item(request_session(), default_region=_phone_region(), **data)
+
+
+@blp.route("/stock")
+class Stock(MethodView):
+    @require_permission("inventory.read")
+    @blp.arguments(s.StockQuerySchema, location="query")
+    @blp.response(200, s.StockLevelSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Stock levels: items per template and state."""
+        return uc.stock_levels(request_session(), **query)
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.ImportQuerySchema, location="query")
+    @blp.arguments(s.ImportUploadSchema, location="multipart")
+    @blp.response(201, s.ImportResultSchema)
+    @blp.alt_response(200, schema=s.ImportResultSchema, description="Dry run: every row is valid")
+    @blp.alt_response(404, description="No such template")
+    @blp.alt_response(413, description="The file is larger than 5 MB")
+    @blp.alt_response(
+        422,
+        description="`invalid_file` (encoding, empty, headers, row count) or `invalid_rows` "
+        "with `errors.rows = [{row, field, message}]`; nothing was written",
+    )
+    def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
+        """Import items from CSV: every row valid, all inserted; otherwise none."""
+        result = importer.import_inventory(
+            request_session(),
+            template_name=upload["template"],
+            content=importer.read_upload(upload["file"].stream),
+            dry_run=query["dry_run"],
+            default_region=_phone_region(),
+        )
+        return result, 200 if result.dry_run else 201
+
+
+@blp.route("/<int:inventory_id>")
+class Item(MethodView):
+    @require_permission("inventory.read")
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description="No such item")
+    def get(self, inventory_id: int) -> Inventory:
+        """One item with its state history."""
+        return uc.get_item_with_history(request_session(), inventory_id=inventory_id)
+
+    @require_permission("inventory.write")
+    @blp.arguments(s.InventoryUpdateSchema)
+    @blp.response(200, s.InventorySchema)
+    @blp.alt_response(404, description="No such item")
+    @blp.alt_response(409, description="`duplicate_serial`: the IMSI is another SIM's")
+    def patch(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Change itemtexts, management URL or configuration (state: use the actions)."""
+        return uc.update_item(
+            request_session(),
+            inventory_id=inventory_id,
+            changes=data,
+            default_region=_phone_region(),
+        )
+
+
+def _with_history(item: Inventory) -> Inventory:
+    return uc.get_item_with_history(request_session(), inventory_id=item.inventory_id)
+
+
+@blp.route("/<int:inventory_id>/reserve")
+class Reserve(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.ReserveSchema)
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
+    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
+    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Reserve a new item (optionally for a customer): new -> reserved."""
+        return _with_history(
+            uc.change_state(
+                request_session(),
+                inventory_id=inventory_id,
+                to_state=ItemState.reserved,
+                **data,
+            )
+        )
+
+
+@blp.route("/<int:inventory_id>/assign")
+class Assign(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.AssignSchema)
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
+    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
+    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Hand a reserved item to a customer (and service): reserved -> assigned."""
+        return _with_history(
+            uc.change_state(
+                request_session(),
+                inventory_id=inventory_id,
+                to_state=ItemState.assigned,
+                **data,
+            )
+        )
+
+
+@blp.route("/<int:inventory_id>/return")
+class Return(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.ReturnSchema)
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
+    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
+    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Take an assigned item back: -> returned (phone numbers: -> quarantined)."""
+        return _with_history(uc.return_item(request_session(), inventory_id=inventory_id, **data))
+
+
+@blp.route("/<int:inventory_id>/retire")
+class Retire(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.TransitionSchema)
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
+    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
+    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Take an item out of service for good (an assigned one must be returned first)."""
+        return _with_history(
+            uc.change_state(
+                request_session(), inventory_id=inventory_id, to_state=ItemState.retired, **data
+            )
+        )
+
+
+@blp.route("/<int:inventory_id>/release")
+class Release(MethodView):
+    @require_permission("inventory.write")
+    @blp.arguments(s.TransitionSchema)
+    @blp.response(200, s.InventoryDetailSchema)
+    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
+    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
+    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
+        """Put an item back in stock: reserved, returned (restock) or quarantined -> new."""
+        return _with_history(
+            uc.change_state(
+                request_session(), inventory_id=inventory_id, to_state=ItemState.new, **data
+            )
+        )

@@ -1,0 +1,14 @@
+"""Import every domain's models so Base.metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    import omnicrm.activity.models
+    import omnicrm.auth.models
+    import omnicrm.catalog.models
+    import omnicrm.contracts.models
+    import omnicrm.customers.models
+    import omnicrm.inventory.models
+    import omnicrm.notifications.models
+    import omnicrm.services.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Outgoing notifications: an outbox table that a mailer backend drains."""

@@ -1,0 +1,25 @@
+"""Background delivery of queued notifications."""
+
+from __future__ import annotations
+
+import dramatiq
+
+import omnicrm.worker  # noqa: F401 - sets the broker before any actor is declared
+from omnicrm.core.logging import get_logger
+from omnicrm.notifications.use_cases import deliver
+
+log = get_logger("omnicrm.notifications")
+
+
+@dramatiq.actor(queue_name="notifications", max_retries=5, min_backoff=1000)
+def deliver_notification(notification_id: int) -> None:
+    from omnicrm.extensions import get_db
+    from omnicrm.notifications.mailer import FileMailer
+    from omnicrm.worker import worker_app
+
+    app = worker_app()
+    with app.app_context():
+        settings = app.extensions["omnicrm_settings"]
+        mailer = FileMailer(settings.instance_path / "outbox", settings.mail_from)
+        with get_db().job_scope() as session:
+            deliver(session, mailer=mailer, notification_id=notification_id)

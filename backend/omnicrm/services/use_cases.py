@@ -1,0 +1,297 @@
+"""Service business rules: creation at sale, the status machine, termination, the provisioning
+seam. Plain functions over a Session: they flush, never commit.
+
+Statuses::
+
+    pending ──> provisioning ──> active <──> suspended ──> terminated
+       │             │             └─────────────────────────┘
+       └──> failed <─┘      (pending and failed may also be terminated: nothing was activated)
+
+Every change goes through :func:`change_service_status`, which locks the row, checks
+:data:`TRANSITIONS` (409 ``invalid_transition`` naming from/to otherwise) and writes a
+``service_status_history`` row. Bundle children follow their parent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, lazyload
+
+from omnicrm.catalog import use_cases as catalog
+from omnicrm.catalog.models import Product
+from omnicrm.core.context import current_principal
+from omnicrm.core.db import utcnow
+from omnicrm.core.errors import InvalidTransition, NotFound
+from omnicrm.core.fields import MAX_ID
+from omnicrm.core.query import like_pattern, order_by
+from omnicrm.inventory import use_cases as inventory
+from omnicrm.inventory.models import Inventory, ItemState
+from omnicrm.services.models import Service, ServiceStatus, ServiceStatusHistory
+
+S = ServiceStatus
+TRANSITIONS: dict[ServiceStatus, frozenset[ServiceStatus]] = {
+    S.pending: frozenset({S.provisioning, S.failed, S.terminated}),
+    S.provisioning: frozenset({S.active, S.failed}),
+    S.active: frozenset({S.suspended, S.terminated}),
+    S.suspended: frozenset({S.active, S.terminated}),
+    S.failed: frozenset({S.terminated}),
+    S.terminated: frozenset(),
+}
+
+SORT_COLUMNS: dict[str, Any] = {
+    "service_id": Service.service_id,
+    "service_name": Service.service_name,
+    "service_status": Service.service_status,
+    "created_at": Service.created_at,
+    "updated_at": Service.updated_at,
+}
+
+
+def get_service(session: Session, *, service_id: int) -> Service:
+    service = session.get(Service, service_id) if 1 <= service_id <= MAX_ID else None
+    if service is None:
+        raise NotFound(f"service {service_id} not found")
+    return service
+
+
+def services_query(
+    *,
+    customer_id: int | None = None,
+    product_id: int | None = None,
+    service_status: list[str] | None = None,
+    q: str | None = None,
+    sort: str = "-created_at",
+    default_region: str = inventory.DEFAULT_REGION,
+) -> Select[Any]:
+    """Services matching every filter; ``q`` searches the name, the charging id (service_uuid)
+    and the serials of the bound inventory (an MSISDN in any format finds its service)."""
+    stmt = select(Service)
+    if customer_id is not None:
+        stmt = stmt.where(Service.customer_id == customer_id)
+    if product_id is not None:
+        stmt = stmt.where(Service.product_id == product_id)
+    if service_status:
+        stmt = stmt.where(Service.service_status.in_([S(s) for s in service_status]))
+    if q and q.strip():
+        term = q.strip()
+        pattern = like_pattern(term)
+        bound = (
+            inventory.items_query(q=term, default_region=default_region)
+            .with_only_columns(Inventory.service_id)
+            .where(Inventory.service_id.is_not(None))
+            .order_by(None)
+        )
+        stmt = stmt.where(
+            or_(
+                Service.service_name.ilike(pattern, escape="\\"),
+                Service.service_uuid.ilike(pattern, escape="\\"),
+                Service.service_id.in_(bound),
+            )
+        )
+    return stmt.order_by(*order_by(sort, SORT_COLUMNS, Service.service_id))
+
+
+def _record(
+    session: Session, service: Service, source: ServiceStatus | None, reason: str | None
+) -> None:
+    principal = current_principal.get()
+    session.add(
+        ServiceStatusHistory(
+            service_id=service.service_id,
+            from_status=source.value if source is not None else None,
+            to_status=service.service_status.value,
+            reason=reason,
+            user_id=principal.user_id if principal is not None else None,
+        )
+    )
+
+
+def create_service(
+    session: Session,
+    *,
+    customer_id: int,
+    product: Product,
+    service_name: str | None = None,
+    site_id: int | None = None,
+    bundled_parent_id: int | None = None,
+    reason: str | None = None,
+) -> Service:
+    """A ``pending`` service for ``product`` (prices and the price snapshot copied now), with a
+    fresh charging id. The caller has checked the product is sellable to the customer."""
+    service = Service(
+        customer_id=customer_id,
+        product_id=product.product_id,
+        site_id=site_id,
+        service_name=(service_name or product.product_name)[:200],
+        service_uuid=uuid.uuid4().hex,
+        service_status=S.pending,
+        service_billed=True,
+        wholesale_cost=product.wholesale_cost,
+        retail_cost=product.retail_cost,
+        price_snapshot=catalog.price_snapshot_json(product),
+        bundled_parent_id=bundled_parent_id,
+    )
+    session.add(service)
+    session.flush()
+    _record(session, service, None, reason or "sold")
+    return service
+
+
+def children_of(session: Session, service_id: int) -> list[Service]:
+    return list(
+        session.scalars(
+            select(Service)
+            .where(Service.bundled_parent_id == service_id)
+            .order_by(Service.service_id)
+        )
+    )
+
+
+def _lock(session: Session, service_id: int) -> Service:
+    service = session.scalar(
+        select(Service)
+        .where(Service.service_id == service_id)
+        .options(lazyload("*"))  # a status change needs none of the relationships
+        .with_for_update(of=Service)
+        .execution_options(populate_existing=True)
+    )
+    if service is None:
+        raise NotFound(f"service {service_id} not found")
+    return service
+
+
+def change_service_status(
+    session: Session,
+    *,
+    service_id: int,
+    to_status: ServiceStatus | str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Service:
+    """Move one service (not its children) to ``to_status`` and record it: the only way a
+    service's status changes."""
+    target = S(to_status)
+    service = _lock(session, service_id)
+    source = service.service_status
+    if target not in TRANSITIONS[source]:
+        raise InvalidTransition(
+            f"service {service_id} cannot go from {source.value} to {target.value}",
+            extra={
+                "from_status": source.value,
+                "to_status": target.value,
+                "allowed": sorted(s.value for s in TRANSITIONS[source]),
+            },
+        )
+    moment = now or utcnow()
+    service.service_status = target
+    if target == S.active and service.start_date is None:
+        service.start_date = moment
+    if target == S.terminated:
+        service.end_date = moment
+    session.flush()
+    _record(session, service, source, reason)
+    session.flush()
+    _sync_contract(session, service)
+    return service
+
+
+def _sync_contract(session: Session, service: Service) -> None:
+    # The contract mirrors its service (a terminated service closes its contract, freeing the
+    # SIM and number for the live-binding unique indexes). Imported here: contracts build on
+    # services, not the other way round.
+    from omnicrm.contracts import use_cases as contracts
+
+    contracts.follow_service(session, service=service)
+
+
+def _cascade(session: Session, parent: Service, target: ServiceStatus, reason: str | None) -> None:
+    for child in children_of(session, parent.service_id):
+        if target in TRANSITIONS[child.service_status]:
+            change_service_status(
+                session, service_id=child.service_id, to_status=target, reason=reason
+            )
+
+
+def suspend_service(session: Session, *, service_id: int, reason: str) -> Service:
+    """active -> suspended (bundle children too)."""
+    service = change_service_status(
+        session, service_id=service_id, to_status=S.suspended, reason=reason
+    )
+    _cascade(session, service, S.suspended, reason)
+    return service
+
+
+def resume_service(session: Session, *, service_id: int, reason: str) -> Service:
+    """suspended -> active (bundle children too)."""
+    service = change_service_status(
+        session, service_id=service_id, to_status=S.active, reason=reason
+    )
+    _cascade(session, service, S.active, reason)
+    return service
+
+
+def terminate_service(session: Session, *, service_id: int, reason: str) -> Service:
+    """-> terminated: bundle children first, then the service; every item bound to them goes
+    back to stock through inventory's ``return_item`` (numbers into quarantine)."""
+    service = get_service(session, service_id=service_id)
+    if S.terminated not in TRANSITIONS[service.service_status]:
+        change_service_status(  # raises the 409 naming from/to
+            session, service_id=service_id, to_status=S.terminated, reason=reason
+        )
+    for child in children_of(session, service_id):
+        if child.service_status != S.terminated:
+            terminate_service(session, service_id=child.service_id, reason=reason)
+    service = change_service_status(
+        session, service_id=service_id, to_status=S.terminated, reason=reason
+    )
+    return_inventory(session, service_id=service_id, reason=reason)
+    return service
+
+
+def return_inventory(session: Session, *, service_id: int, reason: str | None = None) -> int:
+    """Return (assigned) or release (reserved) every item bound to the service; how many."""
+    items = session.scalars(inventory.items_query(service_id=service_id)).all()
+    for item in items:
+        if item.item_state == ItemState.assigned:
+            inventory.return_item(session, inventory_id=item.inventory_id, reason=reason)
+        elif item.item_state == ItemState.reserved:
+            inventory.change_state(
+                session, inventory_id=item.inventory_id, to_state=ItemState.new, reason=reason
+            )
+    session.expire(get_service(session, service_id=service_id), ["inventory"])
+    return len(items)
+
+
+def request_activation(session: Session, *, service_id: int) -> Service:
+    """Hand a pending service to provisioning: THE SEAM.
+
+    Until the provisioning engine exists this moves the service (and its bundle children)
+    straight pending -> provisioning -> active, and its contract accepted -> active (through
+    :func:`change_service_status`'s contract sync). Provisioning will replace this body with
+    enqueuing a job (Ansible play from ``Product.provisioning_play``), and call
+    ``change_service_status(..., active|failed)`` when the job ends.
+    """
+    service = get_service(session, service_id=service_id)
+    for target in (S.provisioning, S.active):
+        for one in (service, *children_of(session, service_id)):
+            change_service_status(
+                session,
+                service_id=one.service_id,
+                to_status=target,
+                reason="provisioning not configured: activated directly",
+            )
+    return service
+
+
+def status_history(session: Session, *, service_id: int) -> list[ServiceStatusHistory]:
+    return list(
+        session.scalars(
+            select(ServiceStatusHistory)
+            .where(ServiceStatusHistory.service_id == service_id)
+            .order_by(ServiceStatusHistory.service_status_history_id)
+        )
+    )

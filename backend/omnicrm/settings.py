@@ -1,0 +1,109 @@
+"""Typed settings for OmniCRM: one object, embedded defaults, production via environment."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_INSTANCE = REPO_ROOT / "instance"
+
+
+class Settings(BaseSettings):
+    """Every knob the app reads. Tests build one with arguments, never by mutating os.environ."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    env: Literal["embedded", "production", "test"] = "embedded"
+    instance_path: Path = DEFAULT_INSTANCE
+    secret_key: str = ""
+    database_url: str = ""
+    redis_url: str = ""
+    log_json: bool = True
+    log_level: str = "INFO"
+
+    # JWT
+    jwt_access_ttl_seconds: int = 15 * 60
+    jwt_refresh_ttl_seconds: int = 14 * 24 * 3600
+    jwt_audience: str = "omnicrm"
+    jwt_issuer: str = "omnicrm"
+
+    # passwords and login protection
+    bcrypt_rounds: int = 12
+    login_rate_limit: str = "30 per minute"
+    login_delay_after_failures: int = 5
+    login_max_delay_seconds: int = 300
+    login_hard_lock_failures: int = 100
+    login_hard_lock_seconds: int = 900
+    totp_max_failures: int = 5
+    totp_failure_window_seconds: int = 300
+    default_rate_limit: str = ""
+
+    # API behaviour
+    max_page_size: int = 100
+    # Seconds a cached read (customer list/detail) may live; writes invalidate at once. 0 = off.
+    response_cache_ttl: int = 30
+    max_content_length: int = 10 * 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+    public_url: str = "http://localhost:5000"
+    # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/Proto to trust, so
+    # login throttling and the audit log see the real client address. 0 = none (direct).
+    proxy_fix_hops: int = 0
+    # Region used to read phone numbers typed without a country code (ISO 3166-1 alpha-2).
+    default_phone_region: str = "US"
+
+    # adapters (switch on when set)
+    google_maps_api_key: str = ""
+    google_maps_base_url: str = ""
+    mail_from: str = "OmniCRM <no-reply@omnicrm.local>"
+
+    # workers
+    worker_processes: int = 2
+    worker_threads: int = 4
+    embedded_worker_threads: int = 2
+
+    frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+
+    @field_validator("bcrypt_rounds")
+    @classmethod
+    def _bcrypt_bounds(cls, value: int) -> int:
+        if not 4 <= value <= 16:
+            raise ValueError("bcrypt_rounds must be between 4 and 16")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        if self.env == "production":
+            if not self.secret_key or len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY of at least 32 characters is required in production")
+            if self.bcrypt_rounds < 12:
+                raise ValueError("bcrypt_rounds must be >= 12 in production")
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.instance_path / 'omnicrm.db'}"
+        if not self.secret_key:
+            self.secret_key = _instance_secret(self.instance_path)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_real_redis(self) -> bool:
+        return bool(self.redis_url)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Generate the embedded secret once and keep it under instance/, so tokens survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

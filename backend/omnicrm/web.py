@@ -1,0 +1,36 @@
+"""Serve the built React app (frontend/dist) at ``/``; unknown non-API paths get index.html."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, send_from_directory
+
+from omnicrm.core.auth import public
+from omnicrm.settings import Settings
+
+_API_PREFIXES = ("crm/", "socket.io/", "healthz", "readyz", "metrics")
+
+_MISSING = """<!doctype html><title>OmniCRM</title>
+<h1>OmniCRM API is running</h1><p>The web UI is not built: run <code>make run</code>
+(or <code>make ui</code>). API docs: <a href="/crm/docs/">/crm/docs/</a>.</p>"""
+
+
+def register_spa(app: Flask, settings: Settings) -> None:
+    dist = settings.frontend_dist
+
+    @public
+    def spa(path: str = "") -> Response:
+        if path.startswith(_API_PREFIXES):
+            abort(404)
+        if not (dist / "index.html").exists():
+            return Response(_MISSING, mimetype="text/html")
+        if path and (dist / path).is_file():
+            response = send_from_directory(dist, path)
+            if path.startswith("assets/"):
+                response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            return response
+        response = send_from_directory(dist, "index.html")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    app.add_url_rule("/", "spa_index", spa)
+    app.add_url_rule("/<path:path>", "spa", spa)

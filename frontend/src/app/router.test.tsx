@@ -1,0 +1,93 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { useSession } from "@/api";
+import { customer, login } from "@/test/fixtures";
+import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
+import { renderRoutes } from "@/test/render";
+import { routes } from "./router";
+
+let fetch: StubFetch;
+
+const me = (permissions: string[]) => ({ user: login().user, roles: ["staff"], permissions, customer_id: null });
+
+beforeEach(() => {
+  useSession.getState().clear();
+  fetch = stubFetch();
+  vi.stubGlobal("fetch", fetch);
+  fetch.on("GET /crm/customer/", () =>
+    json([customer()], { headers: { "X-Pagination": JSON.stringify({ total: 1, total_pages: 1, page: 1 }) } }),
+  );
+  return () => vi.unstubAllGlobals();
+});
+
+describe("staff routes", () => {
+  it("sends a signed-out visitor to /login, then back where they were going", async () => {
+    fetch.on("POST /crm/auth/login", () => json(login()));
+    fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+    const { router } = renderRoutes(routes, "/customers?q=acme");
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/login"));
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId("login-email"), "ada@example.com");
+    await user.type(screen.getByTestId("login-password"), "pw");
+    await user.click(screen.getByTestId("login-submit"));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/customers"));
+    expect(router.state.location.search).toBe("?q=acme");
+  });
+
+  it("shows only the nav entries the user's permissions allow", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));
+    renderRoutes(routes, "/");
+
+    expect(await screen.findByTestId("nav-customers")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-activity")).not.toBeInTheDocument();
+    expect(await screen.findByTestId("customers-table")).toBeInTheDocument();
+  });
+
+  it("refuses a page the user may not open", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));
+    renderRoutes(routes, "/activity");
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/activity/")).toHaveLength(0);
+  });
+
+  it("applies permissions fetched from /me over the stored ones", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "activity.read"])));
+    renderRoutes(routes, "/customers");
+    expect(await screen.findByTestId("nav-activity")).toBeInTheDocument();
+  });
+
+  it("goes to /login when the token expired and the refresh is refused", async () => {
+    useSession.getState().signIn(login());
+    fetch.on("GET /crm/auth/me", () => errorBody(401, "token_expired"));
+    fetch.on("GET /crm/customer/", () => errorBody(401, "token_expired"));
+    fetch.on("POST /crm/auth/refresh", () => errorBody(401, "token_revoked"));
+    const { router } = renderRoutes(routes, "/customers");
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/login"));
+    expect(useSession.getState().token).toBeNull();
+    expect(fetch.callsTo("POST /crm/auth/refresh")).toHaveLength(1);
+  });
+
+  it("logs out from the user menu", async () => {
+    useSession.getState().signIn(login());
+    fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+    fetch.on("POST /crm/auth/logout", () => new Response(null, { status: 204 }));
+    const { router } = renderRoutes(routes, "/customers");
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId("user-menu"));
+    await user.click(await screen.findByTestId("logout-all"));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/login"));
+    const logout = fetch.callsTo("POST /crm/auth/logout")[0];
+    expect(new URL(logout.url).searchParams.get("all")).toBe("true");
+    expect(logout.headers.get("Authorization")).toBe("Bearer access-1");
+    expect(useSession.getState().token).toBeNull();
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The staff areas: ONE list drives both the navbar and the routes. A later area (Products,
+ * Inventory, Services, Contracts, Provisioning, Billing, Tickets, Reports) is one more entry
+ * here once its feature folder exists; nothing is listed before its pages do.
+ */
+import {
+  IconAntenna,
+  IconBox,
+  IconFileDescription,
+  IconHistory,
+  IconPackages,
+  IconUsers,
+  type Icon,
+} from "@tabler/icons-react";
+import { lazy } from "react";
+import type { RouteObject } from "react-router";
+import { RequirePermission } from "./guards";
+
+const CustomersPage = lazy(() => import("@/features/customers").then((m) => ({ default: m.CustomersPage })));
+const CustomerDetailPage = lazy(() => import("@/features/customers").then((m) => ({ default: m.CustomerDetailPage })));
+const ProductsPage = lazy(() => import("@/features/catalog").then((m) => ({ default: m.ProductsPage })));
+const ProductDetailPage = lazy(() => import("@/features/catalog").then((m) => ({ default: m.ProductDetailPage })));
+const StockPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.StockPage })));
+const ItemsPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ItemsPage })));
+const ItemDetailPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ItemDetailPage })));
+const ImportPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ImportPage })));
+const ServicesPage = lazy(() => import("@/features/services").then((m) => ({ default: m.ServicesPage })));
+const ServiceDetailPage = lazy(() => import("@/features/services").then((m) => ({ default: m.ServiceDetailPage })));
+const ContractsPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractsPage })));
+const ContractDetailPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractDetailPage })));
+const ContractWizardPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractWizardPage })));
+const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
+
+export interface Section {
+  /** URL segment under "/", e.g. "customers". */
+  path: string;
+  label: string;
+  icon: Icon;
+  /** Needed to see the nav entry and to open any of its pages. */
+  permission?: string;
+  /** The area's pages, relative to `path`. */
+  routes: RouteObject[];
+}
+
+export const sections: Section[] = [
+  {
+    path: "customers",
+    label: "Customers",
+    icon: IconUsers,
+    permission: "customer.read",
+    routes: [
+      { index: true, element: <CustomersPage /> },
+      { path: ":customerId", element: <CustomerDetailPage /> },
+      {
+        // The "New contract" wizard (features/contracts) starts from the customer.
+        path: ":customerId/contracts/new",
+        element: <RequirePermission permission="contract.write" />,
+        children: [{ index: true, element: <ContractWizardPage /> }],
+      },
+    ],
+  },
+  {
+    path: "products",
+    label: "Products",
+    icon: IconBox,
+    permission: "product.read",
+    routes: [
+      { index: true, element: <ProductsPage /> },
+      { path: ":productId", element: <ProductDetailPage /> },
+    ],
+  },
+  {
+    path: "inventory",
+    label: "Inventory",
+    icon: IconPackages,
+    permission: "inventory.read",
+    routes: [
+      { index: true, element: <StockPage /> },
+      { path: "items", element: <ItemsPage /> },
+      { path: "items/:inventoryId", element: <ItemDetailPage /> },
+      {
+        path: "import",
+        element: <RequirePermission permission="inventory.write" />,
+        children: [{ index: true, element: <ImportPage /> }],
+      },
+    ],
+  },
+  {
+    path: "services",
+    label: "Services",
+    icon: IconAntenna,
+    permission: "service.read",
+    routes: [
+      { index: true, element: <ServicesPage /> },
+      { path: ":serviceId", element: <ServiceDetailPage /> },
+    ],
+  },
+  {
+    path: "contracts",
+    label: "Contracts",
+    icon: IconFileDescription,
+    permission: "contract.read",
+    routes: [
+      { index: true, element: <ContractsPage /> },
+      { path: ":contractId", element: <ContractDetailPage /> },
+    ],
+  },
+  {
+    path: "activity",
+    label: "Activity",
+    icon: IconHistory,
+    permission: "activity.read",
+    routes: [{ index: true, element: <ActivityPage /> }],
+  },
+];

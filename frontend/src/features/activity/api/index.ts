@@ -1,0 +1,1 @@
+export { activityKeys, useActivity, useCustomerActivity } from "./activity";

@@ -1,0 +1,181 @@
+import { ActionIcon, Card, Code, Collapse, Group, Table, Text, TextInput } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
+import { Fragment, useEffect, useState } from "react";
+import type { Activity, ActivityListQuery } from "@/api";
+import { EmptyRow, ListFooter, PageHeader, QueryState } from "@/components";
+import { formatDateTime } from "@/lib/format";
+import { useUrlParams } from "@/lib/useUrlParams";
+import { useActivity } from "../api";
+import { actorOf } from "./actor";
+import { ChangeDiff } from "./ChangeDiff";
+
+const PARAMS = ["page", "page_size", "object_type", "action", "from", "to"] as const;
+const DEFAULT_PAGE_SIZE = 25;
+
+/** A text filter that writes to the URL once typing pauses. */
+function FilterInput({
+  value,
+  placeholder,
+  onChange,
+  testId,
+}: {
+  value: string;
+  placeholder: string;
+  onChange: (v: string) => void;
+  testId: string;
+}) {
+  const [text, setText] = useState(value);
+  const [debounced] = useDebouncedValue(text, 300);
+  useEffect(() => {
+    if (debounced.trim() !== value) onChange(debounced.trim());
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new debounced text filters
+  }, [debounced]);
+  return (
+    <TextInput
+      placeholder={placeholder}
+      value={text}
+      onChange={(e) => setText(e.currentTarget.value)}
+      w={200}
+      data-testid={testId}
+    />
+  );
+}
+
+/** The API takes ISO date-times, `from` inclusive and `to` exclusive; the UI picks whole days. */
+export function dayRange(from: string, to: string): Pick<ActivityListQuery, "from" | "to"> {
+  const range: Pick<ActivityListQuery, "from" | "to"> = {};
+  if (from) range.from = `${from}T00:00:00`;
+  if (to) {
+    const next = new Date(`${to}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    range.to = `${next.toISOString().slice(0, 10)}T00:00:00`;
+  }
+  return range;
+}
+
+function ActivityRow({ activity }: { activity: Activity }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Fragment>
+      <Table.Tr>
+        <Table.Td w={40}>
+          <ActionIcon
+            variant="subtle"
+            size="sm"
+            aria-label={open ? "Hide changes" : "Show changes"}
+            onClick={() => setOpen((o) => !o)}
+          >
+            {open ? <IconChevronDown size={16} /> : <IconChevronRight size={16} />}
+          </ActionIcon>
+        </Table.Td>
+        <Table.Td>{formatDateTime(activity.created_at)}</Table.Td>
+        <Table.Td>{actorOf(activity)}</Table.Td>
+        <Table.Td fw={500}>{activity.action}</Table.Td>
+        <Table.Td>
+          {activity.object_type}
+          {activity.object_id ? (
+            <Text span c="dimmed">
+              {" "}
+              #{activity.object_id}
+            </Text>
+          ) : null}
+        </Table.Td>
+        <Table.Td>{activity.ip ?? "—"}</Table.Td>
+        <Table.Td>{activity.request_id ? <Code>{activity.request_id.slice(0, 12)}</Code> : "—"}</Table.Td>
+      </Table.Tr>
+      <Table.Tr style={{ display: open ? undefined : "none" }}>
+        <Table.Td />
+        <Table.Td colSpan={6}>
+          <Collapse in={open}>
+            <ChangeDiff activity={activity} />
+          </Collapse>
+        </Table.Td>
+      </Table.Tr>
+    </Fragment>
+  );
+}
+
+export function ActivityPage() {
+  const [params, setParams] = useUrlParams(PARAMS);
+  const page = Number(params.page) || 1;
+  const pageSize = Number(params.page_size) || DEFAULT_PAGE_SIZE;
+  const activity = useActivity({
+    page,
+    page_size: pageSize,
+    object_type: params.object_type || undefined,
+    action: params.action || undefined,
+    ...dayRange(params.from, params.to),
+  });
+
+  return (
+    <>
+      <PageHeader title="Activity" description="Who changed what, and when, newest first. Read-only." />
+      <Card withBorder radius="md" padding="md">
+        <Group mb="md" gap="sm">
+          <FilterInput
+            value={params.object_type}
+            placeholder="Object type (e.g. customer)"
+            onChange={(object_type) => setParams({ object_type })}
+            testId="activity-filter-object-type"
+          />
+          <FilterInput
+            value={params.action}
+            placeholder="Action (e.g. update)"
+            onChange={(action) => setParams({ action })}
+            testId="activity-filter-action"
+          />
+          <TextInput
+            type="date"
+            aria-label="From"
+            value={params.from}
+            onChange={(e) => setParams({ from: e.currentTarget.value })}
+            data-testid="activity-filter-from"
+          />
+          <Text c="dimmed" size="sm">
+            to
+          </Text>
+          <TextInput
+            type="date"
+            aria-label="To"
+            value={params.to}
+            onChange={(e) => setParams({ to: e.currentTarget.value })}
+            data-testid="activity-filter-to"
+          />
+        </Group>
+        <QueryState query={activity}>
+          {({ items }) => (
+            <Table.ScrollContainer minWidth={880}>
+              <Table verticalSpacing="sm" data-testid="activity-table" opacity={activity.isPlaceholderData ? 0.6 : 1}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th />
+                    <Table.Th>When</Table.Th>
+                    <Table.Th>Who</Table.Th>
+                    <Table.Th>Action</Table.Th>
+                    <Table.Th>Object</Table.Th>
+                    <Table.Th>IP</Table.Th>
+                    <Table.Th>Request</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.length === 0 && <EmptyRow colSpan={7}>No activity matches</EmptyRow>}
+                  {items.map((a) => (
+                    <ActivityRow key={a.activity_id} activity={a} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+        <ListFooter
+          pagination={activity.data?.pagination}
+          pageSize={pageSize}
+          noun="entries"
+          onPage={(p) => setParams({ page: p === 1 ? null : p })}
+          onPageSize={(size) => setParams({ page_size: size === DEFAULT_PAGE_SIZE ? null : size })}
+        />
+      </Card>
+    </>
+  );
+}

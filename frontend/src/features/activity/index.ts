@@ -1,0 +1,2 @@
+export { ActivityPage } from "./components/ActivityPage";
+export { ActivityTimeline } from "./components/ActivityTimeline";

@@ -1,0 +1,10 @@
+export { useLogin, useLogout, useMe } from "./auth";
+export { authKeys } from "./keys";
+export {
+  useDisableTwoFactor,
+  useEnableTwoFactor,
+  useRegenerateBackupCodes,
+  useRevokeSession,
+  useSessions,
+  useTwoFactorSetup,
+} from "./security";

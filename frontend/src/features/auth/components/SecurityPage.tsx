@@ -1,0 +1,22 @@
+import { Stack } from "@mantine/core";
+import { useEffect } from "react";
+import { useLocation } from "react-router";
+import { PageHeader } from "@/components";
+import { SessionsCard } from "./SessionsCard";
+import { TwoFactorCard } from "./TwoFactorCard";
+
+export function SecurityPage() {
+  const { hash } = useLocation();
+  useEffect(() => {
+    if (hash) document.getElementById(hash.slice(1))?.scrollIntoView({ behavior: "smooth" });
+  }, [hash]);
+  return (
+    <>
+      <PageHeader title="Security" description="Two-factor authentication and the places you are signed in." />
+      <Stack>
+        <TwoFactorCard />
+        <SessionsCard />
+      </Stack>
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+export { useLogout, useMe } from "./api";
+export { LoginPage } from "./components/LoginPage";
+export { SecurityPage } from "./components/SecurityPage";
+export { returnPath } from "./returnPath";

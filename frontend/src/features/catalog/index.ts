@@ -1,0 +1,2 @@
+export { ProductDetailPage } from "./components/ProductDetailPage";
+export { ProductsPage } from "./components/ProductsPage";

@@ -1,0 +1,13 @@
+export { useContacts, useDeleteContact, useSaveContact } from "./contacts";
+export {
+  exportCustomers,
+  useArchiveCustomer,
+  useCreateCustomer,
+  useCustomer,
+  useCustomers,
+  useUpdateCustomer,
+  type CustomerFilters,
+  type ExportFormat,
+} from "./customers";
+export { customerKeys } from "./keys";
+export { useDeleteSite, useSaveSite, useSites } from "./sites";

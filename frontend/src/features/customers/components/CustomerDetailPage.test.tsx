@@ -1,0 +1,134 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { useSession } from "@/api";
+import { customer, login } from "@/test/fixtures";
+import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
+import { renderRoutes } from "@/test/render";
+import { CustomerDetailPage } from "./CustomerDetailPage";
+
+let fetch: StubFetch;
+const page = (rows: unknown[]) =>
+  json(rows, { headers: { "X-Pagination": JSON.stringify({ total: rows.length, total_pages: 1, page: 1 }) } });
+
+beforeEach(() => {
+  useSession.getState().signIn(login());
+  fetch = stubFetch();
+  vi.stubGlobal("fetch", fetch);
+  fetch.on("GET /crm/customer/7", () => json(customer()));
+  return () => vi.unstubAllGlobals();
+});
+
+const renderPage = (search = "") =>
+  renderRoutes([{ path: "/customers/:customerId", element: <CustomerDetailPage /> }], `/customers/7${search}`);
+
+describe("CustomerDetailPage", () => {
+  it("archives after confirmation", async () => {
+    fetch.on("DELETE /crm/customer/7", () => new Response(null, { status: 204 }));
+    renderPage();
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId("customer-archive"));
+    await user.click(await screen.findByTestId("confirm-action"));
+
+    await waitFor(() => expect(fetch.callsTo("DELETE /crm/customer/7")).toHaveLength(1));
+  });
+
+  it("shows sites with plus code and coordinates", async () => {
+    fetch.on("GET /crm/site/", () =>
+      page([
+        {
+          site_id: 3,
+          customer_id: 7,
+          site_name: "HQ",
+          address_line_1: "1 Main St",
+          address_line_2: null,
+          city: "Leeds",
+          state: null,
+          zip_code: "LS1",
+          country: "GB",
+          latitude: 53.7997,
+          longitude: -1.5492,
+          google_maps_place_id: null,
+          plus_code: "9C5WQFX2+V8",
+          created_at: "2024-01-01T00:00:00Z",
+          updated_at: "2024-01-01T00:00:00Z",
+        },
+      ]),
+    );
+    renderPage("?tab=sites");
+    const table = await screen.findByTestId("sites-table");
+    expect(await within(table).findByText("9C5WQFX2+V8")).toBeInTheDocument();
+    expect(within(table).getByText(/53\.799700, -1\.549200/)).toBeInTheDocument();
+    expect(new URL(fetch.callsTo("GET /crm/site/")[0].url).searchParams.get("customer_id")).toBe("7");
+  });
+
+  it("adds a contact and shows the API's field errors", async () => {
+    fetch.on("GET /crm/contact/", () => page([]));
+    fetch.on("POST /crm/contact/", () =>
+      errorBody(422, "validation_error", "Invalid", {
+        errors: { json: { contact_phone: ["Not a valid phone number."] } },
+      }),
+    );
+    renderPage("?tab=contacts");
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId("contact-new"));
+    await user.type(await screen.findByTestId("contact-firstname"), "Grace");
+    await user.type(screen.getByTestId("contact-phone"), "123");
+    await user.click(screen.getByLabelText("Billing"));
+    await user.click(screen.getByTestId("contact-submit"));
+
+    expect(await screen.findByText("Not a valid phone number.")).toBeInTheDocument();
+    expect(await fetch.callsTo("POST /crm/contact/")[0].json()).toEqual({
+      customer_id: 7,
+      contact_firstname: "Grace",
+      contact_lastname: "",
+      contact_email: null,
+      contact_phone: "123",
+      contact_types: ["Billing"],
+    });
+  });
+
+  it("shows the activity timeline with what changed", async () => {
+    fetch.on("GET /crm/customer/7/activity", () =>
+      page([
+        {
+          activity_id: 1,
+          created_at: "2024-02-01T10:00:00Z",
+          user_id: 1,
+          user_email: "ada@example.com",
+          action: "update",
+          object_type: "customer",
+          object_id: "7",
+          before: { customer_status: "Open", customer_name: "Acme" },
+          after: { customer_status: "Suspended", customer_name: "Acme" },
+          request_id: "req-1",
+        },
+      ]),
+    );
+    renderPage("?tab=activity");
+    const timeline = await screen.findByTestId("activity-timeline");
+    const diff = await within(timeline).findByTestId("activity-diff");
+    expect(within(diff).getByText("customer_status")).toBeInTheDocument();
+    expect(within(diff).getByText("Suspended")).toBeInTheDocument();
+    expect(within(diff).queryByText("customer_name")).not.toBeInTheDocument();
+  });
+});
+
+describe("CustomerDetailPage, archived customer", () => {
+  it("offers Restore, which sets the status back to Open", async () => {
+    fetch.on("GET /crm/customer/7", () =>
+      json(customer({ customer_status: "Archived", archived_at: "2024-03-01T00:00:00Z" })),
+    );
+    fetch.on("PATCH /crm/customer/7", async (r) => json(customer(await r.json())));
+    renderPage();
+    const user = userEvent.setup();
+
+    expect(screen.queryByTestId("customer-archive")).not.toBeInTheDocument();
+    await user.click(await screen.findByTestId("customer-restore"));
+
+    await waitFor(() => expect(fetch.callsTo("PATCH /crm/customer/7")).toHaveLength(1));
+    expect(await fetch.callsTo("PATCH /crm/customer/7")[0].json()).toEqual({ customer_status: "Open" });
+  });
+});

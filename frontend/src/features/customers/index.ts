@@ -1,0 +1,2 @@
+export { CustomerDetailPage } from "./components/CustomerDetailPage";
+export { CustomersPage } from "./components/CustomersPage";

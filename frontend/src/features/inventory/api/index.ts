@@ -1,0 +1,14 @@
+export {
+  useInvalidateInventory,
+  useInventoryItem,
+  useInventoryItems,
+  useStock,
+  useTemplate,
+  useTemplates,
+  useTransition,
+  type TransitionAction,
+  type TransitionRequest,
+} from "./inventory";
+export { inventoryKeys } from "./keys";
+export type * from "./types";
+export { rowErrorsOf, uploadInventoryCsv, type UploadOptions } from "./upload";

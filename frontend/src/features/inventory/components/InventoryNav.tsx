@@ -1,0 +1,28 @@
+import { Button } from "@mantine/core";
+import { IconFileImport, IconList } from "@tabler/icons-react";
+import { Link } from "react-router";
+import { usePermission } from "@/api";
+
+/** Header actions shared by the inventory pages. */
+export function InventoryActions({ items = true }: { items?: boolean }) {
+  const canWrite = usePermission("inventory.write");
+  return (
+    <>
+      {items && (
+        <Button component={Link} to="/inventory/items" variant="default" leftSection={<IconList size={16} />}>
+          All items
+        </Button>
+      )}
+      {canWrite && (
+        <Button
+          component={Link}
+          to="/inventory/import"
+          leftSection={<IconFileImport size={16} />}
+          data-testid="inventory-import-link"
+        >
+          Import CSV
+        </Button>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+export { ImportPage } from "./components/ImportPage";
+export { ItemDetailPage } from "./components/ItemDetailPage";
+export { ItemsPage } from "./components/ItemsPage";
+export { StockPage } from "./components/StockPage";

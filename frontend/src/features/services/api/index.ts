@@ -1,0 +1,3 @@
+export { serviceKeys } from "./keys";
+export { useService, useServiceAction, useServices, type ServiceAction } from "./services";
+export type * from "./types";

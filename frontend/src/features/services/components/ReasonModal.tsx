@@ -1,0 +1,70 @@
+import { Alert, Button, Group, Modal, Stack, Textarea } from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
+import { useState } from "react";
+
+interface ReasonModalProps {
+  /** The modal is open while this is set. */
+  title: string | null;
+  confirmLabel: string;
+  danger?: boolean;
+  description?: string;
+  pending: boolean;
+  /** The API's message (a 409 `invalid_transition`, say), shown above the form. */
+  error: string | null;
+  onSubmit: (reason: string) => void;
+  onClose: () => void;
+}
+
+const MAX_REASON = 500;
+
+function ReasonForm({ confirmLabel, danger, description, pending, error, onSubmit, onClose }: ReasonModalProps) {
+  const [reason, setReason] = useState("");
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    const text = reason.trim();
+    if (!text) return setInvalid("A reason is required");
+    if (text.length > MAX_REASON) return setInvalid(`At most ${MAX_REASON} characters`);
+    setInvalid(null);
+    onSubmit(text);
+  };
+  return (
+    <form onSubmit={submit} noValidate data-testid="reason-form">
+      <Stack>
+        {error && (
+          <Alert color="red" icon={<IconAlertTriangle size={18} />} data-testid="reason-error">
+            {error}
+          </Alert>
+        )}
+        <Textarea
+          label="Reason"
+          description={description}
+          required
+          autosize
+          minRows={2}
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+          error={invalid}
+          data-testid="reason-input"
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" color={danger ? "red" : undefined} loading={pending} data-testid="reason-submit">
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+/** A lifecycle action that needs a reason (1–500 characters), with the API's refusal shown inline. */
+export function ReasonModal(props: ReasonModalProps) {
+  return (
+    <Modal opened={props.title !== null} onClose={props.onClose} title={props.title ?? ""}>
+      {props.title !== null && <ReasonForm {...props} />}
+    </Modal>
+  );
+}

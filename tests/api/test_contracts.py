@@ -1,0 +1,446 @@
+"""Contracts API: the GetSim sale (auto-picked and named SIM/number, every refusal leaving
+nothing behind, bundles, idempotency), the contract status machine driving its service, the PDF,
+and permissions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from omnicrm.catalog.models import ProductCategory
+from omnicrm.contracts.models import Contract, ContractCharge
+from omnicrm.customers.models import CustomerStatus, PaymentType
+from omnicrm.inventory import use_cases as inv
+from omnicrm.inventory.models import Inventory, InventoryHistory, ItemState
+from omnicrm.services.models import Service, ServiceStatusHistory
+from tests.factories import (
+    BundleFactory,
+    CustomerFactory,
+    PhoneNumberFactory,
+    ProductFactory,
+    SimFactory,
+    SiteFactory,
+    make_iccid,
+)
+
+URL = "/crm/contract/"
+
+
+@pytest.fixture
+def call(api, admin_headers):
+    def _call(method, path, expected, **kwargs):
+        headers = {**admin_headers, **kwargs.pop("headers", {})}
+        response = getattr(api.client, method)(path, headers=headers, **kwargs)
+        assert response.status_code == expected, response.get_json()
+        return response.get_json()
+
+    return _call
+
+
+@pytest.fixture
+def stock(db_session):
+    inv.sync_inventory_templates(db_session)
+    sims = SimFactory.create_batch(3)
+    numbers = PhoneNumberFactory.create_batch(3)
+    db_session.commit()
+    return sims, numbers
+
+
+@pytest.fixture
+def customer(db_session):
+    customer = CustomerFactory(customer_payment_type=PaymentType.prepaid)
+    SiteFactory(customer=customer, address_line_1="1 Main Street", city="Sydney", country="AU")
+    db_session.commit()
+    return customer
+
+
+@pytest.fixture
+def product(db_session):
+    product = ProductFactory(
+        product_name="Mobile 20",
+        retail_setup_cost=Decimal("10.05"),
+        tax_percentage=Decimal("10.00"),
+        contract_term_months=12,
+        data_mb=20480,
+        voice_minutes=500,
+        sms=100,
+        rate_per_mb=Decimal("0.01"),
+    )
+    db_session.commit()
+    return product
+
+
+def _counts(db_session):
+    db_session.expire_all()
+    return (
+        db_session.scalar(select(func.count()).select_from(Service)),
+        db_session.scalar(select(func.count()).select_from(Contract)),
+        db_session.scalar(select(func.count()).select_from(ContractCharge)),
+        sorted(
+            (i.inventory_id, i.item_state.value, i.service_id)
+            for i in db_session.scalars(select(Inventory))
+        ),
+        db_session.scalar(select(func.count()).select_from(InventoryHistory)),
+    )
+
+
+def _sell(call, customer, product, expected=201, headers=None, **extra):
+    body = {"customer_id": customer.customer_id, "product_id": product.product_id, **extra}
+    return call("post", URL, expected, json=body, headers=headers or {})
+
+
+# --------------------------------------------------------------------------------------------
+# GetSim
+# --------------------------------------------------------------------------------------------
+def test_sale_picks_a_free_sim_and_number_and_activates(call, db_session, stock, customer, product):
+    sims, numbers = stock
+    body = _sell(call, customer, product)
+    assert body["contract_number"] == f"C-{body['created_at'][:4]}-{body['contract_id']:06d}"
+    assert body["contract_status"] == "active"
+    assert body["sim_iccid"] == sims[0].serial
+    assert body["msisdn"] == numbers[0].serial
+    assert body["service"]["service_status"] == "active"
+    assert len(body["service"]["service_uuid"]) == 32
+    assert body["provision"] is None
+    assert body["term_months"] == 12 and body["start_date"] and body["end_date"]
+    assert body["price_snapshot"]["retail_cost"] == "20.00"
+    assert body["charges"] == [
+        {
+            "contract_charge_id": body["charges"][0]["contract_charge_id"],
+            "kind": "setup",
+            "amount": "10.05",
+            "currency": "USD",
+            "tax_percentage": "10.00",
+            "tax_amount": "1.01",  # 1.005 rounded half-up
+            "created_at": body["charges"][0]["created_at"],
+        }
+    ]
+    db_session.expire_all()
+    service = db_session.get(Service, body["service_id"])
+    assert service.service_status.value == "active" and service.start_date is not None
+    assert service.retail_cost == Decimal("20.00") and service.wholesale_cost == Decimal("8.00")
+    assert service.service_name == f"Mobile 20 {numbers[0].serial}"
+    for item in (db_session.get(Inventory, sims[0].inventory_id), numbers[0]):
+        db_session.refresh(item)
+        assert item.item_state == ItemState.assigned
+        assert (item.service_id, item.customer_id) == (service.service_id, customer.customer_id)
+    history = db_session.scalars(
+        select(ServiceStatusHistory.to_status).where(
+            ServiceStatusHistory.service_id == service.service_id
+        )
+    ).all()
+    assert history == ["pending", "provisioning", "active"]
+
+
+def test_sale_with_named_sim_and_number(call, db_session, stock, customer, product):
+    sims, numbers = stock
+    spaced = " ".join([sims[1].serial[:4], sims[1].serial[4:]])  # spaces are ignored
+    body = _sell(call, customer, product, sim_iccid=spaced, msisdn=numbers[2].serial)
+    assert (body["sim_iccid"], body["msisdn"]) == (sims[1].serial, numbers[2].serial)
+    assert body["sim_inventory_id"] == sims[1].inventory_id
+
+
+def test_taken_sim_is_409_and_nothing_is_written(call, db_session, stock, customer, product):
+    sims, _ = stock
+    _sell(call, customer, product, sim_iccid=sims[0].serial)
+    before = _counts(db_session)
+    body = _sell(call, customer, product, 409, sim_iccid=sims[0].serial)
+    assert body["code"] == "inventory_unavailable"
+    assert _counts(db_session) == before
+
+
+def test_number_taken_after_the_sim_was_reserved_rolls_the_sim_back(
+    call, db_session, stock, customer, product
+):
+    sims, numbers = stock
+    _sell(call, customer, product, msisdn=numbers[0].serial)
+    before = _counts(db_session)
+    body = _sell(call, customer, product, 409, sim_iccid=sims[2].serial, msisdn=numbers[0].serial)
+    assert body["code"] == "inventory_unavailable"
+    assert _counts(db_session) == before  # the SIM reserved first is new again
+
+
+def test_empty_pool_is_409(call, db_session, customer, product):
+    inv.sync_inventory_templates(db_session)
+    SimFactory()
+    db_session.commit()
+    body = _sell(call, customer, product, 409)
+    assert body["code"] == "inventory_unavailable"
+    assert _counts(db_session)[:3] == (0, 0, 0)
+
+
+def test_unknown_iccid_is_404_and_bad_iccid_422(call, db_session, stock, customer, product):
+    _sell(call, customer, product, 404, sim_iccid=make_iccid(999999))
+    body = _sell(call, customer, product, 422, sim_iccid="1234")
+    assert "sim_iccid" in body["errors"]["json"]
+    body = _sell(call, customer, product, 422, msisdn="12")
+    assert "msisdn" in body["errors"]["json"]
+    assert _counts(db_session)[:3] == (0, 0, 0)
+
+
+def test_msisdn_for_a_product_without_numbers_is_422(call, db_session, stock, customer):
+    product = ProductFactory(inventory_items_list=["SIM Card"])
+    db_session.commit()
+    body = _sell(call, customer, product, 422, msisdn=stock[1][0].serial)
+    assert "msisdn" in body["errors"]["json"]
+    assert _counts(db_session)[:3] == (0, 0, 0)
+
+
+def test_disabled_product_is_409(call, db_session, stock, customer, product):
+    product.enabled = False
+    db_session.commit()
+    before = _counts(db_session)
+    assert _sell(call, customer, product, 409)["code"] == "product_disabled"
+    assert _counts(db_session) == before
+
+
+@pytest.mark.parametrize("status", [CustomerStatus.closed, CustomerStatus.suspended])
+def test_customer_not_open_is_409(call, db_session, stock, customer, product, status):
+    customer.customer_status = status
+    db_session.commit()
+    before = _counts(db_session)
+    body = _sell(call, customer, product, 409)
+    assert body["code"] == "customer_not_open"
+    assert body["customer_status"] == status.value
+    assert _counts(db_session) == before
+
+
+@pytest.mark.parametrize("payment_type", ["prepaid", "postpaid"])
+def test_ineligible_payment_type_is_409(call, db_session, stock, payment_type):
+    customer = CustomerFactory(customer_payment_type=PaymentType(payment_type))
+    product = ProductFactory(
+        prepaid_eligible=payment_type != "prepaid", postpaid_eligible=payment_type != "postpaid"
+    )
+    db_session.commit()
+    before = _counts(db_session)
+    assert _sell(call, customer, product, 409)["code"] == "product_not_eligible"
+    assert _counts(db_session) == before
+
+
+def test_unknown_customer_or_product_is_404(call, customer, product):
+    call("post", URL, 404, json={"customer_id": 999999, "product_id": product.product_id})
+    call("post", URL, 404, json={"customer_id": customer.customer_id, "product_id": 999999})
+
+
+def test_site_of_another_customer_is_422(call, db_session, stock, customer, product):
+    other = SiteFactory()
+    db_session.commit()
+    body = _sell(call, customer, product, 422, site_id=other.site_id)
+    assert "site_id" in body["errors"]["json"]
+
+
+def test_unknown_fields_and_bad_types_are_422(call, customer, product):
+    call("post", URL, 422, json={"customer_id": customer.customer_id})
+    call("post", URL, 422, json={"customer_id": "1", "product_id": product.product_id})
+    body = {"customer_id": customer.customer_id, "product_id": product.product_id, "paid": True}
+    call("post", URL, 422, json=body)
+
+
+def test_bundle_creates_one_child_service_per_child_product(call, db_session, stock, customer):
+    line = ProductFactory(product_name="Line", inventory_items_list=[])
+    tv = ProductFactory(product_name="TV", inventory_items_list=[])
+    bundle = BundleFactory(
+        product_name="Family", children=[line, line, tv], inventory_items_list=["SIM Card"]
+    )
+    db_session.commit()
+    assert bundle.category == ProductCategory.bundle
+    body = _sell(call, customer, bundle)
+    db_session.expire_all()
+    children = db_session.scalars(
+        select(Service)
+        .where(Service.bundled_parent_id == body["service_id"])
+        .order_by(Service.service_id)
+    ).all()
+    assert [c.product_id for c in children] == [line.product_id, line.product_id, tv.product_id]
+    assert {c.service_status.value for c in children} == {"active"}
+    assert body["sim_iccid"] == stock[0][0].serial and body["msisdn"] is None
+    # closing the contract terminates the children too
+    call("post", f"{URL}{body['contract_id']}/close", 200, json={"reason": "moving abroad"})
+    db_session.expire_all()
+    statuses = db_session.scalars(
+        select(Service.service_status).where(
+            (Service.bundled_parent_id == body["service_id"])
+            | (Service.service_id == body["service_id"])
+        )
+    ).all()
+    assert {s.value for s in statuses} == {"terminated"}
+
+
+def test_idempotency_key_replays_and_refuses_another_body(
+    call, db_session, stock, customer, product
+):
+    key = {"Idempotency-Key": "sale-42"}
+    first = _sell(call, customer, product, headers=key)
+    again = _sell(call, customer, product, headers=key)
+    assert again["contract_id"] == first["contract_id"]
+    assert again["sim_iccid"] == first["sim_iccid"]
+    assert _counts(db_session)[:3] == (1, 1, 1)
+    body = _sell(call, customer, product, 422, headers=key, sim_iccid=stock[0][2].serial)
+    assert body["code"] == "idempotency_key_reused"
+    other = _sell(call, customer, product, headers={"Idempotency-Key": "sale-43"})
+    assert other["contract_id"] != first["contract_id"]
+    assert _counts(db_session)[:3] == (2, 2, 2)
+
+
+def test_database_refuses_a_second_live_contract_for_a_sim(db_session, stock, customer, product):
+    """The partial unique index, not only the code: a SIM in one live contract only."""
+    from sqlalchemy.exc import IntegrityError
+
+    from omnicrm.contracts.models import ContractStatus
+    from tests.factories import ServiceFactory
+
+    sim = stock[0][0]
+    s1, s2, s3 = ServiceFactory.create_batch(3, customer_id=customer.customer_id)
+    base = {"customer_id": customer.customer_id, "product_id": product.product_id}
+    db_session.add(Contract(**base, service_id=s1.service_id, sim_inventory_id=sim.inventory_id,
+                            contract_status=ContractStatus.closed))  # fmt: skip
+    db_session.add(Contract(**base, service_id=s2.service_id, sim_inventory_id=sim.inventory_id,
+                            contract_status=ContractStatus.active))  # fmt: skip
+    db_session.flush()  # a closed and a live one: fine
+    db_session.add(Contract(**base, service_id=s3.service_id, sim_inventory_id=sim.inventory_id,
+                            contract_status=ContractStatus.accepted))  # fmt: skip
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+    db_session.rollback()
+
+
+# --------------------------------------------------------------------------------------------
+# Reads
+# --------------------------------------------------------------------------------------------
+def test_get_and_list(call, db_session, stock, customer, product):
+    sold = _sell(call, customer, product)
+    assert (
+        call("get", f"{URL}{sold['contract_id']}", 200)["contract_number"]
+        == (sold["contract_number"])
+    )
+    call("get", f"{URL}999999", 404)
+    listed = call("get", URL, 200, query_string={"customer_id": customer.customer_id})
+    assert [c["contract_id"] for c in listed] == [sold["contract_id"]]
+    found = call("get", URL, 200, query_string={"q": sold["contract_number"]})
+    assert [c["contract_id"] for c in found] == [sold["contract_id"]]
+    assert call("get", URL, 200, query_string={"contract_status": "closed"}) == []
+    call("get", URL, 422, query_string={"sort": "password"})
+
+
+# --------------------------------------------------------------------------------------------
+# Status machine
+# --------------------------------------------------------------------------------------------
+def _action(call, contract_id, action, expected, reason="because"):
+    return call("post", f"{URL}{contract_id}/{action}", expected, json={"reason": reason})
+
+
+def test_suspend_resume_close_drive_the_service(call, db_session, stock, customer, product):
+    sold = _sell(call, customer, product)
+    cid = sold["contract_id"]
+    body = _action(call, cid, "suspend", 200)
+    assert (body["contract_status"], body["service"]["service_status"]) == (
+        "suspended",
+        "suspended",
+    )
+    body = _action(call, cid, "resume", 200)
+    assert (body["contract_status"], body["service"]["service_status"]) == ("active", "active")
+    body = _action(call, cid, "close", 200)
+    assert (body["contract_status"], body["service"]["service_status"]) == (
+        "closed",
+        "terminated",
+    )
+    assert body["closed_at"]
+    db_session.expire_all()
+    sim = db_session.get(Inventory, body["sim_inventory_id"])
+    number = db_session.get(Inventory, body["number_inventory_id"])
+    assert (sim.item_state, sim.service_id) == (ItemState.returned, None)
+    assert (number.item_state, number.service_id) == (ItemState.quarantined, None)
+    assert body["sim_iccid"] == sim.serial  # the contract keeps what it had
+
+
+@pytest.mark.parametrize(
+    ("steps", "action"),
+    [
+        ([], "resume"),  # active -> active
+        (["suspend"], "suspend"),
+        (["close"], "suspend"),
+        (["close"], "resume"),
+        (["close"], "close"),
+    ],
+)
+def test_illegal_contract_transitions_are_409(
+    call, db_session, stock, customer, product, steps, action
+):
+    cid = _sell(call, customer, product)["contract_id"]
+    for step in steps:
+        _action(call, cid, step, 200)
+    status = call("get", f"{URL}{cid}", 200)["contract_status"]
+    body = _action(call, cid, action, 409)
+    assert body["code"] == "invalid_transition"
+    assert body["from_status"] == status
+    assert (
+        body["to_status"] == {"suspend": "suspended", "resume": "active", "close": "closed"}[action]
+    )
+    assert call("get", f"{URL}{cid}", 200)["contract_status"] == status
+
+
+def test_close_from_suspended(call, db_session, stock, customer, product):
+    cid = _sell(call, customer, product)["contract_id"]
+    _action(call, cid, "suspend", 200)
+    assert _action(call, cid, "close", 200)["contract_status"] == "closed"
+
+
+def test_transition_needs_a_reason(call, stock, customer, product):
+    cid = _sell(call, customer, product)["contract_id"]
+    call("post", f"{URL}{cid}/suspend", 422, json={})
+    call("post", f"{URL}{cid}/suspend", 422, json={"reason": ""})
+    call("post", f"{URL}{cid}/suspend", 422, json={"reason": "x" * 501})
+    call("post", f"{URL}999999/suspend", 404, json={"reason": "x"})
+
+
+def test_sim_is_sellable_again_after_close_and_release(call, db_session, stock, customer, product):
+    sims, _ = stock
+    first = _sell(call, customer, product, sim_iccid=sims[0].serial)
+    _action(call, first["contract_id"], "close", 200)
+    call("post", f"/crm/inventory/{sims[0].inventory_id}/release", 200, json={})
+    second = _sell(call, customer, product, sim_iccid=sims[0].serial)
+    assert second["sim_inventory_id"] == first["sim_inventory_id"]
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+def test_pdf(call, api, admin_headers, db_session, stock, customer, product):
+    customer.customer_name = "Zoë Ångström 王"
+    db_session.commit()
+    sold = _sell(call, customer, product)
+    response = api.client.get(f"{URL}{sold['contract_id']}/pdf", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.content_type == "application/pdf"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{sold["contract_number"]}.pdf"'
+    )
+    data = response.data
+    assert data.startswith(b"%PDF")
+    for text in (sold["contract_number"], sold["sim_iccid"], sold["msisdn"], "Mobile 20"):
+        assert text.encode() in data
+    assert "Zoë Ångström ?".encode("latin-1") in data
+    assert b"1 Main Street" in data and b"20.00 USD" in data
+    assert api.client.get(f"{URL}999999/pdf", headers=admin_headers).status_code == 404
+
+
+# --------------------------------------------------------------------------------------------
+# Permissions
+# --------------------------------------------------------------------------------------------
+def test_permissions(api, make_user, stock, customer, product):
+    support = api.headers_for(make_user("support").email)  # contract.read only
+    sales = api.headers_for(make_user("sales").email)  # contract.write
+    body = {"customer_id": customer.customer_id, "product_id": product.product_id}
+    assert api.client.post(URL, json=body, headers=support).status_code == 403
+    created = api.client.post(URL, json=body, headers=sales)
+    assert created.status_code == 201
+    cid = created.get_json()["contract_id"]
+    assert api.client.get(f"{URL}{cid}", headers=support).status_code == 200
+    assert api.client.get(f"{URL}{cid}/pdf", headers=support).status_code == 200
+    assert (
+        api.client.post(f"{URL}{cid}/suspend", json={"reason": "x"}, headers=support).status_code
+        == 403
+    )
+    assert api.client.get(URL).status_code == 401

@@ -1,0 +1,103 @@
+"""The customer read cache never serves data older than the last commit."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def headers(api, make_user):
+    return api.headers_for(make_user("support").email)
+
+
+def _create(api, headers, name, **extra):
+    response = api.client.post(
+        "/crm/customer/", json={"customer_name": name, **extra}, headers=headers
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_second_read_is_a_hit_and_a_write_invalidates(api, headers):
+    first = _create(api, headers, "Cache One")
+    miss = api.client.get("/crm/customer/?page=1", headers=headers)
+    hit = api.client.get("/crm/customer/?page=1", headers=headers)
+    assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("miss", "hit")
+    assert hit.get_json() == miss.get_json()
+    assert hit.headers["X-Pagination"] == miss.headers["X-Pagination"]
+    _create(api, headers, "Cache Two")
+    after = api.client.get("/crm/customer/?page=1", headers=headers)
+    assert after.headers["X-Cache"] == "miss"
+    assert {c["customer_name"] for c in after.get_json()} >= {"Cache One", "Cache Two"}
+    assert '"total": 2' in after.headers["X-Pagination"]
+    assert first["customer_id"] in [c["customer_id"] for c in after.get_json()]
+
+
+def test_detail_reflects_a_patch_immediately(api, headers):
+    customer = _create(api, headers, "Before Rename")
+    url = f"/crm/customer/{customer['customer_id']}"
+    api.client.get(url, headers=headers)
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
+    api.client.patch(url, json={"customer_name": "After Rename"}, headers=headers)
+    fresh = api.client.get(url, headers=headers)
+    assert fresh.headers["X-Cache"] == "miss"
+    assert fresh.get_json()["customer_name"] == "After Rename"
+
+
+def test_contact_change_invalidates_customer_search(api, headers):
+    customer = _create(api, headers, "Searchable Co")
+    url = "/crm/customer/?q=Zebedee"
+    assert api.client.get(url, headers=headers).get_json() == []
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
+    contact = api.client.post(
+        "/crm/contact/",
+        json={"customer_id": customer["customer_id"], "contact_firstname": "Zebedee"},
+        headers=headers,
+    )
+    assert contact.status_code == 201, contact.get_json()
+    found = api.client.get(url, headers=headers).get_json()
+    assert [c["customer_id"] for c in found] == [customer["customer_id"]]
+
+
+def test_a_refused_write_does_not_invalidate(api, headers):
+    _create(api, headers, "Dup Source", email="dup@example.com")
+    api.client.get("/crm/customer/?page=1", headers=headers)
+    refused = api.client.post(
+        "/crm/customer/", json={"customer_name": "Dup", "email": "dup@example.com"}, headers=headers
+    )
+    assert refused.status_code == 409
+    assert api.client.get("/crm/customer/?page=1", headers=headers).headers["X-Cache"] == "hit"
+
+
+def test_cache_is_per_query(api, headers):
+    _create(api, headers, "Alpha Query")
+    api.client.get("/crm/customer/?q=Alpha", headers=headers)
+    other = api.client.get("/crm/customer/?q=Beta", headers=headers)
+    assert other.headers["X-Cache"] == "miss"
+    assert other.get_json() == []
+
+
+def test_permission_is_checked_before_the_cache(api, headers, make_user):
+    _create(api, headers, "Guarded")
+    api.client.get("/crm/customer/?page=1", headers=headers)
+    outsider = api.headers_for(make_user("customer").email)
+    assert api.client.get("/crm/customer/?page=1", headers=outsider).status_code == 403
+    assert api.client.get("/crm/customer/?page=1").status_code == 401
+
+
+def test_cache_can_be_switched_off(app, api, headers, monkeypatch):
+    monkeypatch.setattr(app.extensions["omnicrm_settings"], "response_cache_ttl", 0)
+    _create(api, headers, "No Cache")
+    for _ in range(2):
+        assert api.client.get("/crm/customer/?page=1", headers=headers).headers["X-Cache"] == "miss"
+
+
+def test_writes_from_a_job_invalidate_too(app, api, headers, database):
+    from omnicrm.customers.models import Customer
+
+    api.client.get("/crm/customer/?page=1", headers=headers)
+    with app.app_context(), database.job_scope() as session:
+        session.add(Customer(customer_name="From A Job"))
+    listed = api.client.get("/crm/customer/?page=1", headers=headers)
+    assert listed.headers["X-Cache"] == "miss"
+    assert "From A Job" in [c["customer_name"] for c in listed.get_json()]

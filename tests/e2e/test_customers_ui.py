@@ -1,0 +1,79 @@
+"""A staff member logs in, creates a customer and finds it in the list — in a real browser."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.committed]
+
+
+@pytest.fixture
+def staff_user(app, database):
+    """A sales user committed for real: the browser's requests run on other threads."""
+    from omnicrm.auth.deps import auth_deps
+    from omnicrm.auth.use_cases import create_user
+
+    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
+    password = "browser test password"
+    with app.test_request_context(), database.job_scope() as session:
+        create_user(
+            session,
+            auth_deps(),
+            email=email,
+            password=password,
+            roles=["sales"],
+            full_name="E2E Sales",
+            email_verified=True,
+        )
+    return email, password
+
+
+def _valid_mobile() -> str:
+    """A random Australian mobile number that phonenumbers accepts, spaced as people type it."""
+    import phonenumbers
+
+    while True:
+        digits = f"4{random.randint(10_000_000, 99_999_999)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+61{digits}")):
+            return f"+61 {digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def test_login_create_customer_and_find_it(page, live_server, staff_user):
+    email, password = staff_user
+    name = f"Playwright Pty {uuid.uuid4().hex[:6]}"
+    page.goto(f"{live_server}/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+    page.goto(f"{live_server}/customers")
+    expect(page.get_by_test_id("customers-table")).to_be_visible()
+    page.get_by_test_id("customer-new").click()
+    page.get_by_test_id("customer-name").fill(name)
+    page.get_by_test_id("customer-email").fill(f"{uuid.uuid4().hex[:8]}@playwright.example")
+    phone = _valid_mobile()
+    page.get_by_test_id("customer-phone").fill(phone)
+    with page.expect_response(
+        lambda r: r.url.rstrip("/").endswith("/crm/customer") and r.request.method == "POST"
+    ) as created:
+        page.get_by_test_id("customer-submit").click()
+    assert created.value.status == 201, created.value.text()
+
+    # wherever the form lands (list or detail), the new customer must be findable in the list
+    page.goto(f"{live_server}/customers")
+    page.get_by_test_id("customer-search").fill(name)
+    table = page.get_by_test_id("customers-table")
+    expect(table).to_contain_text(name)
+    expect(table).to_contain_text(
+        re.compile(re.escape(phone) + "|" + re.escape(phone.replace(" ", "")))
+    )
+    page.screenshot(path=str(ARTIFACTS / "customers-list.png"), full_page=True)
+    assert (ARTIFACTS / "customers-list.png").stat().st_size > 10_000
