@@ -154,8 +154,10 @@ def _register_realtime(socketio: Any) -> None:
     global _realtime_registered
     if not _realtime_registered:
         from omnicrm.core.realtime import register_user_namespace
+        from omnicrm.provisioning.realtime import register_provision_namespace
 
         register_user_namespace(socketio)
+        register_provision_namespace(socketio)
         _realtime_registered = True
 
 

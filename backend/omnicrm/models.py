@@ -11,4 +11,5 @@ def import_all_models() -> None:
     import omnicrm.customers.models
     import omnicrm.inventory.models
     import omnicrm.notifications.models
+    import omnicrm.provisioning.models
     import omnicrm.services.models  # noqa: F401

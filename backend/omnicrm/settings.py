@@ -66,7 +66,32 @@ class Settings(BaseSettings):
     worker_threads: int = 4
     embedded_worker_threads: int = 2
 
+    # provisioning (Ansible plays in workers)
+    ansible_dir: Path = REPO_ROOT / "ansible"
+    # Where plays write the network side (HSS-like spool, device configs); default instance/network.
+    network_spool_dir: Path | None = None
+    # A running job's worker renews its lease every third of this; a lapsed lease means a dead
+    # worker: the job is re-queued (retries left) or failed.
+    provisioning_lease_seconds: int = 30
+    provisioning_max_retries: int = 3
+    provisioning_retry_backoff_seconds: float = 5.0  # doubled per retry
+    provisioning_timeout_seconds: int = 600
+    # Who hears about failed jobs (comma separated in the environment).
+    provisioning_failure_emails: str = ""
+    # Charging backend the plays talk to: "none" (internal ledger later) or "cgrates".
+    charging_backend: Literal["none", "cgrates"] = "none"
+    cgrates_url: str = "http://127.0.0.1:2080/jsonrpc"
+    cgrates_tenant: str = "cgrates.org"
+
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+
+    @property
+    def failure_recipients(self) -> list[str]:
+        return [a.strip() for a in self.provisioning_failure_emails.split(",") if a.strip()]
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.network_spool_dir or self.instance_path / "network"
 
     @field_validator("bcrypt_rounds")
     @classmethod

@@ -63,7 +63,12 @@ def start_embedded_worker(threads: int = 2) -> dramatiq.Worker:
 
 
 def _import_actors() -> None:
-    import omnicrm.notifications.tasks  # noqa: F401
+    import omnicrm.notifications.tasks
+    import omnicrm.provisioning.tasks  # noqa: F401
+    from omnicrm.provisioning.reaper import ProvisioningReaper
+
+    if not any(isinstance(m, ProvisioningReaper) for m in broker.middleware):
+        broker.add_middleware(ProvisioningReaper())
 
 
 _import_actors()

@@ -98,7 +98,7 @@ def test_every_action_from_every_status(call, db_session, status, action):
 
 def test_the_transition_table(db_session):
     """pending -> provisioning -> active <-> suspended -> terminated; failed from
-    pending/provisioning; nothing leaves terminated."""
+    pending/provisioning (and back to provisioning on a retry); nothing leaves terminated."""
     allowed = {(a, b) for a, targets in uc.TRANSITIONS.items() for b in targets}
     assert allowed == {
         (S.pending, S.provisioning),
@@ -110,6 +110,7 @@ def test_the_transition_table(db_session):
         (S.active, S.terminated),
         (S.suspended, S.active),
         (S.suspended, S.terminated),
+        (S.failed, S.provisioning),  # a retried activation job
         (S.failed, S.terminated),
     }
     for source, target in itertools.product(list(S), list(S)):

@@ -9,8 +9,12 @@ whole unit back, so a refused sale leaves nothing behind.
 
 Statuses::
 
-    draft ──> accepted ──> active <──> suspended
-                 └────────────┴────────────┴──> closed
+    draft <──> accepted ──> active <──> suspended
+      └───────────┴────────────┴────────────┴──> closed
+
+A sale is accepted at once and activated when its provisioning job succeeds; if the job fails
+for good the contract goes back to draft (its SIM and number were released) until the job is
+retried.
 
 A contract follows its service (:func:`follow_service`): activation makes it active, a
 suspension suspends it, termination closes it. Contract actions drive the service.
@@ -44,14 +48,14 @@ from omnicrm.customers import use_cases as customers
 from omnicrm.customers.models import Customer, CustomerStatus, Site
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
-from omnicrm.inventory.models import Inventory, ItemState, SerialKind
+from omnicrm.inventory.models import Inventory, SerialKind
 from omnicrm.services import use_cases as services
 from omnicrm.services.models import Service, ServiceStatus
 
 C = ContractStatus
 TRANSITIONS: dict[ContractStatus, frozenset[ContractStatus]] = {
     C.draft: frozenset({C.accepted, C.closed}),
-    C.accepted: frozenset({C.active, C.closed}),
+    C.accepted: frozenset({C.active, C.draft, C.closed}),  # draft: its activation failed
     C.active: frozenset({C.suspended, C.closed}),
     C.suspended: frozenset({C.active, C.closed}),
     C.closed: frozenset(),
@@ -229,13 +233,9 @@ def create_contract(
             bundled_parent_id=service.service_id,
         )
     for item in items:
-        inventory.change_state(
-            session,
-            inventory_id=item.inventory_id,
-            to_state=ItemState.assigned,
-            customer_id=customer_id,
-            service_id=service.service_id,
-            reason="contract sale",
+        # Held (reserved) for the service until provisioning assigns or releases them.
+        inventory.bind_to_service(
+            session, inventory_id=item.inventory_id, service_id=service.service_id
         )
     principal = current_principal.get()
     contract = Contract(
@@ -324,6 +324,10 @@ def _set_status(contract: Contract, target: ContractStatus) -> None:
 
 # What a contract becomes when its service reaches a status, from which contract statuses.
 _FOLLOW: dict[ServiceStatus, tuple[ContractStatus, frozenset[ContractStatus]]] = {
+    # A failed activation released the SIM and number: the sale is back to a draft (not live,
+    # so the items can be sold again); retrying the job accepts it again.
+    ServiceStatus.failed: (C.draft, frozenset({C.accepted})),
+    ServiceStatus.provisioning: (C.accepted, frozenset({C.draft})),
     ServiceStatus.active: (C.active, frozenset({C.accepted, C.suspended})),
     ServiceStatus.suspended: (C.suspended, frozenset({C.active})),
     ServiceStatus.terminated: (C.closed, frozenset({C.draft, C.accepted, C.active, C.suspended})),

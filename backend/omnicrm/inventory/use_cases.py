@@ -688,6 +688,20 @@ def change_state(
     return item
 
 
+def bind_to_service(session: Session, *, inventory_id: int, service_id: int) -> Inventory:
+    """Hold a reserved item for a service (a sale waiting for provisioning): no state change,
+    so no history row; the reservation's row already says why."""
+    item = _lock_item(session, inventory_id)
+    if item.item_state != ItemState.reserved:
+        raise InvalidTransition(
+            f"inventory item {inventory_id} is {item.item_state.value}, not reserved",
+            extra={"from_state": item.item_state.value, "to_state": ItemState.reserved.value},
+        )
+    item.service_id = service_id
+    session.flush()
+    return item
+
+
 def return_item(
     session: Session,
     *,

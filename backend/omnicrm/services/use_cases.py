@@ -4,8 +4,9 @@ seam. Plain functions over a Session: they flush, never commit.
 Statuses::
 
     pending ──> provisioning ──> active <──> suspended ──> terminated
-       │             │             └─────────────────────────┘
-       └──> failed <─┘      (pending and failed may also be terminated: nothing was activated)
+       │          │  ^           └─────────────────────────┘
+       └──> failed <─┘  └── failed (a retried activation job)
+            (pending and failed may also be terminated: nothing was activated)
 
 Every change goes through :func:`change_service_status`, which locks the row, checks
 :data:`TRANSITIONS` (409 ``invalid_transition`` naming from/to otherwise) and writes a
@@ -38,7 +39,7 @@ TRANSITIONS: dict[ServiceStatus, frozenset[ServiceStatus]] = {
     S.provisioning: frozenset({S.active, S.failed}),
     S.active: frozenset({S.suspended, S.terminated}),
     S.suspended: frozenset({S.active, S.terminated}),
-    S.failed: frozenset({S.terminated}),
+    S.failed: frozenset({S.provisioning, S.terminated}),  # a retried activation
     S.terminated: frozenset(),
 }
 
@@ -222,6 +223,7 @@ def suspend_service(session: Session, *, service_id: int, reason: str) -> Servic
         session, service_id=service_id, to_status=S.suspended, reason=reason
     )
     _cascade(session, service, S.suspended, reason)
+    _network_follow_up(session, service, "suspend")
     return service
 
 
@@ -231,6 +233,7 @@ def resume_service(session: Session, *, service_id: int, reason: str) -> Service
         session, service_id=service_id, to_status=S.active, reason=reason
     )
     _cascade(session, service, S.active, reason)
+    _network_follow_up(session, service, "resume")
     return service
 
 
@@ -245,9 +248,13 @@ def terminate_service(session: Session, *, service_id: int, reason: str) -> Serv
     for child in children_of(session, service_id):
         if child.service_status != S.terminated:
             terminate_service(session, service_id=child.service_id, reason=reason)
+    was_live = service.service_status in (S.active, S.suspended)
     service = change_service_status(
         session, service_id=service_id, to_status=S.terminated, reason=reason
     )
+    if was_live and service.bundled_parent_id is None:
+        # Before the items go back: the play needs the SIM and number it removes.
+        _network_follow_up(session, service, "deprovision")
     return_inventory(session, service_id=service_id, reason=reason)
     return service
 
@@ -267,24 +274,50 @@ def return_inventory(session: Session, *, service_id: int, reason: str | None = 
 
 
 def request_activation(session: Session, *, service_id: int) -> Service:
-    """Hand a pending service to provisioning: THE SEAM.
+    """Hand a pending service to provisioning (the GetSim hand-off).
 
-    Until the provisioning engine exists this moves the service (and its bundle children)
-    straight pending -> provisioning -> active, and its contract accepted -> active (through
-    :func:`change_service_status`'s contract sync). Provisioning will replace this body with
-    enqueuing a job (Ansible play from ``Product.provisioning_play``), and call
-    ``change_service_status(..., active|failed)`` when the job ends.
+    The service (and its bundle children) go to ``provisioning`` and the product's activation
+    play is queued; the job's end makes them ``active`` (items assigned, contract active) or
+    ``failed`` (items released, contract back to draft). A product without a play is activated
+    at once: its reserved items are assigned and the service goes straight to ``active``.
     """
+    from omnicrm.provisioning import use_cases as provisioning
+
     service = get_service(session, service_id=service_id)
-    for target in (S.provisioning, S.active):
-        for one in (service, *children_of(session, service_id)):
-            change_service_status(
+    family = (service, *children_of(session, service_id))
+    for one in family:
+        change_service_status(
+            session,
+            service_id=one.service_id,
+            to_status=S.provisioning,
+            reason="sent to provisioning",
+        )
+    product = catalog.get_product(session, product_id=service.product_id)
+    if provisioning.start_activation(session, service=service, product=product) is not None:
+        return service
+    reason = "no provisioning play: activated directly"
+    for item in session.scalars(inventory.items_query(service_id=service_id)).all():
+        if item.item_state == ItemState.reserved:
+            inventory.change_state(
                 session,
-                service_id=one.service_id,
-                to_status=target,
-                reason="provisioning not configured: activated directly",
+                inventory_id=item.inventory_id,
+                to_state=ItemState.assigned,
+                customer_id=service.customer_id,
+                service_id=service_id,
+                reason=reason,
             )
+    for one in family:
+        change_service_status(session, service_id=one.service_id, to_status=S.active, reason=reason)
+    session.expire(service, ["inventory"])
     return service
+
+
+def _network_follow_up(session: Session, service: Service, action: str) -> None:
+    """Queue the play that applies a status change to the network, if the product has one."""
+    from omnicrm.provisioning import use_cases as provisioning
+    from omnicrm.provisioning.models import ProvisionAction
+
+    provisioning.follow_up(session, service=service, action=ProvisionAction(action))
 
 
 def status_history(session: Session, *, service_id: int) -> list[ServiceStatusHistory]:

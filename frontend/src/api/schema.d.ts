@@ -3046,6 +3046,457 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/provision/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jobs, newest first: filter by status, customer, service, product, action, play.
+         * @description Requires permission: `provision.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Any of: 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled (repeat the parameter) */
+                    provisioning_status?: (0 | 1 | 2 | 3 | 4 | 5)[];
+                    customer_id?: number;
+                    service_id?: number;
+                    product_id?: number;
+                    action?: "activate" | "deprovision" | "suspend" | "resume" | "addon" | "simple";
+                    /** @description A playbook in the Ansible directory, without .yml */
+                    play?: string;
+                    /** @description One or more of provision_id, provisioning_status, created_at, started_at, finished_at, comma-separated; prefix '-' for descending */
+                    sort?: string;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Provision"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Run a product's play for a customer (and service): queued for the workers.
+         * @description Requires permission: `provision.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ProvisionCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer, product, service or inventory item */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `playbook_missing`: no such play in the Ansible directory */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, or `idempotency_key_reused` (other body) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jobs per status, and succeeded/failed per hour with the success rate.
+         * @description Requires permission: `provision.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    hours?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/simple": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simple provisioning: an external system (the OCS) runs a named play for a service,
+         *     e.g. on balance exhaustion. Use an API key with ``provision.write``.
+         * @description Requires permission: `provision.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SimpleProvision"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `playbook_missing`: no such play in the Ansible directory */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/{provision_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provision_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One job with its variables and every task result so far.
+         * @description Requires permission: `provision.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provision_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/{provision_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provision_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued job, or ask a running one to stop.
+         * @description Requires permission: `provision.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provision_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `job_finished`: it already ended */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/{provision_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provision_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * A job's task results after ``after`` (polling, for clients without Socket.IO).
+         * @description Requires permission: `provision.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events numbered after this (polling) */
+                    after?: number;
+                };
+                header?: never;
+                path: {
+                    provision_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionEvent"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/provision/{provision_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provision_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed or cancelled job again.
+         * @description Requires permission: `provision.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provision_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisionDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `job_not_retryable` (not failed/cancelled), `inventory_unavailable` (the SIM or number was sold since) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/role/": {
         parameters: {
             query?: never;
@@ -4322,6 +4773,15 @@ export interface components {
             /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . */
             tax_identifier?: string | null;
         };
+        Dashboard: {
+            /** @description Jobs per status name (success, running, failed, queued, ...) */
+            counts?: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            generated_at?: string;
+            series?: components["schemas"]["SeriesPoint"][];
+        };
         Email: {
             /** Format: email */
             email: string;
@@ -4867,6 +5327,115 @@ export interface components {
              */
             wholesale_setup_cost?: string;
         };
+        Provision: {
+            /** @enum {string} */
+            action?: "activate" | "deprovision" | "suspend" | "resume" | "addon" | "simple";
+            attempts?: number;
+            cancel_requested?: boolean;
+            /** Format: date-time */
+            created_at?: string;
+            customer_id?: number;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            initiated_by?: string;
+            initiated_by_user_id?: number | null;
+            max_retries?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            product_id?: number | null;
+            provision_id?: number;
+            provisioning_play?: string;
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            provisioning_status?: number;
+            retries?: number;
+            service_id?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            readonly status_label?: unknown;
+            /** @description Tasks a clean run has (progress) */
+            task_count?: number;
+            /** @description Tasks finished in this attempt */
+            tasks_done?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        ProvisionCreate: {
+            customer_id: number;
+            /** @description More playbook variables (data only: never templated) */
+            extra_vars?: {
+                [key: string]: unknown;
+            };
+            /** @description Inventory item ids to pass to the play (SIM, number, router) */
+            inventory?: number[];
+            /** @description A playbook in the Ansible directory, without .yml */
+            play?: string;
+            product_id: number;
+            /** @description The service (an add-on product applies to it) */
+            service_id?: number | null;
+        };
+        ProvisionDetail: {
+            /** @enum {string} */
+            action?: "activate" | "deprovision" | "suspend" | "resume" | "addon" | "simple";
+            attempts?: number;
+            cancel_requested?: boolean;
+            /** @description A rendered device config */
+            config_content?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            customer_id?: number;
+            error?: string | null;
+            events?: components["schemas"]["ProvisionEvent"][];
+            /** Format: date-time */
+            finished_at?: string | null;
+            initiated_by?: string;
+            initiated_by_user_id?: number | null;
+            inventory_ids?: number[];
+            max_retries?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            product_id?: number | null;
+            provision_id?: number;
+            /** @description The variables the play got */
+            provisioning_json_vars?: {
+                [key: string]: unknown;
+            };
+            provisioning_play?: string;
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            provisioning_status?: number;
+            retries?: number;
+            service_id?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            readonly status_label?: unknown;
+            /** @description Tasks a clean run has (progress) */
+            task_count?: number;
+            /** @description Tasks finished in this attempt */
+            tasks_done?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        ProvisionEvent: {
+            attempt?: number;
+            changed?: boolean;
+            /** Format: date-time */
+            created_at?: string;
+            event_name?: string;
+            event_number?: number;
+            host?: string | null;
+            provision_event_id?: number;
+            provision_id?: number;
+            /** @description The task's full result */
+            provisioning_result_json?: {
+                [key: string]: unknown;
+            };
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            provisioning_status?: number;
+            skipped?: boolean;
+            readonly status_label?: unknown;
+            /** Format: date-time */
+            task_finished_at?: string | null;
+        };
         Reason: {
             reason: string;
         };
@@ -4907,6 +5476,14 @@ export interface components {
         RoleUpdate: {
             description?: string;
             permissions?: string[];
+        };
+        SeriesPoint: {
+            failed?: number;
+            /** Format: date-time */
+            hour?: string;
+            succeeded?: number;
+            /** @description 0..1, none if idle */
+            success_rate?: number | null;
         };
         Service: {
             bundled_parent_id?: number | null;
@@ -4978,6 +5555,14 @@ export interface components {
             last_used_at?: number;
             session_id?: string;
             user_agent?: string | null;
+        };
+        SimpleProvision: {
+            /** @description Playbook variables (data only) */
+            extra_vars?: {
+                [key: string]: unknown;
+            };
+            play: string;
+            service_id: number;
         };
         Site: {
             address_line_1?: string | null;

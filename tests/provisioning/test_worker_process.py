@@ -1,0 +1,371 @@
+"""Provisioning through real `omnicrm worker` processes on PostgreSQL and Redis.
+
+1. A sale's play runs in a worker process; a Socket.IO client on the API server receives every
+   task event in order (relayed through the Redis message queue), and a client joining late
+   gets the events so far replayed.
+2. A worker is killed (SIGKILL) mid-job: another worker's reaper notices the lapsed lease and
+   the job is re-run (retries left) or failed (none left). Either way no service is left
+   half-active and the SIM and number end consistent with the service.
+
+Real commits (``committed``), data of its own, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, select
+
+from omnicrm.catalog.models import Product
+from omnicrm.contracts.models import Contract, ContractCharge
+from omnicrm.customers.models import Customer
+from omnicrm.inventory import use_cases as inv
+from omnicrm.inventory.models import Inventory, InventoryHistory, InventoryTemplate
+from omnicrm.provisioning.models import Provision, ProvisionEvent, ProvisionStatus
+from omnicrm.services.models import Service, ServiceStatusHistory
+from tests.factories import make_iccid
+
+ROOT = Path(__file__).resolve().parents[2]
+P = ProvisionStatus
+
+pytestmark = [pytest.mark.committed, pytest.mark.postgres]
+
+
+@pytest.fixture
+def world(settings: Any, database: Any, make_user: Any, live_server: str) -> Iterator[dict]:
+    if settings.is_sqlite or not settings.redis_url:
+        pytest.skip("needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): worker processes")
+    tag = uuid.uuid4().hex[:8]
+    base = int(tag, 16) % 10_000
+    with database.job_scope() as session:
+        sim_t = inv.create_template(session, item=f"Prov SIM {tag}", serial_kind="iccid")
+        num_t = inv.create_template(session, item=f"Prov Number {tag}", serial_kind="msisdn")
+        for n in range(3):
+            inv.create_item(
+                session,
+                inventory_template_id=sim_t.inventory_template_id,
+                serial=make_iccid(base * 100 + n, prefix="8997"),
+                itemtext2=f"00101{base:04d}{n:06d}",
+            )
+            inv.create_item(
+                session,
+                inventory_template_id=num_t.inventory_template_id,
+                serial=f"+61413{base:04d}{n:02d}",
+            )
+        products = {}
+        for play, variables in (
+            ("provision_smoke", {}),
+            ("provision_slow", {"step_seconds": 1}),
+        ):
+            product = Product(
+                product_name=f"{play} {tag}",
+                product_slug=f"{play.replace('_', '-')}-{tag}",
+                category="standalone",
+                inventory_items_list=[sim_t.item, num_t.item],
+                provisioning_play=play,
+                provisioning_json_vars=variables,
+            )
+            session.add(product)
+            products[play] = product
+        customer = Customer(customer_name=f"Prov {tag}", email=f"prov-{tag}@example.net")
+        session.add(customer)
+        session.flush()
+        data: dict[str, Any] = {
+            "template_ids": [sim_t.inventory_template_id, num_t.inventory_template_id],
+            "products": {play: p.product_id for play, p in products.items()},
+            "customer_id": customer.customer_id,
+        }
+    user = make_user("admin", email=f"prov-{tag}@example.com")
+    data["token"] = httpx.post(
+        f"{live_server}/crm/auth/login",
+        json={"email": user.email, "password": "correct horse battery staple"},
+    ).json()["token"]
+    data["headers"] = {"Authorization": f"Bearer {data['token']}"}
+    yield data
+    _clean(database, data)
+
+
+def _clean(database: Any, data: dict[str, Any]) -> None:
+    product_ids = list(data["products"].values())
+    with database.job_scope() as session:
+        services = select(Service.service_id).where(Service.product_id.in_(product_ids))
+        jobs = select(Provision.provision_id).where(Provision.product_id.in_(product_ids))
+        contracts = select(Contract.contract_id).where(Contract.product_id.in_(product_ids))
+        items = select(Inventory.inventory_id).where(
+            Inventory.inventory_template_id.in_(data["template_ids"])
+        )
+        session.execute(delete(ProvisionEvent).where(ProvisionEvent.provision_id.in_(jobs)))
+        session.execute(delete(Provision).where(Provision.product_id.in_(product_ids)))
+        session.execute(delete(ContractCharge).where(ContractCharge.contract_id.in_(contracts)))
+        session.execute(delete(Contract).where(Contract.product_id.in_(product_ids)))
+        session.execute(delete(InventoryHistory).where(InventoryHistory.inventory_id.in_(items)))
+        session.execute(
+            delete(Inventory).where(Inventory.inventory_template_id.in_(data["template_ids"]))
+        )
+        session.execute(
+            delete(ServiceStatusHistory).where(ServiceStatusHistory.service_id.in_(services))
+        )
+        session.execute(delete(Service).where(Service.product_id.in_(product_ids)))
+        session.execute(
+            delete(InventoryTemplate).where(
+                InventoryTemplate.inventory_template_id.in_(data["template_ids"])
+            )
+        )
+        session.execute(delete(Product).where(Product.product_id.in_(product_ids)))
+        session.execute(delete(Customer).where(Customer.customer_id == data["customer_id"]))
+
+
+def start_worker(settings: Any, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`omnicrm worker` as a deployment runs it, in a process group of its own."""
+    log = open(tmp_path / f"worker-{time.time_ns()}.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "omnicrm.cli", "worker", "--processes", "1", "--threads", "2"],
+        env={
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "SECRET_KEY": settings.secret_key,
+            "INSTANCE_PATH": str(tmp_path),
+            "LOG_LEVEL": "WARNING",
+            **env,
+        },
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def sell(live_server: str, world: dict[str, Any], play: str) -> dict[str, Any]:
+    response = httpx.post(
+        f"{live_server}/crm/contract/",
+        json={"customer_id": world["customer_id"], "product_id": world["products"][play]},
+        headers=world["headers"],
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    contract: dict[str, Any] = response.json()
+    return contract
+
+
+def job_of(database: Any, service_id: int) -> Provision:
+    with database.job_scope() as session:
+        job = session.scalars(select(Provision).where(Provision.service_id == service_id)).one()
+        session.expunge(job)
+        return job
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Listener:
+    """A Socket.IO client on /provision collecting what a room sends."""
+
+    def __init__(self, live_server: str, token: str, room: str) -> None:
+        import socketio
+
+        self.events: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.arrivals: list[datetime] = []
+        self.lock = threading.Lock()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("provision.event", self._event, namespace="/provision")
+        self.client.on("provision.status", self._status, namespace="/provision")
+        self.client.connect(
+            live_server,
+            auth={"token": token},
+            namespaces=["/provision"],
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+        self.ack = self.client.call("join", {"room": room}, namespace="/provision", timeout=10)
+
+    def _event(self, data: dict[str, Any]) -> None:
+        from omnicrm.core.db import utcnow
+
+        with self.lock:
+            self.events.append(data)
+            self.arrivals.append(utcnow())
+
+    def _status(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.statuses.append(data)
+
+    def events_of(self, provision_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            seen: dict[int, dict[str, Any]] = {}
+            for event in self.events:
+                if event["provision_id"] == provision_id:
+                    seen.setdefault(event["provision_event_id"], event)
+            return list(seen.values())
+
+    def final_status(self, provision_id: int) -> int | None:
+        with self.lock:
+            for status in reversed(self.statuses):
+                if status["provision_id"] == provision_id:
+                    final = status["provisioning_status"]
+                    return int(final) if final in (0, 2, 5) else None
+        return None
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_a_worker_process_runs_the_play_and_every_task_event_streams_in_order(
+    world, settings, database, live_server, tmp_path
+):
+    worker = start_worker(settings, tmp_path)
+    dashboard = Listener(live_server, world["token"], "dashboard")
+    try:
+        assert dashboard.ack == {"ok": True, "room": "dashboard"}
+        contract = sell(live_server, world, "provision_smoke")
+        job_id = job_of(database, contract["service_id"]).provision_id
+        wait_for(lambda: dashboard.final_status(job_id) is not None, 90, "the job to end")
+        assert dashboard.final_status(job_id) == int(P.success)
+        events = dashboard.events_of(job_id)
+        assert [e["event_number"] for e in events] == [1, 2, 3, 4]  # every task, in order
+        assert [e["event_name"] for e in events] == [
+            "Prepare smoke record",
+            "Show smoke record",
+            "Create smoke spool directory",
+            "Write smoke record",
+        ]
+        assert [e["tasks_done"] for e in events] == [1, 2, 3, 4]
+        assert {e["task_count"] for e in events} == {4}
+        assert {e["provisioning_status"] for e in events} == {int(P.success)}
+        labels = [s["status_label"] for s in dashboard.statuses if s["provision_id"] == job_id]
+        assert labels[0] == "Queued" and labels[-1] == "Success" and "Running" in labels
+        # What the client got is what the database holds.
+        with database.job_scope() as session:
+            stored = session.scalars(
+                select(ProvisionEvent)
+                .where(ProvisionEvent.provision_id == job_id)
+                .order_by(ProvisionEvent.event_number)
+            ).all()
+            assert [e.provision_event_id for e in stored] == [
+                e["provision_event_id"] for e in events
+            ]
+            service = session.get(Service, contract["service_id"])
+            assert service.service_status.value == "active"
+            assert session.get(Contract, contract["contract_id"]).contract_status.value == (
+                "active"
+            )
+        # The worker wrote the network side (its own instance directory).
+        spool = tmp_path / "network" / "smoke" / f"{job_id}.txt"
+        assert spool.read_text().startswith(f"provision {job_id}")
+        # A client joining after the job ended gets every event replayed, then the status.
+        late = Listener(live_server, world["token"], f"provision:{job_id}")
+        try:
+            assert late.ack == {"ok": True, "room": f"provision:{job_id}", "replayed": 4}
+            wait_for(lambda: late.final_status(job_id) is not None, 10, "the replayed status")
+            assert [e["event_number"] for e in late.events_of(job_id)] == [1, 2, 3, 4]
+        finally:
+            late.close()
+    finally:
+        dashboard.close()
+        stop(worker)
+
+
+@pytest.mark.parametrize("max_retries", [3, 0])
+def test_a_worker_killed_mid_job_leaves_nothing_half_done(
+    world, settings, database, live_server, tmp_path, max_retries
+):
+    env = {"PROVISIONING_LEASE_SECONDS": "2", "PROVISIONING_MAX_RETRIES": str(max_retries)}
+    first = start_worker(settings, tmp_path, **env)
+    second = None
+    try:
+        contract = sell(live_server, world, "provision_slow")
+        service_id = contract["service_id"]
+        job_id = job_of(database, service_id).provision_id
+        # A job's retry budget is fixed when it is queued (by the API's settings): set it here.
+        with database.job_scope() as session:
+            session.get(Provision, job_id).max_retries = max_retries
+
+        def tasks_done() -> int:
+            with database.job_scope() as session:
+                return len(
+                    session.scalars(
+                        select(ProvisionEvent.provision_event_id).where(
+                            ProvisionEvent.provision_id == job_id
+                        )
+                    ).all()
+                )
+
+        wait_for(lambda: tasks_done() >= 2, 60, "two tasks to finish")
+        stop(first, signal.SIGKILL)  # mid-job: no clean shutdown, no finally blocks
+        killed = job_of(database, service_id)
+        assert killed.status == P.running  # the dead worker still "holds" it...
+        second = start_worker(settings, tmp_path, **env)  # ...until another worker's reaper looks
+
+        def ended() -> Provision | None:
+            job = job_of(database, service_id)
+            return job if job.status in (P.success, P.failed) else None
+
+        job = wait_for(ended, 120, "the job to end after the crash")
+        with database.job_scope() as session:
+            events = session.scalars(
+                select(ProvisionEvent)
+                .where(ProvisionEvent.provision_id == job_id)
+                .order_by(ProvisionEvent.event_number)
+            ).all()
+            names = [e.event_name for e in events]
+            assert any(name.startswith("Worker lost") for name in names), names
+            numbers = [e.event_number for e in events]
+            assert numbers == list(range(1, len(numbers) + 1))
+            service = session.get(Service, service_id)
+            items = [
+                session.get(Inventory, contract[k])
+                for k in ("sim_inventory_id", "number_inventory_id")
+            ]
+            row = session.get(Contract, contract["contract_id"])
+            if max_retries:
+                assert job.status == P.success, [
+                    (e.event_number, e.attempt, e.event_name, e.created_at.isoformat())
+                    for e in events
+                ]
+                assert job.attempts == 2 and job.retries == 1
+                assert service.service_status.value == "active"
+                assert {i.item_state.value for i in items} == {"assigned"}
+                assert {i.service_id for i in items} == {service_id}
+                assert row.contract_status.value == "active"
+            else:
+                assert job.status == P.failed and "lease expired" in (job.error or "")
+                assert service.service_status.value == "failed"
+                assert {i.item_state.value for i in items} == {"new"}
+                assert {i.service_id for i in items} == {None}
+                assert row.contract_status.value == "draft"
+    finally:
+        stop(first, signal.SIGKILL)
+        if second is not None:
+            stop(second)
