@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,97 @@ def activity_verify() -> None:
     if not report.ok:
         raise click.ClickException(f"altered rows: {report.altered[:50]}")
     click.echo("activity log intact")
+
+
+@main.group()
+def provision() -> None:
+    """Provisioning jobs: list them, watch one run, reap jobs of dead workers."""
+
+
+@provision.command("list")
+@click.option("--status", "statuses", multiple=True, type=int, help="0 Success ... 5 Cancelled")
+@click.option("--limit", default=20, show_default=True)
+def provision_list(statuses: tuple[int, ...], limit: int) -> None:
+    """The newest jobs."""
+    from omnicrm.provisioning import use_cases as uc
+
+    app = _app()
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        with get_db().job_scope() as session:
+            query = uc.provisions_query(provisioning_status=list(statuses) or None)
+            for job in session.scalars(query.limit(limit)):
+                click.echo(
+                    f"{job.provision_id:>8}  {job.status.label:<16} {job.action:<12} "
+                    f"{job.provisioning_play:<24} customer {job.customer_id}  "
+                    f"service {job.service_id or '-'}  {job.tasks_done}/{job.task_count} tasks"
+                )
+
+
+@provision.command("watch")
+@click.argument("provision_id", type=int)
+@click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
+def provision_watch(provision_id: int, timeout: float) -> None:
+    """Follow one job with a progress bar, printing each task as it finishes; exit 1 unless it
+    ends in Success."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from omnicrm.provisioning import use_cases as uc
+    from omnicrm.provisioning.models import FINAL, ProvisionStatus
+
+    app = _app()
+    console = Console()
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        database = get_db()
+        seen = 0
+        deadline = time.monotonic() + timeout
+        with Progress(
+            TextColumn("[bold]job {task.fields[job]}[/] {task.fields[label]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+        ) as bar:
+            task = bar.add_task("", total=None, job=provision_id, label="")
+            while True:
+                with database.job_scope() as session:
+                    job = uc.get_provision(session, provision_id=provision_id)
+                    events = uc.events_of(session, provision_id, after=seen)
+                    status, total, done = job.status, job.task_count, job.tasks_done
+                    error = job.error
+                for event in events:
+                    label = ProvisionStatus(event.provisioning_status).label
+                    bar.console.print(f"  {event.event_number:>3}. {event.event_name}  [{label}]")
+                    seen = event.event_number
+                bar.update(
+                    task,
+                    total=total or None,
+                    completed=total if status == ProvisionStatus.success else done,
+                    label=status.label,
+                    description=events[-1].event_name if events else "",
+                )
+                if status in FINAL or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+    click.echo(f"job {provision_id}: {status.label}" + (f" ({error})" if error else ""))
+    if status != ProvisionStatus.success:
+        raise SystemExit(1)
+
+
+@provision.command("reap")
+def provision_reap() -> None:
+    """Re-queue or fail running jobs whose worker died (workers do this on their own; for
+    cron when none runs)."""
+    from omnicrm.provisioning.reaper import reap_once
+
+    app = _app()
+    with app.app_context():
+        handled = reap_once(app.extensions["omnicrm_settings"])
+    click.echo(f"{len(handled)} job(s) handled" + (f": {handled}" if handled else ""))
 
 
 @main.command("create-admin")

@@ -62,3 +62,43 @@ def test_verify_flags_a_tampered_row(env):
     result = CliRunner().invoke(main, ["activity", "verify"])
     assert result.exit_code == 1
     assert "altered rows" in result.output
+
+
+def test_provision_watch_list_and_reap(env):
+    """`omnicrm provision watch` follows a job to its end with a progress bar (exit 0 only on
+    Success); `list` shows jobs; `reap` finds no dead worker's job."""
+    from omnicrm.cli import _app
+    from omnicrm.customers.models import Customer
+    from omnicrm.extensions import get_db
+    from omnicrm.provisioning import use_cases as uc
+    from omnicrm.provisioning.tasks import JobRun
+    from tests.factories import ProductFactory, bind
+
+    assert run("db", "upgrade").exit_code == 0
+    app = _app()
+    jobs = {}
+    with app.app_context():
+        for play in ("provision_smoke", "provision_fail"):
+            with get_db().job_scope() as session:
+                bind(session)
+                customer = Customer(customer_name="CLI Ltd", email=f"{play}@example.net")
+                session.add(customer)
+                product = ProductFactory(provisioning_play=play, inventory_items_list=[])
+                session.flush()
+                jobs[play] = uc.create_provision(
+                    session, customer_id=customer.customer_id, product_id=product.product_id
+                ).provision_id
+            JobRun(app.extensions["omnicrm_settings"], jobs[play]).run()
+
+    watched = run("provision", "watch", str(jobs["provision_smoke"]))
+    assert watched.exit_code == 0, watched.output
+    assert "1. Prepare smoke record" in watched.output
+    assert "4. Write smoke record" in watched.output
+    assert f"job {jobs['provision_smoke']}: Success" in watched.output
+    failed = run("provision", "watch", str(jobs["provision_fail"]))
+    assert failed.exit_code == 1
+    assert "HSS refused the subscriber" in failed.output
+    listed = run("provision", "list", "--status", "2")
+    assert str(jobs["provision_fail"]) in listed.output
+    assert f"{jobs['provision_smoke']:>8}  Success" not in listed.output
+    assert "0 job(s) handled" in run("provision", "reap").output

@@ -110,6 +110,10 @@ class Provision(Base, TimestampMixin):
     def status(self) -> ProvisionStatus:
         return ProvisionStatus(self.provisioning_status)
 
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
 
 class ProvisionEvent(Base):
     """One task result of a job (numbered across attempts, in the order Ansible ran them)."""
@@ -134,3 +138,7 @@ class ProvisionEvent(Base):
     # When Ansible finished the task (its clock) and when we stored it.
     task_finished_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        return ProvisionStatus(self.provisioning_status).label

@@ -23,6 +23,7 @@ returns the contract to draft and notifies the failure list.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -229,7 +230,15 @@ def count_tasks(playbook: Path) -> int:
     """How many task results a clean run of the playbook gives (block tasks, not rescue/always):
     the denominator of the progress bar. Loops and includes count once."""
     try:
-        plays = yaml.safe_load(playbook.read_text()) or []
+        return _count_tasks(str(playbook), playbook.stat().st_mtime_ns)
+    except OSError:
+        return 0
+
+
+@functools.lru_cache(maxsize=256)
+def _count_tasks(path: str, _mtime_ns: int) -> int:  # cached per file version
+    try:
+        plays = yaml.safe_load(Path(path).read_text()) or []
     except (OSError, yaml.YAMLError):
         return 0
 

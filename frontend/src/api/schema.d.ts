@@ -5352,7 +5352,8 @@ export interface components {
             service_id?: number | null;
             /** Format: date-time */
             started_at?: string | null;
-            readonly status_label?: unknown;
+            /** @description The status in words */
+            status_label?: string;
             /** @description Tasks a clean run has (progress) */
             task_count?: number;
             /** @description Tasks finished in this attempt */
@@ -5407,7 +5408,8 @@ export interface components {
             service_id?: number | null;
             /** Format: date-time */
             started_at?: string | null;
-            readonly status_label?: unknown;
+            /** @description The status in words */
+            status_label?: string;
             /** @description Tasks a clean run has (progress) */
             task_count?: number;
             /** @description Tasks finished in this attempt */
@@ -5432,7 +5434,8 @@ export interface components {
             /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
             provisioning_status?: number;
             skipped?: boolean;
-            readonly status_label?: unknown;
+            /** @description The status in words */
+            status_label?: string;
             /** Format: date-time */
             task_finished_at?: string | null;
         };

@@ -9,6 +9,7 @@ import {
   IconFileDescription,
   IconHistory,
   IconPackages,
+  IconRocket,
   IconUsers,
   type Icon,
 } from "@tabler/icons-react";
@@ -29,6 +30,11 @@ const ServiceDetailPage = lazy(() => import("@/features/services").then((m) => (
 const ContractsPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractsPage })));
 const ContractDetailPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractDetailPage })));
 const ContractWizardPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractWizardPage })));
+const ProvisioningDashboard = lazy(() =>
+  import("@/features/provisioning").then((m) => ({ default: m.ProvisioningDashboard })),
+);
+const ProvisionJobsPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobsPage })));
+const ProvisionJobPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 
 export interface Section {
@@ -103,6 +109,17 @@ export const sections: Section[] = [
     routes: [
       { index: true, element: <ContractsPage /> },
       { path: ":contractId", element: <ContractDetailPage /> },
+    ],
+  },
+  {
+    path: "provisioning",
+    label: "Provisioning",
+    icon: IconRocket,
+    permission: "provision.read",
+    routes: [
+      { index: true, element: <ProvisioningDashboard /> },
+      { path: "jobs", element: <ProvisionJobsPage /> },
+      { path: ":provisionId", element: <ProvisionJobPage /> },
     ],
   },
   {

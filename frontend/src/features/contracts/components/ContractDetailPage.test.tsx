@@ -1,10 +1,11 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
+import { listJob } from "@/features/provisioning/testData";
 import { ContractDetailPage } from "./ContractDetailPage";
 import { contract } from "./testData";
 
@@ -79,5 +80,23 @@ describe("ContractDetailPage", () => {
     await user.click(screen.getByTestId("reason-submit"));
     expect(await screen.findByTestId("reason-error")).toHaveTextContent("Cannot go from closed to closed");
     expect(await fetch.callsTo("POST /crm/contract/11/close")[0].json()).toEqual({ reason: "customer left" });
+  });
+
+  it("lists the service's provisioning jobs with links to the job pages", async () => {
+    useSession.setState({ permissions: ["contract.read", "provision.read"] });
+    fetch.on("GET /crm/provision/", () => json([listJob({ provision_id: 9, provisioning_status: 0 })]));
+    renderContract();
+    const card = await screen.findByTestId("contract-provisioning");
+    expect(await within(card).findByRole("link", { name: "#9" })).toHaveAttribute("href", "/provisioning/9");
+    expect(within(card).getByText("Success")).toBeInTheDocument();
+    const url = new URL(fetch.callsTo("GET /crm/provision/")[0].url);
+    expect(url.searchParams.get("service_id")).toBe("21");
+  });
+
+  it("has no provisioning card without provision.read", async () => {
+    renderContract();
+    await screen.findByTestId("contract-number");
+    expect(screen.queryByTestId("contract-provisioning")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/provision/")).toHaveLength(0);
   });
 });

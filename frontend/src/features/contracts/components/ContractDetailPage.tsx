@@ -5,6 +5,7 @@ import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
 import { PageHeader, QueryState } from "@/components";
 import { formatMoney, formatPercent } from "@/features/catalog/money";
+import { ServiceProvisioningCard } from "@/features/provisioning";
 import { Field, PriceSnapshot, ReasonModal, ServiceStatusBadge } from "@/features/services";
 import { formatDate, formatDateTime, orDash } from "@/lib/format";
 import { errorMessage, notifyError, notifySuccess } from "@/lib/notify";
@@ -195,6 +196,7 @@ function ContractDetails({ contract }: { contract: Contract }) {
           </Title>
           <Charges contract={contract} />
         </Card>
+        <ServiceProvisioningCard serviceId={contract.service_id} testId="contract-provisioning" />
       </Stack>
       <ReasonModal
         title={action ? `${CONTRACT_ACTION_LABELS[action]} ${contract.contract_number}` : null}

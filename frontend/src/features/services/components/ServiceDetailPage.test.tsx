@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { service } from "@/features/contracts/components/testData";
+import { listJob } from "@/features/provisioning/testData";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
@@ -90,5 +91,16 @@ describe("ServiceDetailPage", () => {
     await user.type(await screen.findByTestId("reason-input"), "moved away");
     await user.click(screen.getByTestId("reason-submit"));
     expect(await screen.findByTestId("reason-error")).toHaveTextContent("Cannot go from terminated to terminated");
+  });
+
+  it("lists the service's provisioning jobs", async () => {
+    useSession.setState({ permissions: ["service.read", "provision.read"] });
+    fetch.on("GET /crm/service/21", () => json(service()));
+    fetch.on("GET /crm/provision/", () => json([listJob({ provision_id: 9, provisioning_status: 2 })]));
+    renderService();
+    const card = await screen.findByTestId("service-provisioning");
+    expect(await within(card).findByRole("link", { name: "#9" })).toHaveAttribute("href", "/provisioning/9");
+    expect(within(card).getByText("Failed")).toBeInTheDocument();
+    expect(new URL(fetch.callsTo("GET /crm/provision/")[0].url).searchParams.get("service_id")).toBe("21");
   });
 });

@@ -17,6 +17,7 @@ import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
 import { PageHeader, QueryState } from "@/components";
 import { formatMoney } from "@/features/catalog/money";
+import { ServiceProvisioningCard } from "@/features/provisioning";
 import { formatDateTime } from "@/lib/format";
 import { errorMessage, notifySuccess } from "@/lib/notify";
 import { useService, useServiceAction, useServices, type ServiceAction, type ServiceDetail } from "../api";
@@ -205,6 +206,7 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
             </Title>
             <BoundInventory service={service} />
           </Card>
+          <ServiceProvisioningCard serviceId={service.service_id} testId="service-provisioning" />
         </Stack>
         <Card withBorder radius="md" padding="lg">
           <Title order={5} mb="md">

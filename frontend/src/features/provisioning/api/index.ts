@@ -1,0 +1,11 @@
+export { applyLiveEvent, applyLiveStatus, applyPolledEvents, lastEventNumber, mergeEvents } from "./cache";
+export { provisionKeys } from "./keys";
+export {
+  fetchEventsAfter,
+  useProvision,
+  useProvisionAction,
+  useProvisionDashboard,
+  useProvisions,
+  type JobAction,
+} from "./provision";
+export type * from "./types";

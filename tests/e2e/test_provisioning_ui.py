@@ -1,0 +1,123 @@
+"""Provisioning in a real browser: sell a contract whose product has an activation play, open
+its job page from the contract and watch the tasks arrive live (Socket.IO) until Success; the
+contract is then active."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_contract_wizard import _iccid, _imsi, _login, _msisdn
+
+pytestmark = [pytest.mark.e2e, pytest.mark.committed]
+
+
+@pytest.fixture
+def worker(app: Any) -> Iterator[None]:
+    """The embedded worker `make run` starts: real Dramatiq threads in this process."""
+    import omnicrm.worker as worker_module
+
+    worker_module.use_app(app)
+    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
+    running = worker_module.start_embedded_worker(threads=2)
+    yield
+    running.stop()
+    worker_module._app = None
+
+
+@pytest.fixture
+def sale(app: Any, database: Any) -> tuple[str, str, int, int]:
+    from omnicrm.auth.deps import auth_deps
+    from omnicrm.auth.use_cases import create_user
+    from omnicrm.catalog.use_cases import create_product
+    from omnicrm.customers.use_cases import create_customer
+    from omnicrm.inventory import use_cases as inv
+
+    tag = uuid.uuid4().hex[:8]
+    email = f"e2e-prov-{tag}@example.com"
+    password = "browser test password"
+    with app.test_request_context(), database.job_scope() as session:
+        create_user(
+            session,
+            auth_deps(),
+            email=email,
+            password=password,
+            roles=["admin"],
+            full_name="E2E NOC",
+            email_verified=True,
+        )
+        customer = create_customer(
+            session,
+            customer_name=f"Live Pty {tag}",
+            customer_account_type="Business",
+            customer_payment_type="prepaid",
+        )
+        product = create_product(
+            session,
+            product_name=f"Live Mobile {tag}",
+            category="standalone",
+            retail_cost=Decimal("15.00"),
+            inventory_items_list=["SIM Card", "Phone Number"],
+            prepaid_eligible=True,
+            data_mb=5120,
+            voice_minutes=200,
+            sms=200,
+            provisioning_play="mobile_activate",
+            provisioning_json_vars={"apn": "internet", "qos_profile": "basic"},
+        )
+        sim = inv.template_named(session, "SIM Card")
+        number = inv.template_named(session, "Phone Number")
+        inv.create_item(
+            session,
+            inventory_template_id=sim.inventory_template_id,
+            serial=_iccid(),
+            itemtext2=_imsi(),
+        )
+        inv.create_item(
+            session, inventory_template_id=number.inventory_template_id, serial=_msisdn()
+        )
+        session.flush()
+        ids = customer.customer_id, product.product_id
+    return email, password, *ids
+
+
+def test_a_sale_shows_its_activation_job_filling_in_live(page, live_server, sale, worker):
+    email, password, customer_id, product_id = sale
+    _login(page, live_server, email, password)
+    page.goto(f"{live_server}/customers/{customer_id}/contracts/new")
+    page.get_by_test_id(f"wizard-product-{product_id}").click()
+    page.get_by_test_id("wizard-next").click()
+    page.get_by_test_id("wizard-next").click()
+    page.get_by_test_id("wizard-create").click()
+    page.wait_for_url("**/contracts/*")
+
+    # The contract page links to the activation job.
+    jobs = page.get_by_test_id("contract-provisioning")
+    expect(jobs).to_be_visible()
+    jobs.get_by_test_id("provision-job-row").first.get_by_role("link").first.click()
+    page.wait_for_url("**/provisioning/*")
+    expect(page.get_by_test_id("provision-job-page")).to_be_visible()
+
+    # Tasks appear one by one while the play runs, then the job ends in Success.
+    rows = page.get_by_test_id("provision-event-row")
+    expect(rows.first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("provision-status")).to_have_text("Success", timeout=60_000)
+    names = [row.inner_text() for row in rows.all()]
+    assert any("Write subscriber" in n or "HSS" in n or "subscriber" in n for n in names), names
+    assert rows.count() >= 3
+    assert {row.get_attribute("data-status") for row in rows.all()} <= {"Success"}
+    numbers = [int(row.get_attribute("data-event-number") or 0) for row in rows.all()]
+    assert numbers == list(range(1, len(numbers) + 1))
+    expect(page.get_by_test_id("provision-progress")).to_have_attribute("aria-valuenow", "100")
+    page.screenshot(path=str(ARTIFACTS / "provisioning-job.png"), full_page=True)
+
+    # The contract became active with its service.
+    page.go_back()
+    page.reload()
+    expect(page.get_by_test_id("contract-status")).to_have_text("Active", timeout=15_000)
