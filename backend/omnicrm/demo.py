@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import phonenumbers
 from flask import current_app
@@ -104,6 +105,44 @@ def _mobile(rng: random.Random) -> str:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+DEMO_SIMS, DEMO_ROUTERS = 25, 5
+
+
+def _seed_stock(session: Any, rng: random.Random) -> list[str]:
+    """SIM cards, phone numbers and routers to sell, once (nothing when any stock exists)."""
+    from omnicrm.inventory import use_cases as inv
+    from omnicrm.inventory.models import Inventory
+    from omnicrm.inventory.validation import luhn_check_digit
+
+    if session.scalar(select(func.count()).select_from(Inventory)):
+        return []
+    inv.sync_inventory_templates(session)
+    sim = inv.template_named(session, "SIM Card")
+    number = inv.template_named(session, "Phone Number")
+    router = inv.template_named(session, "Router")
+    numbers: set[str] = set()
+    for n in range(DEMO_SIMS):
+        body = f"8961{rng.randint(10**13, 10**14 - 1)}0"[:18]
+        inv.create_item(
+            session,
+            inventory_template_id=sim.inventory_template_id,
+            serial=body + luhn_check_digit(body),
+            itemtext2=f"50501{n:010d}",
+        )
+        while (msisdn := _mobile(rng)) in numbers:
+            pass
+        numbers.add(msisdn)
+        inv.create_item(session, inventory_template_id=number.inventory_template_id, serial=msisdn)
+    for n in range(DEMO_ROUTERS):
+        inv.create_item(
+            session,
+            inventory_template_id=router.inventory_template_id,
+            serial=f"02:4F:4D:00:00:{n:02X}",
+            itemtext2=f"OMNI-RT-{n:05d}",
+        )
+    return [f"seeded stock: {DEMO_SIMS} SIM cards, {DEMO_SIMS} numbers, {DEMO_ROUTERS} routers"]
+
+
 def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> list[str]:
     """Create demo users and customers; returns lines to print."""
     lines: list[str] = []
@@ -143,6 +182,7 @@ def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> li
             for index in range(customers):
                 _add_customer(session, rng, index, tags)
             lines.append(f"seeded {customers} demo customers with contacts and sites")
+        lines.extend(_seed_stock(session, rng))
     if created:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
         text = "".join(f"{role:8} {email:32} {password}\n" for role, email, password in created)

@@ -218,8 +218,14 @@ def test_seed_catalog_is_realistic_and_idempotent(db_session):
     assert promo.promo_target_product_id == unlimited.product_id
     assert promo.promo_discount_percent == Decimal("50.00") and promo.promo_months == 3
     fibre = by_slug["home-fibre-100"]
-    assert fibre.provisioning_play == "router_internet"
+    assert fibre.provisioning_play == "router_activate"
     assert fibre.inventory_items_list == ["Router"]
+    # Every play the demo catalog names is a playbook that exists.
+    from omnicrm.settings import REPO_ROOT
+
+    for product in by_slug.values():
+        if product.provisioning_play:
+            assert (REPO_ROOT / "ansible" / f"{product.provisioning_play}.yml").is_file()
     uc.get_sellable_product(
         db_session, product_id=family.product_id, customer_payment_type="postpaid"
     )

@@ -40,7 +40,10 @@ def test_upgrade_admin_seed_and_verify(env):
     seeded = run("seed-demo", "--customers", "5")
     assert seeded.exit_code == 0
     assert "admin@demo.omnicrm.local" in seeded.output  # generated credentials are printed once
-    assert "demo users already exist" in run("seed-demo").output
+    assert "seeded stock: 25 SIM cards, 25 numbers, 5 routers" in seeded.output
+    again_seeded = run("seed-demo").output
+    assert "demo users already exist" in again_seeded
+    assert "seeded stock" not in again_seeded
     assert (env / "demo-credentials.txt").stat().st_mode & 0o777 == 0o600
     verified = run("activity", "verify")
     assert verified.exit_code == 0, verified.output

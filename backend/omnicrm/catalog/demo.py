@@ -107,8 +107,13 @@ DEMO_PRODUCTS: list[dict[str, Any]] = [
         "wholesale_setup_cost": Decimal("60.00"),
         "tax_percentage": Decimal("10.00"),
         "contract_term_months": 12,
-        "provisioning_play": "router_internet",
-        "provisioning_json_vars": {"download_mbps": 100, "upload_mbps": 20, "vlan": 100},
+        "provisioning_play": "router_activate",
+        "provisioning_json_vars": {
+            "wan_mode": "pppoe",
+            "download_mbps": 100,
+            "upload_mbps": 20,
+            "vlan": 100,
+        },
         "inventory_items_list": ["Router"],
     },
 ]
