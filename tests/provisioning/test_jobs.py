@@ -425,6 +425,12 @@ def test_list_filters_and_dashboard(app, call, shop, db_session):
     both = call("get", "/crm/provision/?provisioning_status=0&provisioning_status=2", 200)
     assert {j["provision_id"] for j in both} == {ok_job, bad_job}
     assert call("get", "/crm/provision/?provisioning_status=9", 422)["errors"]
+    feed = call("get", "/crm/provision/events?limit=3", 200)
+    assert len(feed) == 3
+    ids = [e["provision_event_id"] for e in feed]
+    assert ids == sorted(ids, reverse=True)  # newest first
+    assert feed[0]["provision_id"] == bad_job and feed[0]["status_label"]
+    assert call("get", "/crm/provision/events?limit=500", 422)["errors"]
     board = call("get", "/crm/provision/dashboard?hours=6", 200)
     assert board["counts"]["success"] >= 1 and board["counts"]["failed"] >= 1
     assert len(board["series"]) == 7

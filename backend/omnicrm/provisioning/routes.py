@@ -79,6 +79,16 @@ class Dashboard(MethodView):
         return uc.dashboard(request_session(), **query)
 
 
+@blp.route("/events")
+class RecentEvents(MethodView):
+    @require_permission("provision.read")
+    @blp.arguments(s.RecentEventsQuerySchema, location="query")
+    @blp.response(200, s.ProvisionEventSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[ProvisionEvent]:
+        """The latest task results across all jobs, newest first (the live feed's start)."""
+        return uc.recent_events(request_session(), **query)
+
+
 @blp.route("/<int:provision_id>")
 class ProvisionItem(MethodView):
     @require_permission("provision.read")

@@ -71,6 +71,10 @@ class DashboardQuerySchema(Schema):
     hours = fields.Integer(load_default=24, validate=validate.Range(min=1, max=24 * 14))
 
 
+class RecentEventsQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
 class EventsQuerySchema(Schema):
     after = fields.Integer(
         load_default=0,

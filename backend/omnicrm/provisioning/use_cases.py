@@ -164,6 +164,15 @@ def events_of(session: Session, provision_id: int, *, after: int = 0) -> list[Pr
     )
 
 
+def recent_events(session: Session, *, limit: int = 50) -> list[ProvisionEvent]:
+    """The latest task results across all jobs, newest first (the dashboard's feed)."""
+    return list(
+        session.scalars(
+            select(ProvisionEvent).order_by(ProvisionEvent.provision_event_id.desc()).limit(limit)
+        )
+    )
+
+
 def dashboard(session: Session, *, hours: int = 24, now: datetime | None = None) -> dict[str, Any]:
     """Counts by status, and the success rate per hour over the last ``hours``."""
     moment = now or utcnow()

@@ -6,6 +6,7 @@ export {
   useProvisionAction,
   useProvisionDashboard,
   useProvisions,
+  useRecentProvisionEvents,
   type JobAction,
 } from "./provision";
 export type * from "./types";

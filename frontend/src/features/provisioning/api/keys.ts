@@ -7,4 +7,5 @@ export const provisionKeys = {
   detail: (id: number) => [...provisionKeys.all, "detail", id] as const,
   dashboards: () => [...provisionKeys.all, "dashboard"] as const,
   dashboard: (hours: number) => [...provisionKeys.dashboards(), hours] as const,
+  recentEvents: (limit: number) => [...provisionKeys.all, "recent-events", limit] as const,
 };

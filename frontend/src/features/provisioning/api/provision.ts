@@ -48,6 +48,14 @@ export function fetchEventsAfter(provisionId: number, after: number) {
   );
 }
 
+/** The latest task results across jobs, newest first: where the dashboard's live feed starts. */
+export function useRecentProvisionEvents(limit = 50) {
+  return useQuery({
+    queryKey: provisionKeys.recentEvents(limit),
+    queryFn: ({ signal }) => unwrap(api.GET("/crm/provision/events", { params: { query: { limit } }, signal })),
+  });
+}
+
 export function useProvisionDashboard(hours = 24, refetchInterval: number | false = false) {
   return useQuery({
     queryKey: provisionKeys.dashboard(hours),

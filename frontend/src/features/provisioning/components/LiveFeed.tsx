@@ -1,6 +1,6 @@
 import { Anchor, Group, ScrollArea, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
-import type { LiveEvent } from "../api";
+import type { ProvisionEvent } from "../api";
 import { jobUrl } from "./ProvisionJobsTable";
 import { ProvisionStatusBadge } from "./ProvisionStatusBadge";
 
@@ -12,7 +12,7 @@ const timeOf = (iso: string | null) => {
 };
 
 /** The latest task results across jobs, newest first. */
-export function LiveFeed({ events, live }: { events: LiveEvent[]; live: boolean }) {
+export function LiveFeed({ events, live }: { events: ProvisionEvent[]; live: boolean }) {
   return (
     <ScrollArea h={320} type="auto">
       <Stack gap={6} data-testid="provision-feed">

@@ -5,7 +5,7 @@ import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
-import { dashboard, listJob, liveEvent, liveStatus } from "../testData";
+import { dashboard, event, listJob, liveEvent, liveStatus } from "../testData";
 import { io, latestSocket, resetSockets } from "../testSocket";
 import { ProvisioningDashboard } from "./ProvisioningDashboard";
 
@@ -19,6 +19,7 @@ beforeEach(() => {
   fetch = stubFetch();
   vi.stubGlobal("fetch", fetch);
   fetch.on("GET /crm/provision/dashboard", () => json(dashboard()));
+  fetch.on("GET /crm/provision/events", () => json([]));
   fetch.on("GET /crm/provision/", () =>
     json(
       [
@@ -60,6 +61,27 @@ describe("ProvisioningDashboard", () => {
     expect(within(rows[0]).getByRole("link", { name: "#12" })).toHaveAttribute("href", "/provisioning/12");
     expect(within(rows[0]).getByText("Running")).toBeInTheDocument();
     expect(within(rows[1]).getByText("Failed")).toBeInTheDocument();
+  });
+
+  it("starts the feed with the latest task results, then puts live ones on top (once)", async () => {
+    fetch.on("GET /crm/provision/events", () =>
+      json([event(2, { event_name: "Write subscriber" }), event(1, { event_name: "Check inputs" })]),
+    );
+    renderDashboard();
+    await waitFor(() => expect(screen.getAllByTestId("provision-feed-item")).toHaveLength(2));
+    expect(new URL(fetch.callsTo("GET /crm/provision/events")[0].url).searchParams.get("limit")).toBe("50");
+    await waitFor(() => expect(io).toHaveBeenCalled());
+    const socket = latestSocket();
+    act(() => socket.serverConnect());
+    act(() => {
+      socket.serverEmit("provision.event", liveEvent(3, { event_name: "Notify" }));
+      socket.serverEmit("provision.event", liveEvent(2, { event_name: "Write subscriber" })); // already shown
+    });
+    const names = screen.getAllByTestId("provision-feed-item").map((i) => i.textContent ?? "");
+    expect(names).toHaveLength(3);
+    expect(names[0]).toContain("Notify");
+    expect(names[1]).toContain("Write subscriber");
+    expect(names[2]).toContain("Check inputs");
   });
 
   it("filters the recent jobs by status (repeated provisioning_status)", async () => {

@@ -6,7 +6,15 @@ import { Link } from "react-router";
 import { PageHeader, QueryState } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { useUrlParams } from "@/lib/useUrlParams";
-import { provisionKeys, useProvisionDashboard, useProvisions, type LiveEvent, type ProvisionDashboard } from "../api";
+import {
+  provisionKeys,
+  useProvisionDashboard,
+  useProvisions,
+  useRecentProvisionEvents,
+  type LiveEvent,
+  type ProvisionDashboard,
+  type ProvisionEvent,
+} from "../api";
 import { DASHBOARD_ROOM, useProvisionSocket } from "../socket";
 import { LiveBadge } from "./LiveBadge";
 import { LiveFeed } from "./LiveFeed";
@@ -43,6 +51,13 @@ function StatCards({ counts }: { counts: ProvisionDashboard["counts"] }) {
   );
 }
 
+/** Live and fetched events, each once, newest first. */
+function mergeFeed(live: LiveEvent[], fetched: ProvisionEvent[]): ProvisionEvent[] {
+  const byId = new Map<number, ProvisionEvent>();
+  for (const e of [...live, ...fetched]) if (!byId.has(e.provision_event_id)) byId.set(e.provision_event_id, e);
+  return [...byId.values()].sort((a, b) => b.provision_event_id - a.provision_event_id).slice(0, FEED_SIZE);
+}
+
 export function ProvisioningDashboard() {
   const queryClient = useQueryClient();
   const [params, setParams] = useUrlParams(["status"] as const);
@@ -64,6 +79,9 @@ export function ProvisioningDashboard() {
     onStatus: () => refresh(),
   });
   const dashboard = useProvisionDashboard(24, socket.connected ? false : OFFLINE_REFRESH);
+  // The feed starts with what already happened, then live events go on top.
+  const recent = useRecentProvisionEvents(FEED_SIZE);
+  const shown = mergeFeed(feed, recent.data ?? []);
   const jobs = useProvisions({ provisioning_status: statusCodes(params.status), page_size: RECENT_JOBS });
 
   return (
@@ -100,7 +118,7 @@ export function ProvisioningDashboard() {
                 <Title order={5} mb="sm">
                   Live feed
                 </Title>
-                <LiveFeed events={feed} live={socket.connected} />
+                <LiveFeed events={shown} live={socket.connected} />
               </Card>
             </SimpleGrid>
           </>
