@@ -297,10 +297,16 @@ def test_a_worker_process_runs_the_play_and_every_task_event_streams_in_order(
         stop(worker)
 
 
-@pytest.mark.parametrize("max_retries", [3, 0])
+@pytest.mark.parametrize(
+    ("killed_after", "max_retries"),
+    [(1, 3), (3, 3), (4, 3), (2, 0)],
+    ids=["k1-retried", "k3-retried", "k4-retried", "k2-no-retries"],
+)
 def test_a_worker_killed_mid_job_leaves_nothing_half_done(
-    world, settings, database, live_server, tmp_path, max_retries
+    world, settings, database, live_server, tmp_path, killed_after, max_retries
 ):
+    """kill -9 after task k (reliability plan #17): the job ends (re-run to Success, or Failed
+    without retries), never stuck Running, and the network side holds each record once."""
     env = {"PROVISIONING_LEASE_SECONDS": "2", "PROVISIONING_MAX_RETRIES": str(max_retries)}
     first = start_worker(settings, tmp_path, **env)
     second = None
@@ -322,7 +328,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_done(
                     ).all()
                 )
 
-        wait_for(lambda: tasks_done() >= 2, 60, "two tasks to finish")
+        wait_for(lambda: tasks_done() >= killed_after, 60, f"{killed_after} task(s) to finish")
         stop(first, signal.SIGKILL)  # mid-job: no clean shutdown, no finally blocks
         killed = job_of(database, service_id)
         assert killed.status == P.running  # the dead worker still "holds" it...
@@ -359,6 +365,12 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_done(
                 assert {i.item_state.value for i in items} == {"assigned"}
                 assert {i.service_id for i in items} == {service_id}
                 assert row.contract_status.value == "active"
+                # The re-run did the whole play; the keyed spool record exists once.
+                assert [e.event_name for e in events if e.attempt == 2][-1] == (
+                    "Write slow spool record"
+                )
+                records = list((tmp_path / "network" / "slow").glob("*.txt"))
+                assert [r.name for r in records] == [f"{job_id}.txt"]
             else:
                 assert job.status == P.failed and "lease expired" in (job.error or "")
                 assert service.service_status.value == "failed"
