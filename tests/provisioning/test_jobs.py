@@ -484,3 +484,65 @@ def test_suspend_resume_and_terminate_queue_the_family_plays(app, call, shop, db
             ProvisionEvent.provision_id == jobs[-1]["provision_id"]
         )
     )
+
+
+class TestProvisionNamespace:
+    """/provision: JWT on connect, provision.read to join, valid rooms only, replay on join."""
+
+    def _client(self, live_server, token):
+        import socketio
+
+        client = socketio.Client(reconnection=False)
+        client.connect(
+            live_server,
+            auth={"token": token} if token else {},
+            namespaces=["/provision"],
+            transports=["websocket"],
+            wait_timeout=5,
+        )
+        return client
+
+    def test_no_token_no_connection(self, live_server):
+        import socketio
+
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            self._client(live_server, None)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            self._client(live_server, "not-a-jwt")
+
+    def test_join_needs_provision_read_and_a_valid_room(
+        self, app, api, make_user, live_server, call, shop
+    ):
+        contract = _sell(call, shop, "provision_smoke")
+        job_id = _job_for(call, contract["service_id"])["provision_id"]
+        run_job(app, job_id)
+        customer = self._client(live_server, api.login(make_user("customer").email)["token"])
+        staff = self._client(live_server, api.login(make_user("support").email)["token"])
+        replayed: list[dict[str, Any]] = []
+        staff.on("provision.event", replayed.append, namespace="/provision")
+        try:
+            refused = customer.call(
+                "join", {"room": f"provision:{job_id}"}, namespace="/provision", timeout=5
+            )
+            assert refused == {
+                "ok": False,
+                "code": "permission_denied",
+                "message": "needs provision.read",
+            }
+            for room in ("provision:abc", "user:1", "provision:0", None):
+                bad = staff.call("join", {"room": room}, namespace="/provision", timeout=5)
+                assert bad["ok"] is False and bad["code"] == "validation_error", room
+            missing = staff.call(
+                "join", {"room": "provision:999999"}, namespace="/provision", timeout=5
+            )
+            assert missing["code"] == "not_found"
+            ack = staff.call("join", {"room": f"provision:{job_id}"}, namespace="/provision")
+            assert ack == {"ok": True, "room": f"provision:{job_id}", "replayed": 4}
+            deadline = 50
+            while len(replayed) < 4 and deadline:
+                staff.sleep(0.1)
+                deadline -= 1
+            assert [e["event_number"] for e in replayed] == [1, 2, 3, 4]
+        finally:
+            customer.disconnect()
+            staff.disconnect()
