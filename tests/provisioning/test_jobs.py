@@ -60,12 +60,20 @@ def shop(db_session):
 
 
 def _sell(call, shop, play: str | None) -> dict[str, Any]:
+    """Sell this test's own SIM and number (other tests may have left stock committed)."""
     product = shop["plain"] if play is None else shop["products"][play]
+    n = shop.setdefault("sold", 0)
+    shop["sold"] = n + 1
     return call(
         "post",
         "/crm/contract/",
         201,
-        json={"customer_id": shop["customer"].customer_id, "product_id": product.product_id},
+        json={
+            "customer_id": shop["customer"].customer_id,
+            "product_id": product.product_id,
+            "sim_iccid": shop["sims"][n].serial,
+            "msisdn": shop["numbers"][n].serial,
+        },
     )
 
 
@@ -420,9 +428,10 @@ def test_list_filters_and_dashboard(app, call, shop, db_session):
     bad_job = _job_for(call, bad["service_id"])["provision_id"]
     run_job(app, ok_job)
     run_job(app, bad_job)
-    failed = call("get", "/crm/provision/?provisioning_status=2", 200)
+    mine = f"customer_id={shop['customer'].customer_id}"
+    failed = call("get", f"/crm/provision/?provisioning_status=2&{mine}", 200)
     assert [j["provision_id"] for j in failed] == [bad_job]
-    both = call("get", "/crm/provision/?provisioning_status=0&provisioning_status=2", 200)
+    both = call("get", f"/crm/provision/?provisioning_status=0&provisioning_status=2&{mine}", 200)
     assert {j["provision_id"] for j in both} == {ok_job, bad_job}
     assert call("get", "/crm/provision/?provisioning_status=9", 422)["errors"]
     feed = call("get", "/crm/provision/events?limit=3", 200)
