@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from omnicrm.activity.models import Activity
 from omnicrm.contracts.models import Contract
@@ -419,6 +419,21 @@ def test_manual_provisioning_of_an_addon_for_a_service(app, call, shop, db_sessi
         },
     )
     assert "service_id" in wrong["errors"]["json"]
+    # Bad input is refused with the field named, and no job is written.
+    base = {"customer_id": shop["customer"].customer_id, "product_id": addon.product_id}
+    before = db_session.scalar(select(func.count()).select_from(Provision))
+    assert call("post", "/crm/provision/", 404, json={**base, "product_id": 999999})
+    assert call("post", "/crm/provision/", 404, json={**base, "inventory": [999999]})
+    bad_vars = call("post", "/crm/provision/", 422, json={**base, "extra_vars": ["x"]})
+    assert "extra_vars" in bad_vars["errors"]["json"]
+    bad_play = call("post", "/crm/provision/", 422, json={**base, "play": "a/b"})
+    assert "play" in bad_play["errors"]["json"]
+    no_play = ProductFactory(inventory_items_list=[])
+    db_session.commit()
+    refused = call("post", "/crm/provision/", 422, json={**base, "product_id": no_play.product_id})
+    assert "play" in refused["errors"]["json"]
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Provision)) == before
 
 
 def test_list_filters_and_dashboard(app, call, shop, db_session):

@@ -54,7 +54,6 @@ def reap_once(settings: Any) -> list[int]:
         handled = uc.reap(
             session,
             lease_seconds=int(settings.provisioning_lease_seconds),
-            backoff_seconds=float(settings.provisioning_retry_backoff_seconds),
         )
     if handled:
         log.warning("provision_reaped", provision_ids=handled)

@@ -25,7 +25,7 @@ import yaml
 import omnicrm.worker  # noqa: F401 - sets the broker before any actor is declared
 from omnicrm.core.logging import get_logger
 from omnicrm.provisioning import use_cases as uc
-from omnicrm.provisioning.models import FINAL, ProvisionStatus
+from omnicrm.provisioning.models import ProvisionStatus
 
 P = ProvisionStatus
 log = get_logger("omnicrm.provisioning")
@@ -259,6 +259,3 @@ class JobRun:
                     uc.finish(session, job=job, outcome=P.failed, error=reason[:4000])
             final = job.status
         log.info("provision_ended", provision_id=self.provision_id, status=final.label)
-
-
-__all__ = ["FINAL", "JobRun", "dispatch", "is_transient", "run_provision"]

@@ -24,8 +24,6 @@ returns the contract to draft and notifies the failure list.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,15 +36,17 @@ from sqlalchemy.orm import Session, lazyload
 
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
+from omnicrm.contracts.use_cases import request_fingerprint
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import after_commit, utcnow
-from omnicrm.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from omnicrm.core.errors import NotFound, ValidationFailed
 from omnicrm.core.fields import MAX_ID
 from omnicrm.core.query import order_by
 from omnicrm.customers.models import Customer
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
 from omnicrm.inventory.models import Inventory, ItemState, SerialKind
+from omnicrm.provisioning.errors import JobFinished, JobNotRetryable, PlaybookMissing
 from omnicrm.provisioning.models import (
     FINAL,
     Provision,
@@ -68,18 +68,6 @@ SORT_COLUMNS: dict[str, Any] = {
 
 # Plays are files in the Ansible directory named like this (no paths, no dots).
 PLAY_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
-
-
-class PlaybookMissing(Conflict):
-    code = "playbook_missing"
-
-
-class JobNotRetryable(Conflict):
-    code = "job_not_retryable"
-
-
-class JobFinished(Conflict):
-    code = "job_finished"
 
 
 @dataclass(frozen=True)
@@ -364,12 +352,6 @@ def runtime_vars(config: PlayConfig, variables: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
-def _fingerprint(body: Mapping[str, Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
-    ).hexdigest()
-
-
 def queue_job(
     session: Session,
     *,
@@ -540,7 +522,7 @@ def create_provision(
         "play": play,
         "extra_vars": extra_vars,
     }
-    fingerprint = _fingerprint(body)
+    fingerprint = request_fingerprint(body)
     if idempotency_key is not None:
         existing = session.scalar(
             select(Provision).where(Provision.idempotency_key == idempotency_key)
@@ -1028,9 +1010,7 @@ def _notify_failure(session: Session, job: Provision) -> None:
         )
 
 
-def reap(
-    session: Session, *, lease_seconds: int, backoff_seconds: float, now: datetime | None = None
-) -> list[int]:
+def reap(session: Session, *, lease_seconds: int, now: datetime | None = None) -> list[int]:
     """Deal with jobs whose worker died (lease lapsed): re-queue them while retries are left,
     else fail them. Also re-sends queued jobs that are overdue (a lost message). Returns the
     ids handled. Safe to run in every worker at once (rows are locked, skipped if taken)."""
@@ -1092,24 +1072,3 @@ def reap(
         handled.append(job.provision_id)
     session.flush()
     return handled
-
-
-__all__ = [
-    "PLAY_NAME",
-    "InvalidTransition",
-    "PlayConfig",
-    "cancel",
-    "claim",
-    "create_provision",
-    "finish",
-    "get_provision",
-    "provisions_query",
-    "queue_job",
-    "reap",
-    "record_task",
-    "renew_lease",
-    "requeue",
-    "retry",
-    "start_activation",
-    "trigger_play",
-]
