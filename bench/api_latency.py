@@ -405,9 +405,9 @@ def load_wrk(
     for name, value in headers.items():
         base += ["-H", f"{name}: {value}"]
     url = f"http://127.0.0.1:{port}"
-    subprocess.run([*base, "-d", f"{args.warmup}s", url], capture_output=True, check=True)
+    subprocess.run([*base, "-d", f"{args.warmup:g}s", url], capture_output=True, check=True)
     out = subprocess.run(
-        [*base, "-d", f"{args.duration}s", "--latency", url],
+        [*base, "-d", f"{args.duration:g}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,

@@ -10,6 +10,7 @@ from typing import Any
 import redis
 import structlog
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.env == "test",
     )
     app.extensions["omnicrm_settings"] = settings
+    # Credentials are bearer tokens and API keys: no cookie session to open on every request.
+    app.session_interface = _NoCookieSession()
     if settings.proxy_fix_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -115,12 +118,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     from omnicrm.activity.recorder import install_activity_recorder
 
     install_activity_recorder()
-    from omnicrm.core.cache import install_cache_invalidation
+    from omnicrm.core.cache import init_cache, install_cache_invalidation
 
+    init_cache(app, settings.response_cache_local_entries)
     install_cache_invalidation()
     _register_hooks(app, make_authenticator(resolve_principal))
     register_spa(app, settings)
     return app
+
+
+class _NoCookieSession(SecureCookieSessionInterface):
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None  # Flask then uses a read-only null session
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        return None
 
 
 def _audit_denial(exc: DomainError) -> None:

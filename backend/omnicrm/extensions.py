@@ -81,9 +81,25 @@ def _summarise(errors: Any) -> str:
     return "; ".join(parts)[:500]
 
 
+class OmniLimiter(Limiter):
+    """Flask-Limiter that skips its per-request hook when no app-wide limit is configured.
+
+    Endpoints with their own ``@limiter.limit`` check it in the decorator's wrapper; the
+    ``before_request`` pass only adds the default limit (``DEFAULT_RATE_LIMIT``). Without one,
+    resolving "no limits" for every request was a measurable share of a cached read.
+    """
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if in_middleware and not current_app.config.get("RATELIMIT_DEFAULT"):
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
 api = OmniApi()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+limiter = OmniLimiter(key_func=get_remote_address, headers_enabled=True)
 socketio = SocketIO()
 
 

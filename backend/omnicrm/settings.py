@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     # Seconds a cached read (customer list/detail) may live; writes invalidate at once. 0 = off.
     response_cache_ttl: int = 30
+    # Cached responses each process also keeps in memory (a hit then needs no Redis read).
+    response_cache_local_entries: int = 512
     max_content_length: int = 10 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
     public_url: str = "http://localhost:5000"

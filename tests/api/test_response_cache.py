@@ -101,3 +101,88 @@ def test_writes_from_a_job_invalidate_too(app, api, headers, database):
     listed = api.client.get("/crm/customer/?page=1", headers=headers)
     assert listed.headers["X-Cache"] == "miss"
     assert "From A Job" in [c["customer_name"] for c in listed.get_json()]
+
+
+# --- one round trip per cached read; the per-process copy ------------------------------------
+class _RoundTrips:
+    """Counts what a Redis client sends: each direct command and each pipeline is one trip."""
+
+    def __init__(self, client, monkeypatch):
+        self.count = 0
+        original_execute = client.execute_command
+        original_pipeline = client.pipeline
+
+        def execute_command(*args, **kwargs):
+            self.count += 1
+            return original_execute(*args, **kwargs)
+
+        def pipeline(*args, **kwargs):
+            pipe = original_pipeline(*args, **kwargs)
+            original_pipe_execute = pipe.execute
+
+            def pipe_execute(*a, **k):
+                self.count += 1
+                return original_pipe_execute(*a, **k)
+
+            pipe.execute = pipe_execute
+            return pipe
+
+        monkeypatch.setattr(client, "execute_command", execute_command)
+        monkeypatch.setattr(client, "pipeline", pipeline)
+
+
+def test_a_cached_read_costs_one_redis_round_trip(app, api, headers, monkeypatch):
+    customer = _create(api, headers, "One Trip")
+    url = f"/crm/customer/{customer['customer_id']}"
+    api.client.get(url, headers=headers)  # miss: builds and stores
+    trips = _RoundTrips(app.extensions["omnicrm_redis"], monkeypatch)
+    for _ in range(3):
+        response = api.client.get(url, headers=headers)
+        assert response.headers["X-Cache"] == "hit"
+        assert response.get_json()["customer_name"] == "One Trip"
+    # the session check, which also brings the cache versions: nothing else
+    assert trips.count == 3
+
+
+def test_another_process_bumping_the_version_beats_the_local_copy(app, api, headers):
+    from omnicrm.core import cache
+
+    customer = _create(api, headers, "Local Copy")
+    url = f"/crm/customer/{customer['customer_id']}"
+    api.client.get(url, headers=headers)
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
+    # What another process's commit does: only Redis changes, this process's LRU does not.
+    cache.bump(app.extensions["omnicrm_redis"], "customers")
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "miss"
+
+
+def test_a_flushed_redis_never_brings_an_old_entry_back(app, api, make_user):
+    user = make_user("support")
+    headers = api.headers_for(user.email)
+    customer = _create(api, headers, "Before Flush")
+    url = f"/crm/customer/{customer['customer_id']}"
+    api.client.get(url, headers=headers)
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
+    # A Redis restart without persistence: sessions and versions are gone, this process's
+    # copy is not. Versions are random tokens, so the new one can never equal the old.
+    app.extensions["omnicrm_redis"].flushdb()
+    headers = api.headers_for(user.email)
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "miss"
+    assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
+
+
+def test_api_key_reads_fetch_the_versions_themselves(app, api, headers, admin_headers):
+    customer = _create(api, headers, "Via Key")
+    created = api.client.post(
+        "/crm/auth/api-key/",
+        json={"name": "reader", "scopes": ["customer.read"]},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    key = {"X-API-Key": created.get_json()["key"]}
+    url = f"/crm/customer/{customer['customer_id']}"
+    assert api.client.get(url, headers=key).headers["X-Cache"] == "miss"
+    assert api.client.get(url, headers=key).headers["X-Cache"] == "hit"
+    api.client.patch(url, json={"customer_name": "Via Key 2"}, headers=headers)
+    fresh = api.client.get(url, headers=key)
+    assert (fresh.headers["X-Cache"], fresh.get_json()["customer_name"]) == ("miss", "Via Key 2")

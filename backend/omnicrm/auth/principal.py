@@ -15,6 +15,7 @@ from omnicrm.auth.deps import auth_deps
 from omnicrm.auth.errors import SessionRevoked, TokenInvalid
 from omnicrm.auth.models import User
 from omnicrm.auth.use_cases import identity_of, principal_for_api_key
+from omnicrm.core import cache
 from omnicrm.core.context import Principal
 from omnicrm.core.db import request_session
 from omnicrm.core.errors import ServiceUnavailable, Unauthorized
@@ -82,11 +83,12 @@ def principal_for_access_token(token: str) -> Principal:
     user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
     deps = auth_deps()
     try:
-        check = deps.sessions.check(user_id, sid, jti)
+        check = deps.sessions.check(user_id, sid, jti, also=[cache.prefetch_versions])
     except Exception as exc:  # Redis down: fail closed, but say so honestly
         raise ServiceUnavailable("session store unavailable", code="session_store_down") from exc
     if check.blocked or check.session is None:
         raise SessionRevoked("token has been revoked")
+    cache.remember_versions(check.also[0])
     identity = check.cached_identity
     if identity is None:
         session = request_session()

@@ -11,7 +11,8 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -36,6 +37,7 @@ class TokenCheck:
     session: dict[str, Any] | None
     blocked: bool
     cached_identity: dict[str, Any] | None
+    also: list[Any] = field(default_factory=list)  # results of the ``also`` commands
 
 
 class SessionStore:
@@ -122,17 +124,28 @@ class SessionStore:
         self.redis.set(_blocked_key(jti), "1", ex=ttl)
 
     # per-request check: one round trip ----------------------------------------------------------
-    def check(self, user_id: int, sid: str, jti: str) -> TokenCheck:
+    def check(
+        self, user_id: int, sid: str, jti: str, also: Sequence[Callable[[Any], None]] = ()
+    ) -> TokenCheck:
+        """Session, blocklist and cached identity in one round trip.
+
+        ``also``: callables that queue further reads on the same pipeline (each one command),
+        for data the request will need anyway; their results come back in ``TokenCheck.also``.
+        """
         pipe = self.redis.pipeline(transaction=False)
         pipe.hget(_sessions_key(user_id), sid)
         pipe.exists(_blocked_key(jti))
         pipe.get(_perms_key(user_id))
-        raw_session, blocked, raw_identity = pipe.execute()
+        for queue in also:
+            queue(pipe)
+        raw_session, blocked, raw_identity, *extra = pipe.execute()
         session = json.loads(raw_session) if raw_session else None
         if session and session.get("expires_at", 0) < time.time():
             session = None
         identity = json.loads(raw_identity) if raw_identity else None
-        return TokenCheck(session=session, blocked=bool(blocked), cached_identity=identity)
+        return TokenCheck(
+            session=session, blocked=bool(blocked), cached_identity=identity, also=extra
+        )
 
     def cache_identity(self, user_id: int, identity: dict[str, Any], ttl: int = 300) -> None:
         self.redis.set(_perms_key(user_id), json.dumps(identity), ex=ttl)

@@ -2,7 +2,8 @@
 
 webargs instantiates a schema *class* for each request it parses (deep-copying every field);
 for hot endpoints that was the largest single cost. Schemas are stateless for loading, so one
-instance per class is shared.
+instance per class is shared. The pagination header is built without a schema for the same
+reason.
 """
 
 from __future__ import annotations
@@ -48,3 +49,23 @@ class Blueprint(flask_smorest.Blueprint):
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
+
+    @staticmethod
+    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:
+        """The ``X-Pagination`` header's fields, as flask-smorest documents them.
+
+        flask-smorest builds a marshmallow schema per request only to dump these integers.
+        """
+        meta = {"total": item_count}
+        if item_count == 0:
+            meta["total_pages"] = 0
+            return meta
+        last_page = (item_count - 1) // page_size + 1
+        meta.update(total_pages=last_page, first_page=1, last_page=last_page)
+        if page <= last_page:
+            meta["page"] = page
+            if page > 1:
+                meta["previous_page"] = page - 1
+            if page < last_page:
+                meta["next_page"] = page + 1
+        return meta

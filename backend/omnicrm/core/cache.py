@@ -1,21 +1,38 @@
-"""Read-through response cache in Redis, invalidated by commits.
+"""Read-through response cache, invalidated by commits.
 
-Hot read endpoints (the customer list and detail) cache their serialised JSON under a
-namespace *version*. Any committed change to a model registered for that namespace bumps the
-version (after COMMIT, via SQLAlchemy session events), so the next read misses and rebuilds:
-no reader sees data older than the last commit it could have observed. A TTL bounds staleness
-for writes made outside the ORM (psql, another application). ``RESPONSE_CACHE_TTL=0`` turns it
-off.
+Hot read endpoints (customer and product lists and details) cache their serialised JSON under
+a namespace *version*: a random token kept in one Redis hash. Any committed change to a model
+registered for that namespace replaces the token (after COMMIT, via SQLAlchemy session events),
+so the next read misses and rebuilds: no reader sees data older than the last commit it could
+have observed. Tokens are random rather than counters so a flushed or restarted Redis can never
+bring an old version back.
+
+Where entries live:
+
+- in Redis (shared by every process), with a TTL that bounds staleness for writes made outside
+  the ORM (psql, another application); ``RESPONSE_CACHE_TTL=0`` turns caching off;
+- in a small per-process LRU in front of it (``RESPONSE_CACHE_LOCAL_ENTRIES``), so a hit costs
+  no Redis read of its own.
+
+The versions are read once per request: the authenticator asks for them in the same Redis
+round trip as its session check (:func:`prefetch_versions` / :func:`remember_versions`), so a
+cached read by a signed-in user costs that one round trip and nothing more. Requests
+authenticated otherwise (API keys) read them here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -23,9 +40,11 @@ from omnicrm.core.logging import get_logger
 
 log = get_logger("omnicrm.cache")
 PREFIX = "omnicrm:rc"
+VERSIONS_KEY = f"{PREFIX}:versions"
 _namespaces_by_model: dict[type, str] = {}
 _installed = False
 _SESSION_KEY = "cache_namespaces"
+_ENVIRON_KEY = "omnicrm.cache_versions"
 
 
 def register_cached_models(namespace: str, *models: type) -> None:
@@ -34,14 +53,113 @@ def register_cached_models(namespace: str, *models: type) -> None:
         _namespaces_by_model[model] = namespace
 
 
-def _version_key(namespace: str) -> str:
-    return f"{PREFIX}:v:{namespace}"
-
-
 def bump(client: redis.Redis, *namespaces: str) -> None:
+    """Give each namespace a new version: every entry built under the old one is stale."""
+    client.hset(VERSIONS_KEY, mapping={ns: secrets.token_hex(8) for ns in namespaces})
+
+
+# --------------------------------------------------------------------------------------------
+# Versions: read with the request's session check, or here
+# --------------------------------------------------------------------------------------------
+def prefetch_versions(pipe: Any) -> None:
+    """Queue the namespace versions on a pipeline the request sends anyway."""
+    pipe.hgetall(VERSIONS_KEY)
+
+
+def remember_versions(raw: dict[Any, Any] | None) -> None:
+    """Keep what :func:`prefetch_versions` returned, for this request only.
+
+    Kept in the WSGI environ rather than ``flask.g``: an application context (and its ``g``)
+    can outlive one request.
+    """
+    request.environ[_ENVIRON_KEY] = {_text(k): _text(v) for k, v in (raw or {}).items()}
+
+
+def _version(client: redis.Redis, namespace: str) -> str:
+    versions: dict[str, str] | None = request.environ.get(_ENVIRON_KEY)
+    if versions is None:
+        versions = {_text(k): _text(v) for k, v in client.hgetall(VERSIONS_KEY).items()}
+        request.environ[_ENVIRON_KEY] = versions
+    version = versions.get(namespace)
+    if version is None:  # first use, or Redis was flushed: start a version (the first wins)
+        client.hsetnx(VERSIONS_KEY, namespace, secrets.token_hex(8))
+        version = _text(client.hget(VERSIONS_KEY, namespace))
+        versions[namespace] = version
+    return version
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Entries: a per-process LRU in front of Redis
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    version: str
+    body: str
+    count: int
+    expires_at: float  # wall clock: when the Redis copy expires too
+
+
+class LocalEntries:
+    """A bounded, thread-safe LRU of entries (this process's copy of Redis's)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, version: str) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.version != version or entry.expires_at <= time.time():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_cache(app: Flask, max_entries: int) -> None:
+    app.extensions["omnicrm_cache"] = LocalEntries(max_entries)
+
+
+def _from_redis(client: redis.Redis, key: str, version: str) -> Entry | None:
+    stored_version, body, count, expires_at = client.hmget(
+        key, ["version", "body", "count", "expires_at"]
+    )
+    if body is None or stored_version is None or _text(stored_version) != version:
+        return None
+    return Entry(version, _text(body), int(count or 0), float(expires_at or 0))
+
+
+def _store(client: redis.Redis, key: str, entry: Entry, ttl: int) -> None:
     pipe = client.pipeline(transaction=False)
-    for namespace in namespaces:
-        pipe.incr(_version_key(namespace))
+    pipe.hset(
+        key,
+        mapping={
+            "version": entry.version,
+            "body": entry.body,
+            "count": entry.count,
+            "expires_at": entry.expires_at,
+        },
+    )
+    pipe.expire(key, ttl)
     pipe.execute()
 
 
@@ -55,43 +173,39 @@ def cached_json(
     settings = current_app.extensions["omnicrm_settings"]
     ttl = settings.response_cache_ttl
     client: redis.Redis = current_app.extensions["omnicrm_redis"]
+    local: LocalEntries = current_app.extensions["omnicrm_cache"]
     raw_key = f"{request.path}?{sorted(request.args.items(multi=True))}"
-    digest = hashlib.sha256(raw_key.encode()).hexdigest()[:32]
-    entry_key = f"{PREFIX}:e:{namespace}:{digest}"
+    key = f"{PREFIX}:e:{namespace}:{hashlib.sha256(raw_key.encode()).hexdigest()[:32]}"
     version = None
     if ttl > 0:
-        # One round trip: the namespace's current version and the entry (which records the
-        # version it was built under; an older one is a miss).
         try:
-            pipe = client.pipeline(transaction=False)
-            pipe.get(_version_key(namespace))
-            pipe.hmget(entry_key, "version", "body", "count")
-            version_raw, (entry_version, body, count) = pipe.execute()
-            version = version_raw or "0"
-        except redis.RedisError:
-            entry_version = body = count = None  # an optimisation: never fail a read for it
-        if body is not None and entry_version == version:
-            if pagination is not None:
-                pagination.item_count = int(count or 0)
-            response = Response(body, mimetype="application/json")
-            response.headers["X-Cache"] = "hit"
-            return response
+            version = _version(client, namespace)
+            entry = local.get(key, version)
+            if entry is None:
+                entry = _from_redis(client, key, version)
+                if entry is not None:
+                    local.put(key, entry)
+        except redis.RedisError:  # an optimisation: never fail a read for it
+            version = entry = None
+        if entry is not None:
+            return _respond(entry.body, entry.count, pagination, "hit")
     payload, built_count = build()
     body = current_app.json.dumps(payload)
-    if pagination is not None:
-        pagination.item_count = built_count
     if version is not None:
+        entry = Entry(version, body, built_count or 0, time.time() + ttl)
         try:
-            pipe = client.pipeline(transaction=False)
-            pipe.hset(
-                entry_key, mapping={"version": version, "body": body, "count": built_count or 0}
-            )
-            pipe.expire(entry_key, ttl)
-            pipe.execute()
+            _store(client, key, entry, ttl)
+            local.put(key, entry)
         except redis.RedisError:
             log.warning("cache_store_failed", namespace=namespace)
+    return _respond(body, built_count, pagination, "miss")
+
+
+def _respond(body: str, count: int | None, pagination: Any, state: str) -> Response:
+    if pagination is not None:
+        pagination.item_count = count or 0
     response = Response(body, mimetype="application/json")
-    response.headers["X-Cache"] = "miss"
+    response.headers["X-Cache"] = state
     return response
 
 
