@@ -10,9 +10,11 @@ What one run does, cleaning everything up afterwards (also on Ctrl-C):
 2. Serves OmniCRM (ENV=production, REDIS_URL=redis://127.0.0.1:6379/13) and bench/bare_app.py
    with the same gunicorn configuration; logs in through ``POST /crm/auth/login`` for a token;
    captures OmniCRM's real responses, which the bare app then returns from memory.
-3. For each endpoint and each target in turn (never both at once): a warm-up, then a fixed
-   measured window with ``--clients`` concurrent keep-alive connections, each sending its next
-   request as soon as the previous answer arrived (closed loop).
+3. For each endpoint, the two targets in turn (never both at once), in ``--rounds``
+   interleaved windows whose order alternates (OmniCRM, bare, bare, OmniCRM, ...): a warm-up,
+   then a measured window with ``--clients`` concurrent keep-alive connections, each sending
+   its next request as soon as the previous answer arrived (closed loop). Shared vCPUs drift
+   in speed by tens of percent over minutes; interleaving makes the drift hit both targets.
 4. Prints requests/s, p50 and p99 for both, the ratio, and PASS when, for every endpoint,
    OmniCRM reaches >= 0.40 of the bare app's requests/s with p99 < 50 ms and no errors.
 
@@ -85,6 +87,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     first_error: str = ""
+    samples: list[float] = field(default_factory=list, repr=False)  # seconds (python client)
+    windows: int = 1
 
 
 @dataclass
@@ -381,7 +385,28 @@ def load_python(
         p50_ms=_percentile(latencies, 0.50) * 1000,
         p99_ms=_percentile(latencies, 0.99) * 1000,
         first_error=first_error,
+        samples=latencies,
     )
+
+
+def combine(parts: list[Result]) -> Result:
+    """One result from a target's interleaved windows.
+
+    With the Python client every latency is kept, so percentiles are exact over all windows;
+    wrk only reports its own percentiles, so p50 is their median and p99 their maximum.
+    """
+    requests = sum(p.requests for p in parts)
+    seconds = sum(p.seconds for p in parts)
+    errors = sum(p.errors for p in parts)
+    first_error = next((p.first_error for p in parts if p.first_error), "")
+    if all(p.samples or not p.requests for p in parts):
+        samples = sorted(x for p in parts for x in p.samples)
+        p50, p99 = _percentile(samples, 0.50) * 1000, _percentile(samples, 0.99) * 1000
+    else:
+        p50 = sorted(p.p50_ms for p in parts)[len(parts) // 2]
+        p99 = max(p.p99_ms for p in parts)
+    rps = sum(p.rps * p.seconds for p in parts) / seconds if seconds else 0.0
+    return Result(requests, errors, seconds, rps, p50, p99, first_error, windows=len(parts))
 
 
 _WRK_LUA = """
@@ -487,8 +512,9 @@ def judge(endpoint: str, omnicrm: Result, bare: Result) -> Row:
 def print_report(rows: list[Row], args: argparse.Namespace, client: str) -> None:
     print()
     print(
-        f"OmniCRM vs bare Flask: {args.clients} clients, {args.duration:g} s measured after "
-        f"{args.warmup:g} s warm-up; gunicorn gthread -w {args.workers} --threads {args.threads}; "
+        f"OmniCRM vs bare Flask: {args.clients} clients, {args.duration:g} s measured per target "
+        f"in {args.rounds} interleaved windows after {args.warmup:g} s warm-up; "
+        f"gunicorn gthread -w {args.workers} --threads {args.threads}; "
         f"client: {client}; {os.cpu_count()} CPUs"
     )
     header = f"{'endpoint':30} {'target':8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -511,7 +537,15 @@ def print_report(rows: list[Row], args: argparse.Namespace, client: str) -> None
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--duration", type=float, default=15, help="measured seconds per run")
+    parser.add_argument(
+        "--duration", type=float, default=15, help="measured seconds per target and endpoint"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved windows per target (the duration is split between them)",
+    )
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before")
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
     parser.add_argument("--customers", type=int, default=500, help="customers to seed")
@@ -583,16 +617,28 @@ def main() -> int:
         servers.append(start_gunicorn("bare", "bare_app:create_app()", bare_env, args, tmp))
 
         rows = []
+        targets = ((servers[0], auth), (servers[1], {}))
         for endpoint in endpoints:
-            results: dict[str, Result] = {}
-            for server, headers in ((servers[0], auth), (servers[1], {})):
-                print(f"{endpoint.label:30} {server.name:8} ...", end=" ", flush=True)
-                if client == "wrk":
-                    result = load_wrk(server.port, endpoint, headers, args, tmp)
-                else:
-                    result = load_python(server.port, endpoint, headers, args)
-                results[server.name] = result
-                print(f"{result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
+            parts: dict[str, list[Result]] = {"omnicrm": [], "bare": []}
+            # Interleaved windows, the order alternating each round: a machine whose speed
+            # drifts (shared vCPUs do) then slows both targets alike instead of one.
+            for round_no in range(args.rounds):
+                window = argparse.Namespace(
+                    **{
+                        **vars(args),
+                        "duration": args.duration / args.rounds,
+                        "warmup": args.warmup if round_no == 0 else min(args.warmup, 1.0),
+                    }
+                )
+                for server, headers in targets if round_no % 2 == 0 else targets[::-1]:
+                    print(f"{endpoint.label:30} {server.name:8} ...", end=" ", flush=True)
+                    if client == "wrk":
+                        result = load_wrk(server.port, endpoint, headers, window, tmp)
+                    else:
+                        result = load_python(server.port, endpoint, headers, window)
+                    parts[server.name].append(result)
+                    print(f"{result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
+            results = {name: combine(found) for name, found in parts.items()}
             rows.append(judge(endpoint.label, results["omnicrm"], results["bare"]))
         print_report(rows, args, client)
         _save(rows, args, client)
@@ -628,10 +674,16 @@ def _save(rows: list[Row], args: argparse.Namespace, client: str) -> None:
     path = out_dir / f"api_latency-{stamp}.json"
     payload = {
         "settings": {**vars(args), "client": client, "cpus": os.cpu_count()},
-        "rows": [asdict(row) for row in rows],
+        "rows": [_without_samples(asdict(row)) for row in rows],
     }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"results saved to {path.relative_to(ROOT)}")
+
+
+def _without_samples(row: dict[str, Any]) -> dict[str, Any]:
+    for name in ("omnicrm", "bare"):
+        row[name].pop("samples", None)
+    return row
 
 
 if __name__ == "__main__":

@@ -204,12 +204,12 @@ def _summary(results: list[tuple[list[float], int, int, str]], seconds: float) -
 _SALE_SQL = """
 WITH sim AS (
     SELECT inventory_id FROM inventory
-    WHERE inventory_template_id = %(sim_t)s AND item_state = 'new'
-    ORDER BY inventory_id LIMIT 1 FOR UPDATE SKIP LOCKED
+    WHERE inventory_template_id = %(sim_t)s AND item_state >= 'new' AND item_state <= 'new'
+    ORDER BY item_state, inventory_id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), num AS (
     SELECT inventory_id FROM inventory
-    WHERE inventory_template_id = %(num_t)s AND item_state = 'new'
-    ORDER BY inventory_id LIMIT 1 FOR UPDATE SKIP LOCKED
+    WHERE inventory_template_id = %(num_t)s AND item_state >= 'new' AND item_state <= 'new'
+    ORDER BY item_state, inventory_id LIMIT 1 FOR UPDATE SKIP LOCKED
 )
 SELECT (SELECT inventory_id FROM sim), (SELECT inventory_id FROM num)
 """

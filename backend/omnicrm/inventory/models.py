@@ -89,7 +89,8 @@ class Inventory(Base, TimestampMixin):
     __tablename__ = "inventory"
     __table_args__ = (
         UniqueConstraint("inventory_template_id", "serial"),
-        Index("ix_inventory_template_state", "inventory_template_id", "item_state"),
+        # Picking "the oldest free item of a template" walks this index in order (no sort).
+        Index("ix_inventory_pick", "inventory_template_id", "item_state", "inventory_id"),
     )
 
     inventory_id: Mapped[int] = mapped_column(primary_key=True)

@@ -747,6 +747,27 @@ def release_expired_quarantine(session: Session, *, now: datetime | None = None)
     return len(ids)
 
 
+def free_item_query(template_id: int, serial: str | None = None) -> Select[Inventory]:
+    """The oldest free item of a template (or the one ``serial``), locked, skipping locked ones.
+
+    ``item_state`` is a one-value range, and ordered by: with plain equality PostgreSQL walks the
+    primary key and filters, a scan past every item ever sold; this way the order is
+    ``ix_inventory_pick``'s own and the pick is one index probe however much stock has gone.
+    """
+    stmt = select(Inventory).where(
+        Inventory.inventory_template_id == template_id,
+        Inventory.item_state >= ItemState.new,
+        Inventory.item_state <= ItemState.new,
+    )
+    if serial is not None:
+        stmt = stmt.where(Inventory.serial == serial)
+    return (
+        stmt.order_by(Inventory.item_state, Inventory.inventory_id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Inventory)
+    )
+
+
 def reserve_free_item(
     session: Session,
     *,
@@ -764,21 +785,16 @@ def reserve_free_item(
     reservation commits with the caller's unit of work.
     """
     template = template_named(session, template_name, field_name="template")
-    stmt = select(Inventory).where(
-        Inventory.inventory_template_id == template.inventory_template_id,
-        Inventory.item_state == ItemState.new,
-    )
+    wanted = None
     if serial is not None:
         try:
             wanted = normalise_serial(template.serial_kind, serial, default_region=default_region)
         except ValueError as exc:
             raise ValidationFailed.field("serial", str(exc)) from None
-        stmt = stmt.where(Inventory.serial == wanted)
     item = session.scalar(
-        stmt.order_by(Inventory.inventory_id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=Inventory)
-        .execution_options(populate_existing=True)
+        free_item_query(template.inventory_template_id, wanted).execution_options(
+            populate_existing=True
+        )
     )
     if item is None:
         if serial is None:
