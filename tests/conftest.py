@@ -194,3 +194,17 @@ def make_user(db_session: Session, app: Flask) -> Any:
 @pytest.fixture
 def admin_headers(make_user: Any, api: Api) -> dict[str, str]:
     return api.headers_for(make_user("admin").email)
+
+
+@pytest.fixture
+def call(api: Api, admin_headers: dict[str, str]) -> Any:
+    """``call(method, path, expected_status, **kwargs)`` as the admin: asserts the status (showing
+    the body when it differs) and returns the JSON. ``headers=`` adds to the admin's."""
+
+    def _call(method: str, path: str, expected: int, **kwargs: Any) -> Any:
+        headers = {**admin_headers, **kwargs.pop("headers", {})}
+        response = getattr(api.client, method)(path, headers=headers, **kwargs)
+        assert response.status_code == expected, response.get_json()
+        return response.get_json()
+
+    return _call

@@ -43,16 +43,6 @@ def templates(db_session):
     return {t.item: t.inventory_template_id for t in db_session.scalars(select(InventoryTemplate))}
 
 
-@pytest.fixture
-def call(api, admin_headers):
-    def _call(method, path, expected, **kwargs):
-        response = getattr(api.client, method)(path, headers=admin_headers, **kwargs)
-        assert response.status_code == expected, response.get_json()
-        return response.get_json()
-
-    return _call
-
-
 def _history(db_session, inventory_id):
     db_session.expire_all()
     return [

@@ -39,16 +39,6 @@ PATHS = {
 }
 
 
-@pytest.fixture
-def call(api, admin_headers):
-    def _call(method, path, expected, **kwargs):
-        response = getattr(api.client, method)(path, headers=admin_headers, **kwargs)
-        assert response.status_code == expected, response.get_json()
-        return response.get_json()
-
-    return _call
-
-
 def _service_in(db_session, status):
     service = ServiceFactory()
     for step in PATHS[status]:

@@ -7,10 +7,15 @@ where a missing browser or UI build fails the run.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.factories import make_iccid
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -58,3 +63,117 @@ def page(browser: object, settings: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- committed data and helpers shared by the browser tests -------------------------------------
+# The browser's requests run on the live server's threads, so what a test arranges must be
+# committed for real (the tests are marked ``committed``).
+PASSWORD = "browser test password"
+
+
+@pytest.fixture
+def committed_user(app: Any, database: Any) -> Callable[..., tuple[str, str]]:
+    """Make a user with ``role``, committed; returns (email, password)."""
+    from omnicrm.auth.deps import auth_deps
+    from omnicrm.auth.use_cases import create_user
+
+    def _make(role: str, full_name: str = "E2E Staff") -> tuple[str, str]:
+        email = f"e2e-{role}-{uuid.uuid4().hex[:8]}@example.com"
+        with app.test_request_context(), database.job_scope() as session:
+            create_user(
+                session,
+                auth_deps(),
+                email=email,
+                password=PASSWORD,
+                roles=[role],
+                full_name=full_name,
+                email_verified=True,
+            )
+        return email, PASSWORD
+
+    return _make
+
+
+@pytest.fixture
+def committed_sale(
+    app: Any, database: Any, committed_user: Callable[..., tuple[str, str]]
+) -> Callable[..., tuple[str, str, int, int]]:
+    """Make an admin, an Open customer paying ``payment_type``, a product binding a SIM and a
+    number (``product_fields`` on top), and ``stock`` SIMs and numbers, all committed; returns
+    (email, password, customer_id, product_id)."""
+    from omnicrm.catalog.use_cases import create_product
+    from omnicrm.customers.use_cases import create_customer
+    from omnicrm.inventory import use_cases as inv
+
+    def _make(
+        *, payment_type: str, stock: int = 1, **product_fields: Any
+    ) -> tuple[str, str, int, int]:
+        email, password = committed_user("admin", "E2E Sales")
+        tag = uuid.uuid4().hex[:8]
+        with app.test_request_context(), database.job_scope() as session:
+            customer = create_customer(
+                session,
+                customer_name=f"Browser Pty {tag}",
+                customer_account_type="Business",
+                customer_payment_type=payment_type,
+            )
+            product = create_product(
+                session,
+                **{
+                    "product_name": f"Browser Mobile {tag}",
+                    "category": "standalone",
+                    "inventory_items_list": ["SIM Card", "Phone Number"],
+                    f"{payment_type}_eligible": True,
+                    **product_fields,
+                },
+            )
+            sim = inv.template_named(session, "SIM Card")
+            number = inv.template_named(session, "Phone Number")
+            for _ in range(stock):
+                inv.create_item(
+                    session,
+                    inventory_template_id=sim.inventory_template_id,
+                    serial=random_iccid(),
+                    itemtext2=random_imsi(),
+                )
+                inv.create_item(
+                    session,
+                    inventory_template_id=number.inventory_template_id,
+                    serial=random_msisdn(),
+                )
+            session.flush()
+            ids = customer.customer_id, product.product_id
+        return email, password, *ids
+
+    return _make
+
+
+def login(page: Any, live_server: str, email: str, password: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def random_iccid() -> str:
+    """A random valid ICCID (Luhn check digit included): committed data must not collide."""
+    return make_iccid(random.randrange(10**16), prefix="89")
+
+
+def random_imsi() -> str:
+    return "50501" + "".join(str(random.randint(0, 9)) for _ in range(10))
+
+
+def random_msisdn() -> str:
+    """A random Australian mobile number that phonenumbers accepts (E.164)."""
+    return "+61" + random_au_mobile_digits()
+
+
+def random_au_mobile_digits() -> str:
+    import phonenumbers
+
+    while True:
+        digits = f"4{random.randint(10_000_000, 99_999_999)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+61{digits}")):
+            return digits

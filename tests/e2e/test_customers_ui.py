@@ -2,57 +2,32 @@
 
 from __future__ import annotations
 
-import random
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, login, random_au_mobile_digits
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 
 
 @pytest.fixture
-def staff_user(app, database):
-    """A sales user committed for real: the browser's requests run on other threads."""
-    from omnicrm.auth.deps import auth_deps
-    from omnicrm.auth.use_cases import create_user
-
-    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
-    password = "browser test password"
-    with app.test_request_context(), database.job_scope() as session:
-        create_user(
-            session,
-            auth_deps(),
-            email=email,
-            password=password,
-            roles=["sales"],
-            full_name="E2E Sales",
-            email_verified=True,
-        )
-    return email, password
+def staff_user(committed_user):
+    return committed_user("sales", "E2E Sales")
 
 
 def _valid_mobile() -> str:
-    """A random Australian mobile number that phonenumbers accepts, spaced as people type it."""
-    import phonenumbers
-
-    while True:
-        digits = f"4{random.randint(10_000_000, 99_999_999)}"
-        if phonenumbers.is_valid_number(phonenumbers.parse(f"+61{digits}")):
-            return f"+61 {digits[:3]} {digits[3:6]} {digits[6:]}"
+    """A random Australian mobile number, spaced as people type it."""
+    digits = random_au_mobile_digits()
+    return f"+61 {digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
 def test_login_create_customer_and_find_it(page, live_server, staff_user):
     email, password = staff_user
     name = f"Playwright Pty {uuid.uuid4().hex[:6]}"
-    page.goto(f"{live_server}/login")
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    login(page, live_server, email, password)
 
     page.goto(f"{live_server}/customers")
     expect(page.get_by_test_id("customers-table")).to_be_visible()

@@ -4,7 +4,6 @@ contract is then active."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -12,8 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_contract_wizard import _iccid, _imsi, _login, _msisdn
+from tests.e2e.conftest import ARTIFACTS, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 
@@ -32,64 +30,21 @@ def worker(app: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def sale(app: Any, database: Any) -> tuple[str, str, int, int]:
-    from omnicrm.auth.deps import auth_deps
-    from omnicrm.auth.use_cases import create_user
-    from omnicrm.catalog.use_cases import create_product
-    from omnicrm.customers.use_cases import create_customer
-    from omnicrm.inventory import use_cases as inv
-
-    tag = uuid.uuid4().hex[:8]
-    email = f"e2e-prov-{tag}@example.com"
-    password = "browser test password"
-    with app.test_request_context(), database.job_scope() as session:
-        create_user(
-            session,
-            auth_deps(),
-            email=email,
-            password=password,
-            roles=["admin"],
-            full_name="E2E NOC",
-            email_verified=True,
-        )
-        customer = create_customer(
-            session,
-            customer_name=f"Live Pty {tag}",
-            customer_account_type="Business",
-            customer_payment_type="prepaid",
-        )
-        product = create_product(
-            session,
-            product_name=f"Live Mobile {tag}",
-            category="standalone",
-            retail_cost=Decimal("15.00"),
-            inventory_items_list=["SIM Card", "Phone Number"],
-            prepaid_eligible=True,
-            data_mb=5120,
-            voice_minutes=200,
-            sms=200,
-            provisioning_play="mobile_activate",
-            provisioning_json_vars={"apn": "internet", "qos_profile": "basic"},
-        )
-        sim = inv.template_named(session, "SIM Card")
-        number = inv.template_named(session, "Phone Number")
-        inv.create_item(
-            session,
-            inventory_template_id=sim.inventory_template_id,
-            serial=_iccid(),
-            itemtext2=_imsi(),
-        )
-        inv.create_item(
-            session, inventory_template_id=number.inventory_template_id, serial=_msisdn()
-        )
-        session.flush()
-        ids = customer.customer_id, product.product_id
-    return email, password, *ids
+def sale(committed_sale: Any) -> tuple[str, str, int, int]:
+    return committed_sale(  # type: ignore[no-any-return]
+        payment_type="prepaid",
+        retail_cost=Decimal("15.00"),
+        data_mb=5120,
+        voice_minutes=200,
+        sms=200,
+        provisioning_play="mobile_activate",
+        provisioning_json_vars={"apn": "internet", "qos_profile": "basic"},
+    )
 
 
 def test_a_sale_shows_its_activation_job_filling_in_live(page, live_server, sale, worker):
     email, password, customer_id, product_id = sale
-    _login(page, live_server, email, password)
+    login(page, live_server, email, password)
     page.goto(f"{live_server}/customers/{customer_id}/contracts/new")
     page.get_by_test_id(f"wizard-product-{product_id}").click()
     page.get_by_test_id("wizard-next").click()

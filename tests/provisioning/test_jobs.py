@@ -28,17 +28,6 @@ P = ProvisionStatus
 
 
 @pytest.fixture
-def call(api, admin_headers):
-    def _call(method, path, expected, **kwargs):
-        headers = {**admin_headers, **kwargs.pop("headers", {})}
-        response = getattr(api.client, method)(path, headers=headers, **kwargs)
-        assert response.status_code == expected, response.get_json()
-        return response.get_json()
-
-    return _call
-
-
-@pytest.fixture
 def shop(db_session):
     inv.sync_inventory_templates(db_session)
     sims = SimFactory.create_batch(2)
