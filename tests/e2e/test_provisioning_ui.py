@@ -58,6 +58,7 @@ def test_a_sale_shows_its_activation_job_filling_in_live(page, live_server, sale
     jobs.get_by_test_id("provision-job-row").first.get_by_role("link").first.click()
     page.wait_for_url("**/provisioning/*")
     expect(page.get_by_test_id("provision-job-page")).to_be_visible()
+    expect(page.get_by_test_id("provision-customer")).to_contain_text("Browser Pty")
 
     # Tasks appear one by one while the play runs, then the job ends in Success.
     rows = page.get_by_test_id("provision-event-row")

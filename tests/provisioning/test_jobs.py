@@ -118,6 +118,7 @@ def test_a_sale_queues_the_play_and_a_run_activates_everything(app, call, shop, 
     done = call("get", f"/crm/provision/{job['provision_id']}", 200)
     assert (done["provisioning_status"], done["status_label"]) == (0, "Success")
     assert done["attempts"] == 1 and done["tasks_done"] == 4
+    assert done["customer_name"] == "Ada Lovelace"
     assert done["started_at"] and done["finished_at"]
     names = [e["event_name"] for e in done["events"]]
     assert names == [

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from omnicrm.customers.models import Customer
 
 
 class ProvisionStatus(enum.IntEnum):
@@ -105,6 +108,12 @@ class Provision(Base, TimestampMixin):
         viewonly=True,
         order_by="ProvisionEvent.event_number",
     )
+    # Read by the detail view only (its name on the job page); lists do not load it.
+    customer: Mapped[Customer] = relationship(lazy="select", viewonly=True)
+
+    @property
+    def customer_name(self) -> str:
+        return self.customer.customer_name
 
     @property
     def status(self) -> ProvisionStatus:

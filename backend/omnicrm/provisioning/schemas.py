@@ -125,6 +125,7 @@ class ProvisionSchema(Schema):
 
 
 class ProvisionDetailSchema(ProvisionSchema):
+    customer_name = Text(metadata={"description": "The customer's name (detail views only)"})
     provisioning_json_vars = fields.Dict(metadata={"description": "The variables the play got"})
     inventory_ids = fields.List(fields.Integer())
     config_content = Text(allow_none=True, metadata={"description": "A rendered device config"})

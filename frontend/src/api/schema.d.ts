@@ -5430,6 +5430,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number;
+            /** @description The customer's name (detail views only) */
+            customer_name?: string;
             error?: string | null;
             events?: components["schemas"]["ProvisionEvent"][];
             /** Format: date-time */

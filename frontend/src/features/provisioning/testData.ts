@@ -7,6 +7,7 @@ export const job = (overrides: Partial<ProvisionDetail> = {}): ProvisionDetail =
     provision_id: 9,
     product_id: 3,
     customer_id: 7,
+    customer_name: "Ada Lovelace",
     service_id: 21,
     action: "activate",
     provisioning_play: "mobile_activate",
@@ -35,7 +36,14 @@ export const job = (overrides: Partial<ProvisionDetail> = {}): ProvisionDetail =
 };
 
 export const listJob = (overrides: Partial<ProvisionDetail> = {}): ProvisionJob => {
-  const { events: _e, provisioning_json_vars: _v, inventory_ids: _i, config_content: _c, ...rest } = job(overrides);
+  const {
+    events: _e,
+    provisioning_json_vars: _v,
+    inventory_ids: _i,
+    config_content: _c,
+    customer_name: _n,
+    ...rest
+  } = job(overrides);
   return rest;
 };
 

@@ -35,6 +35,7 @@ describe("ProvisionJobPage", () => {
     expect(screen.getByTestId("provision-job-page")).toHaveTextContent("Job #9");
     expect(screen.getByTestId("provision-job-page")).toHaveTextContent("mobile_activate");
     expect(screen.getByTestId("provision-customer")).toHaveAttribute("href", "/customers/7");
+    expect(screen.getByTestId("provision-customer")).toHaveTextContent("Ada Lovelace");
     expect(screen.getByTestId("provision-service")).toHaveAttribute("href", "/services/21");
     expect(screen.getByTestId("provision-attempts")).toHaveTextContent("1 (retries 0/3)");
     expect(screen.getByTestId("provision-progress")).toHaveAttribute("aria-valuenow", "50");

@@ -256,7 +256,7 @@ function JobDetails({ job, live }: { job: ProvisionDetail; live: boolean }) {
             <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="lg">
               <Field label="Customer">
                 <Anchor component={Link} to={`/customers/${job.customer_id}`} data-testid="provision-customer">
-                  #{job.customer_id}
+                  {job.customer_name ?? `#${job.customer_id}`}
                 </Anchor>
               </Field>
               <Field label="Service">
