@@ -248,6 +248,31 @@ def _run(cmd: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
+def app_env(db_url: str, redis_url: str, tmp: Path, log_level: str) -> dict[str, str]:
+    """The environment OmniCRM runs with in a benchmark: production mode, as deployed."""
+    return {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "ENV": "production",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "JWT_ACCESS_TTL_SECONDS": "3600",  # one token for the whole run
+        "LOG_LEVEL": log_level,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def migrate_and_create_admin(env: dict[str, str]) -> tuple[str, str]:
+    """``omnicrm db upgrade`` and a fresh admin; returns its (email, password)."""
+    omnicrm = str(BIN / "omnicrm")
+    _run([omnicrm, "db", "upgrade"], env)
+    email, password = "bench-admin@example.com", secrets.token_urlsafe(18)
+    _run([omnicrm, "create-admin", "--email", email, "--password", password], env)
+    return email, password
+
+
 # ---------------------------------------------------------------------- load generation ---
 
 
@@ -582,23 +607,10 @@ def main() -> int:
     try:
         db_name, db_url = create_database(admin_url)
         print(f"database {db_name}, Redis {args.redis_url}, temp dir {tmp}")
-        env = {
-            **os.environ,
-            "ENV": "production",
-            "DATABASE_URL": db_url,
-            "REDIS_URL": args.redis_url,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "INSTANCE_PATH": str(tmp / "instance"),
-            "JWT_ACCESS_TTL_SECONDS": "3600",
-            "LOG_LEVEL": args.log_level,
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        omnicrm = str(BIN / "omnicrm")
+        env = app_env(db_url, args.redis_url, tmp, args.log_level)
         started = time.monotonic()
-        _run([omnicrm, "db", "upgrade"], env)
-        _run([omnicrm, "seed-demo", "--customers", str(args.customers)], env)
-        email, password = "bench-admin@example.com", secrets.token_urlsafe(18)
-        _run([omnicrm, "create-admin", "--email", email, "--password", password], env)
+        email, password = migrate_and_create_admin(env)
+        _run([str(BIN / "omnicrm"), "seed-demo", "--customers", str(args.customers)], env)
         ids = customer_ids(db_url)
         print(f"prepared in {time.monotonic() - started:.1f} s: {len(ids)} customers")
 

@@ -30,7 +30,6 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import signal
 import sys
 import tempfile
@@ -43,15 +42,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_latency import (
-    BIN,
     DEFAULT_ADMIN_URL,
     Server,
     _percentile,
-    _run,
+    app_env,
     check_services,
     create_database,
     drop_database,
     flush_redis,
+    migrate_and_create_admin,
     request,
     start_gunicorn,
     stop,
@@ -349,22 +348,9 @@ def main() -> int:
     try:
         db_name, db_url = create_database(admin_url)
         print(f"database {db_name}, Redis {args.redis_url}, temp dir {tmp}")
-        env = {
-            **os.environ,
-            "ENV": "production",
-            "DATABASE_URL": db_url,
-            "REDIS_URL": args.redis_url,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "INSTANCE_PATH": str(tmp / "instance"),
-            "JWT_ACCESS_TTL_SECONDS": "3600",
-            "LOG_LEVEL": args.log_level,
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        omnicrm = str(BIN / "omnicrm")
+        env = app_env(db_url, args.redis_url, tmp, args.log_level)
         started = time.monotonic()
-        _run([omnicrm, "db", "upgrade"], env)
-        email, password = "bench-admin@example.com", secrets.token_urlsafe(18)
-        _run([omnicrm, "create-admin", "--email", email, "--password", password], env)
+        email, password = migrate_and_create_admin(env)
         ids = preload(env, args.stock)
         print(f"prepared in {time.monotonic() - started:.1f} s: {args.stock} SIMs + numbers")
 

@@ -51,7 +51,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -72,12 +71,13 @@ from api_latency import (
     ROOT,
     Server,
     _percentile,
-    _run,
     _tail,
+    app_env,
     check_services,
     create_database,
     drop_database,
     flush_redis,
+    migrate_and_create_admin,
     request,
     start_gunicorn,
     stop,
@@ -420,23 +420,9 @@ def main() -> int:
         db_name, db_url = create_database(admin_url)
         print(f"database {db_name}, Redis {args.redis_url}, temp dir {tmp}")
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-        env = {
-            **os.environ,
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "ENV": "production",
-            "DATABASE_URL": db_url,
-            "REDIS_URL": args.redis_url,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "INSTANCE_PATH": str(tmp / "instance"),
-            "LOG_LEVEL": "WARNING",
-            "JWT_ACCESS_TTL_SECONDS": "3600",  # one token for the whole run
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        omnicrm = str(BIN / "omnicrm")
+        env = app_env(db_url, args.redis_url, tmp, "WARNING")
         started = time.monotonic()
-        _run([omnicrm, "db", "upgrade"], env)
-        email, password = "bench-admin@example.com", secrets.token_urlsafe(18)
-        _run([omnicrm, "create-admin", "--email", email, "--password", password], env)
+        email, password = migrate_and_create_admin(env)
         ids = preload(env, args.play)
         print(f"prepared in {time.monotonic() - started:.1f} s")
 
