@@ -4,17 +4,21 @@ and permissions."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from omnicrm.activity.models import Activity
+from omnicrm.activity.use_cases import verify_activity_log
 from omnicrm.catalog.models import ProductCategory
 from omnicrm.contracts.models import Contract, ContractCharge
 from omnicrm.customers.models import CustomerStatus, PaymentType
 from omnicrm.inventory import use_cases as inv
 from omnicrm.inventory.models import Inventory, InventoryHistory, ItemState
-from omnicrm.services.models import Service, ServiceStatusHistory
+from omnicrm.services import use_cases as services_uc
+from omnicrm.services.models import Service, ServiceStatus, ServiceStatusHistory
 from tests.factories import (
     BundleFactory,
     CustomerFactory,
@@ -271,6 +275,93 @@ def test_idempotency_key_replays_and_refuses_another_body(
     other = _sell(call, customer, product, headers={"Idempotency-Key": "sale-43"})
     assert other["contract_id"] != first["contract_id"]
     assert _counts(db_session)[:3] == (2, 2, 2)
+
+
+# --------------------------------------------------------------------------------------------
+# The sale's Core path: the same history and activity as the status machines, in few statements
+# --------------------------------------------------------------------------------------------
+def test_the_sale_paths_are_steps_the_status_machines_allow():
+    for status, path in services_uc.SALE_PATHS.items():
+        assert path[0][:2] == (None, ServiceStatus.pending)
+        assert path[-1][1] == status
+        for (_, reached, _), (source, target, _) in itertools.pairwise(path):
+            assert source == reached
+            assert target in services_uc.TRANSITIONS[source], (source, target)
+    assert ItemState.reserved in inv.TRANSITIONS[ItemState.new]
+    assert ItemState.assigned in inv.TRANSITIONS[ItemState.reserved]
+
+
+def test_a_sale_is_a_bounded_number_of_statements(call, database, stock, customer, product):
+    _sell(call, customer, product)  # the first request also caches the caller's identity
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            statements.append(" ".join(statement.split())[:120])
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        _sell(call, customer, product)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    # 49 through the ORM's unit of work before; what remains is listed in docs/performance.md.
+    assert len(statements) <= 18, "\n".join(statements)
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
+    assert len(writes) <= 11, "\n".join(writes)
+
+
+def test_a_sale_writes_the_activity_rows_and_the_log_verifies(
+    app, call, db_session, stock, customer, product
+):
+    last = db_session.scalar(select(func.coalesce(func.max(Activity.activity_id), 0)))
+    body = _sell(call, customer, product)
+    rows = db_session.scalars(
+        select(Activity).where(Activity.activity_id > last).order_by(Activity.activity_id)
+    ).all()
+    assert {row.customer_id for row in rows} == {customer.customer_id}
+    assert len({row.request_id for row in rows}) == 1 and rows[0].request_id
+    assert {row.user_id for row in rows} == {body["accepted_by_user_id"]}
+    logged = {(row.object_type, row.object_id, row.action): row for row in rows}
+    contract = logged["contract", str(body["contract_id"]), "create"].after
+    assert contract["contract_status"] == "active"
+    assert contract["contract_number"] == body["contract_number"]
+    assert contract["sim_inventory_id"] == body["sim_inventory_id"]
+    assert "created_at" not in contract and "closed_at" not in contract
+    service = logged["service", str(body["service_id"]), "create"].after
+    assert service["service_status"] == "active"
+    assert Decimal(service["retail_cost"]) == Decimal("20.00")
+    for key in ("sim_inventory_id", "number_inventory_id"):
+        changes = [
+            (row.before, row.after)
+            for row in rows
+            if (row.object_type, row.object_id) == ("inventory", str(body[key]))
+        ]
+        assert changes == [
+            (
+                {"item_state": "new", "customer_id": None},
+                {"item_state": "reserved", "customer_id": customer.customer_id},
+            ),
+            (
+                {"item_state": "reserved", "service_id": None},
+                {"item_state": "assigned", "service_id": body["service_id"]},
+            ),
+        ]
+    report = verify_activity_log(db_session, secret_key=app.config["SECRET_KEY"])
+    assert report.ok and not report.unsigned and report.checked >= len(rows)
+
+
+def test_a_refused_sale_leaves_no_activity(call, db_session, stock, customer, product):
+    before = db_session.scalar(select(func.count()).select_from(Activity))
+    sims, numbers = stock
+    inv.change_state(db_session, inventory_id=numbers[0].inventory_id, to_state="retired")
+    db_session.commit()
+    after_retire = db_session.scalar(select(func.count()).select_from(Activity))
+    assert after_retire == before + 1
+    # The SIM is reserved (and its rows queued) before the number is refused.
+    _sell(call, customer, product, 409, msisdn=numbers[0].serial)
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Activity)) == after_retire
+    assert db_session.get(Inventory, sims[0].inventory_id).item_state == ItemState.new
 
 
 def test_database_refuses_a_second_live_contract_for_a_sim(db_session, stock, customer, product):

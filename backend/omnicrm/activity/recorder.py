@@ -5,8 +5,9 @@
 are inserted with Core on the flushing connection, so they commit or roll back with the change
 itself: a rolled-back request leaves no activity, a committed one always does.
 
-Only the ORM unit of work is seen: a bulk ``session.execute(update(...))`` bypasses it, so use
-cases change audited rows through objects (or call ``record_event`` themselves).
+Only the ORM unit of work is seen: a Core ``session.execute(update(...))`` bypasses it, so a use
+case that writes audited rows with Core statements (the GetSim sale, for speed) queues their
+rows itself with :func:`queue_change`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
-from omnicrm.activity.audit import AuditSpec, auditable, spec_for, to_json
+from omnicrm.activity.audit import AuditSpec, auditable, audited_types, spec_for, to_json
 from omnicrm.activity.models import Activity
 from omnicrm.core.context import current_principal, current_request
 from omnicrm.core.db import utcnow
@@ -225,6 +226,45 @@ def _before_commit(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
         session.connection().execute(insert(Activity), rows)
+
+
+def queue_change(
+    session: Session,
+    model: type,
+    *,
+    action: str,
+    object_id: int | str,
+    customer_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Record a change made with a Core statement, which the flush listener never sees.
+
+    The row joins the unit of work's batch (one INSERT just before COMMIT) and is shaped as the
+    listener would shape it: the model's object type, its excluded, secret and bookkeeping
+    columns dropped, values as JSON; a ``create`` leaves out empty columns.
+    """
+    spec = audited_types()[model]
+
+    def clean(values: dict[str, Any] | None) -> dict[str, Any] | None:
+        if values is None:
+            return None
+        return {
+            key: to_json(value)
+            for key, value in values.items()
+            if not spec.skips(key) and (value is not None or action != "create")
+        }
+
+    row = build_row(
+        action=action,
+        object_type=spec.object_type,
+        object_id=str(object_id),
+        customer_id=customer_id,
+        before=clean(before),
+        after=clean(after),
+        key=current_signing_key(),
+    )
+    session.info.setdefault(_PENDING, []).append(row)
 
 
 def _after_rollback(session: Session) -> None:

@@ -3,18 +3,20 @@
 Plain functions over a Session: they flush, never commit. ``create_contract`` is the report's
 GetSim flow in one unit of work: customer Open? product sellable to them? reserve the SIM,
 number (and whatever else ``inventory_items_list`` names), create the service (and one child
-service per bundle child), bind the items, write the contract and its setup charge, then hand
-the service to provisioning (``services.use_cases.request_activation``). Any failure rolls the
-whole unit back, so a refused sale leaves nothing behind.
+service per bundle child), bind the items, write the contract and its setup charge, and queue
+the activation play when the product has one. Any failure rolls the whole unit back, so a
+refused sale leaves nothing behind. It is the hot path (>= 100 sales/s is the target), so it
+writes with a few Core statements and records the same history and activity rows the status
+machines would.
 
 Statuses::
 
     draft <──> accepted ──> active <──> suspended
       └───────────┴────────────┴────────────┴──> closed
 
-A sale is accepted at once and activated when its provisioning job succeeds; if the job fails
-for good the contract goes back to draft (its SIM and number were released) until the job is
-retried.
+A sale with an activation play is accepted at once and activated when its job succeeds (a
+product without one is active at once); if the job fails for good the contract goes back to
+draft (its SIM and number were released) until the job is retried.
 
 A contract follows its service (:func:`follow_service`): activation makes it active, a
 suspension suspends it, termination closes it. Contract actions drive the service.
@@ -26,14 +28,15 @@ import calendar
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, defaultload, lazyload
 
+from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
 from omnicrm.contracts.errors import CustomerNotOpen, IdempotencyInFlight, IdempotencyMismatch
@@ -45,10 +48,10 @@ from omnicrm.core.fields import MAX_ID
 from omnicrm.core.money import round_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import use_cases as customers
-from omnicrm.customers.models import Customer, CustomerStatus, Site
+from omnicrm.customers.models import Customer, CustomerStatus, PaymentType, Site
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
-from omnicrm.inventory.models import Inventory, SerialKind
+from omnicrm.inventory.models import InventoryTemplate, SerialKind
 from omnicrm.services import use_cases as services
 from omnicrm.services.models import Service, ServiceStatus
 
@@ -72,8 +75,14 @@ SORT_COLUMNS: dict[str, Any] = {
 # ---------------------------------------------------------------------------------------------
 # Reads
 # ---------------------------------------------------------------------------------------------
+# A contract shows its service's id, charging id and status, never the service's item list.
+_DETAIL = (defaultload(Contract.service).lazyload(Service.inventory),)
+
+
 def get_contract(session: Session, *, contract_id: int) -> Contract:
-    contract = session.get(Contract, contract_id) if 1 <= contract_id <= MAX_ID else None
+    contract = (
+        session.get(Contract, contract_id, options=_DETAIL) if 1 <= contract_id <= MAX_ID else None
+    )
     if contract is None:
         raise NotFound(f"contract {contract_id} not found")
     return contract
@@ -109,67 +118,77 @@ def request_fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def contract_number(contract: Contract) -> str:
-    return f"C-{contract.created_at.year}-{contract.contract_id:06d}"
+def contract_number(contract_id: int, created_at: datetime) -> str:
+    return f"C-{created_at.year}-{contract_id:06d}"
 
 
 def _replay(session: Session, key: str, fingerprint: str) -> Contract | None:
-    existing = session.scalar(select(Contract).where(Contract.idempotency_key == key))
-    if existing is not None and existing.request_hash != fingerprint:
+    existing = session.execute(
+        select(Contract.contract_id, Contract.request_hash).where(Contract.idempotency_key == key)
+    ).first()
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
         raise IdempotencyMismatch(
             "this Idempotency-Key was used with a different request body",
             extra={"contract_id": existing.contract_id},
         )
-    return existing
+    return get_contract(session, contract_id=existing.contract_id)
 
 
-def _open_customer(session: Session, customer_id: int) -> Customer:
-    customer = customers.get_customer(session, customer_id=customer_id)
-    if customer.customer_status != CustomerStatus.open:
+def _open_customer(session: Session, customer_id: int) -> PaymentType:
+    """The payment type of an Open customer; 404 unknown, 409 ``customer_not_open``."""
+    row = (
+        session.execute(
+            select(Customer.customer_status, Customer.customer_payment_type).where(
+                Customer.customer_id == customer_id
+            )
+        ).first()
+        if 1 <= customer_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise NotFound(f"customer {customer_id} not found")
+    if row.customer_status != CustomerStatus.open:
         raise CustomerNotOpen(
-            f"customer {customer_id} is {customer.customer_status.value}, not Open",
-            extra={"customer_id": customer_id, "customer_status": customer.customer_status.value},
+            f"customer {customer_id} is {row.customer_status.value}, not Open",
+            extra={"customer_id": customer_id, "customer_status": row.customer_status.value},
         )
-    return customer
+    return PaymentType(row.customer_payment_type)
 
 
-def _reserve_items(
+def _wanted_items(
     session: Session,
     *,
     product: Product,
-    customer_id: int,
     sim_iccid: str | None,
     msisdn: str | None,
     default_region: str,
-) -> list[Inventory]:
-    """Reserve one item per entry of the product's ``inventory_items_list``; the given ICCID
-    and MSISDN go to the first SIM-card and phone-number entries."""
+) -> list[tuple[InventoryTemplate, str | None]]:
+    """One entry per name in the product's ``inventory_items_list``; the given ICCID and MSISDN
+    (normalised, 422 naming the field when invalid) go to the first SIM-card and phone-number
+    entries."""
     wanted: dict[SerialKind, str | None] = {SerialKind.iccid: sim_iccid, SerialKind.msisdn: msisdn}
-    items: list[Inventory] = []
-    for name in product.inventory_items_list:
-        template = inventory.template_named(session, name, field_name="product_id")
+    picks: list[tuple[InventoryTemplate, str | None]] = []
+    templates = inventory.templates_named(
+        session, product.inventory_items_list, field_name="product_id"
+    )
+    for template in templates:
         serial = wanted.pop(template.serial_kind, None)
         if serial is not None:
             serial = _valid_serial(template.serial_kind, serial, default_region)
-        items.append(
-            inventory.reserve_free_item(
-                session,
-                template_name=template.item,
-                serial=serial,
-                customer_id=customer_id,
-                reason="contract sale",
-                default_region=default_region,
-            )
-        )
+        picks.append((template, serial))
     for kind, field in _FIELDS.items():
         if wanted.get(kind) is not None:
             raise ValidationFailed.field(
                 field, f"product {product.product_id} does not bind a {kind.value} item"
             )
-    return items
+    return picks
 
 
 _FIELDS = {SerialKind.iccid: "sim_iccid", SerialKind.msisdn: "msisdn"}
+_CONTRACT = cast(Table, Contract.__table__)
+_CHARGE = cast(Table, ContractCharge.__table__)
 
 
 def _valid_serial(kind: SerialKind, value: str, default_region: str) -> str:
@@ -197,87 +216,105 @@ def create_contract(
     ``inventory_unavailable`` (the SIM/number is taken, or none is free), 422 when the key was
     used with another body. With an ``idempotency_key`` already used for the same body, the
     first contract is returned as it is now.
+
+    The hot path of the product, so its writes are Core statements, about fifteen in all (see
+    docs/performance.md): the checks, one locked pick per item, the services and their history,
+    the binding, the contract with its number and setup charge; activity rows go in the commit's
+    one INSERT. A product with an activation play leaves the service ``provisioning``, the items
+    reserved and the contract ``accepted`` until the job ends; without one, everything is
+    active and assigned at once.
     """
     if idempotency_key is not None:
         replay = _replay(session, idempotency_key, request_hash or "")
         if replay is not None:
             return replay
-    customer = _open_customer(session, customer_id)
+    payment_type = _open_customer(session, customer_id)
     product = catalog.get_sellable_product(
-        session, product_id=product_id, customer_payment_type=customer.customer_payment_type.value
+        session, product_id=product_id, customer_payment_type=payment_type.value
     )
     if site_id is not None and customers.get_site(session, site_id=site_id).customer_id != (
         customer_id
     ):
         raise ValidationFailed.field("site_id", "belongs to another customer")
-    items = _reserve_items(
-        session,
-        product=product,
-        customer_id=customer_id,
-        sim_iccid=sim_iccid,
-        msisdn=msisdn,
-        default_region=default_region,
+    wanted = _wanted_items(
+        session, product=product, sim_iccid=sim_iccid, msisdn=msisdn, default_region=default_region
+    )
+    # Imported here: provisioning builds on contracts (request fingerprints).
+    from omnicrm.provisioning import use_cases as provisioning
+
+    play = provisioning.activation_play(product)
+    items = inventory.reserve_items(
+        session, wanted=wanted, customer_id=customer_id, reason="contract sale"
     )
     sim = next((i for i in items if i.template.serial_kind == SerialKind.iccid), None)
     number = next((i for i in items if i.template.serial_kind == SerialKind.msisdn), None)
-    name = product.product_name if number is None else f"{product.product_name} {number.serial}"
-    service = services.create_service(
-        session, customer_id=customer_id, product=product, service_name=name, site_id=site_id
-    )
-    for child_id in product.bundle_children:
-        services.create_service(
-            session,
-            customer_id=customer_id,
-            product=catalog.get_product(session, product_id=child_id),
-            site_id=site_id,
-            bundled_parent_id=service.service_id,
-        )
-    for item in items:
-        # Held (reserved) for the service until provisioning assigns or releases them.
-        inventory.bind_to_service(
-            session, inventory_id=item.inventory_id, service_id=service.service_id
-        )
-    principal = current_principal.get()
-    contract = Contract(
+    service_id = services.open_service(
+        session,
         customer_id=customer_id,
-        product_id=product.product_id,
-        service_id=service.service_id,
+        product=product,
+        children=[
+            catalog.get_product(session, product_id=child_id)
+            for child_id in product.bundle_children
+        ],
+        service_name=product.product_name
+        if number is None
+        else f"{product.product_name} {number.serial}",
         site_id=site_id,
-        sim_inventory_id=sim.inventory_id if sim is not None else None,
-        number_inventory_id=number.inventory_id if number is not None else None,
-        contract_status=C.accepted,
-        term_months=product.contract_term_months,
-        price_snapshot=service.price_snapshot,
-        accepted_by_user_id=principal.user_id if principal is not None else None,
-        accepted_at=utcnow(),
-        idempotency_key=idempotency_key,
-        request_hash=request_hash if idempotency_key is not None else None,
+        status=ServiceStatus.provisioning if play else ServiceStatus.active,
     )
-    session.add(contract)
-    _flush_contract(session)
-    contract.contract_number = contract_number(contract)
-    setup = product.retail_setup_cost or Decimal(0)
-    session.add(
-        ContractCharge(
-            contract_id=contract.contract_id,
-            kind="setup",
-            amount=setup,
-            currency=product.currency,
-            tax_percentage=product.tax_percentage,
-            tax_amount=round_money(setup * product.tax_percentage / 100),
-        )
+    inventory.hand_to_service(
+        session,
+        items=items,
+        customer_id=customer_id,
+        service_id=service_id,
+        assign=play is None,
+        reason=services.ACTIVATED_DIRECTLY,
     )
-    session.flush()
-    services.request_activation(session, service_id=service.service_id)
-    session.expire(contract, ["charges"])
-    return contract
+    contract_id = _insert_contract(
+        session,
+        product=product,
+        values={
+            "customer_id": customer_id,
+            "product_id": product.product_id,
+            "service_id": service_id,
+            "site_id": site_id,
+            "sim_inventory_id": sim.inventory_id if sim is not None else None,
+            "number_inventory_id": number.inventory_id if number is not None else None,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash if idempotency_key is not None else None,
+        },
+        active=play is None,
+    )
+    if play is not None:
+        service = services.get_service(session, service_id=service_id)
+        provisioning.start_activation(session, service=service, product=product)
+    return get_contract(session, contract_id=contract_id)
 
 
-def _flush_contract(session: Session) -> None:
-    """Flush the new contract; the unique indexes are the last line of defence (a concurrent
-    request with the same key, or an item already bound to a live contract) -> 409, not 500."""
+def _insert_contract(
+    session: Session, *, product: Product, values: dict[str, Any], active: bool
+) -> int:
+    """The contract (``active`` with its dates when its service is, else ``accepted``), its
+    number and its setup charge; an index refusing it is a 409, nothing written."""
+    principal = current_principal.get()
+    now = utcnow()
+    start = now.date() if active else None
+    values = {
+        **values,
+        "contract_status": C.active if active else C.accepted,
+        "term_months": product.contract_term_months,
+        "start_date": start,
+        "end_date": _end_date(start, product.contract_term_months),
+        "price_snapshot": catalog.price_snapshot_json(product),
+        "accepted_by_user_id": principal.user_id if principal is not None else None,
+        "accepted_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        session.flush()
+        contract_id = session.execute(
+            insert(_CONTRACT).values(values).returning(_CONTRACT.c.contract_id)
+        ).scalar_one()
     except IntegrityError as exc:
         if "idempotency_key" in str(exc.orig):
             raise IdempotencyInFlight(
@@ -286,6 +323,34 @@ def _flush_contract(session: Session) -> None:
         raise InventoryUnavailable(
             "the SIM or number is already bound to a live contract"
         ) from None
+    number = contract_number(contract_id, now)
+    session.execute(
+        update(_CONTRACT)
+        .where(_CONTRACT.c.contract_id == contract_id)
+        .values(contract_number=number, updated_at=now)
+    )
+    setup = product.retail_setup_cost or Decimal(0)
+    session.execute(
+        insert(_CHARGE).values(
+            contract_id=contract_id,
+            kind="setup",
+            amount=setup,
+            currency=product.currency,
+            tax_percentage=product.tax_percentage,
+            tax_amount=round_money(setup * product.tax_percentage / 100),
+            created_at=now,
+        )
+    )
+    queue_change(
+        session,
+        Contract,
+        action="create",
+        object_id=contract_id,
+        customer_id=values["customer_id"],
+        before=None,
+        after={"contract_id": contract_id, **values, "contract_number": number},
+    )
+    return int(contract_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,6 +360,11 @@ def _add_months(start: date, months: int) -> date:
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _end_date(start: date | None, term_months: int) -> date | None:
+    """When a contract of ``term_months`` (0: open-ended) started on ``start`` ends."""
+    return _add_months(start, term_months) if start is not None and term_months else None
 
 
 def _check(contract: Contract, target: ContractStatus) -> None:
@@ -315,8 +385,7 @@ def _set_status(contract: Contract, target: ContractStatus) -> None:
     now = utcnow()
     if target == C.active and contract.start_date is None:
         contract.start_date = now.date()
-        if contract.term_months:
-            contract.end_date = _add_months(contract.start_date, contract.term_months)
+        contract.end_date = _end_date(contract.start_date, contract.term_months)
     if target == C.closed:
         contract.closed_at = now
     contract.contract_status = target

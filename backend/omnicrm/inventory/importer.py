@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from sqlalchemy import Table, insert, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from omnicrm.activity.use_cases import record_event
@@ -40,6 +41,10 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
 MAX_REPORTED_ERRORS = 1_000
 _BATCH = 1_000
+# From this many new rows on, PostgreSQL's planner statistics are refreshed in the import's own
+# transaction: until autovacuum gets round to it, a table that grew from a few rows to thousands
+# is still planned as nearly empty, and a contract read that joins it turns into a scan.
+ANALYZE_FROM_ROWS = 1_000
 _LOOKUP_CHUNK = 500
 IMPORTED = "imported"
 
@@ -209,6 +214,8 @@ def import_inventory(
             extra={"error_count": len(errors), "template": template.item},
         )
     created = 0 if dry_run else _insert(session, template, rows)
+    if created >= ANALYZE_FROM_ROWS and session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("ANALYZE inventory, inventory_history"))
     if not dry_run:
         record_event(
             session,

@@ -84,7 +84,8 @@ class StateChangeRefused(RuntimeError):
 @auditable(object_type="inventory", customer_id_attr="customer_id", exclude={"config_content"})
 class Inventory(Base, TimestampMixin):
     """One stock item. Its state only changes through ``use_cases.change_state``, which writes
-    the history row; assigning ``item_state`` of a stored item anywhere else raises."""
+    the history row (or the sale's Core path, ``reserve_items`` and ``hand_to_service``, which
+    writes the same rows); assigning ``item_state`` of a stored item anywhere else raises."""
 
     __tablename__ = "inventory"
     __table_args__ = (

@@ -1,9 +1,11 @@
 """Inventory business rules: templates, item validation, the state machine, reservation, stock.
 
 Plain functions over a Session: they flush, never commit. The state of an item changes only
-in :func:`change_state`, which checks the transition and writes the history row; the contracts
-domain takes a free SIM or number with :func:`reserve_free_item` (row lock, SKIP LOCKED on
-PostgreSQL) and binds it with ``change_state(..., to_state=ItemState.assigned)``.
+in :func:`change_state`, which checks the transition and writes the history row. The contracts
+domain's sale takes its free SIM and number with :func:`reserve_items` (one ``UPDATE ...
+RETURNING`` per item over a ``SKIP LOCKED`` pick on PostgreSQL) and binds them with
+:func:`hand_to_service`; both write the same history and activity rows with Core statements,
+the GetSim hot path.
 
 States::
 
@@ -15,14 +17,15 @@ States::
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn, cast
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from omnicrm.activity.recorder import queue_change
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -211,15 +214,30 @@ def template_named(
     session: Session, name: str, *, field_name: str = "template", location: str = "json"
 ) -> InventoryTemplate:
     """The template called ``name`` (case-insensitive); 404 naming the field otherwise."""
-    template = session.scalar(
-        select(InventoryTemplate).where(func.lower(InventoryTemplate.item) == name.strip().lower())
-    )
-    if template is None:
-        raise NotFound(
-            f"no inventory template named {name!r}",
-            errors={location: {field_name: ["no such template"]}},
+    return templates_named(session, [name], field_name=field_name, location=location)[0]
+
+
+def templates_named(
+    session: Session, names: Sequence[str], *, field_name: str = "template", location: str = "json"
+) -> list[InventoryTemplate]:
+    """The templates called ``names`` (case-insensitive), in that order, in one query; 404
+    naming the field and the first unknown name otherwise."""
+    keys = [name.strip().lower() for name in names]
+    if not keys:
+        return []
+    found = {
+        template.item.lower(): template
+        for template in session.scalars(
+            select(InventoryTemplate).where(func.lower(InventoryTemplate.item).in_(set(keys)))
         )
-    return template
+    }
+    for name, key in zip(names, keys, strict=True):
+        if key not in found:
+            raise NotFound(
+                f"no inventory template named {name!r}",
+                errors={location: {field_name: ["no such template"]}},
+            )
+    return [found[key] for key in keys]
 
 
 def templates_query(*, q: str | None = None, sort: str = "item") -> Select[Any]:
@@ -688,20 +706,6 @@ def change_state(
     return item
 
 
-def bind_to_service(session: Session, *, inventory_id: int, service_id: int) -> Inventory:
-    """Hold a reserved item for a service (a sale waiting for provisioning): no state change,
-    so no history row; the reservation's row already says why."""
-    item = _lock_item(session, inventory_id)
-    if item.item_state != ItemState.reserved:
-        raise InvalidTransition(
-            f"inventory item {inventory_id} is {item.item_state.value}, not reserved",
-            extra={"from_state": item.item_state.value, "to_state": ItemState.reserved.value},
-        )
-    item.service_id = service_id
-    session.flush()
-    return item
-
-
 def return_item(
     session: Session,
     *,
@@ -747,14 +751,17 @@ def release_expired_quarantine(session: Session, *, now: datetime | None = None)
     return len(ids)
 
 
-def free_item_query(template_id: int, serial: str | None = None) -> Select[Inventory]:
-    """The oldest free item of a template (or the one ``serial``), locked, skipping locked ones.
+def free_item_query(
+    template_id: int, serial: str | None = None, *, what: Any = Inventory
+) -> Select[Any]:
+    """The oldest free item of a template (or the one ``serial``), locked, skipping locked ones;
+    ``what`` is the selected entity or column.
 
     ``item_state`` is a one-value range, and ordered by: with plain equality PostgreSQL walks the
     primary key and filters, a scan past every item ever sold; this way the order is
     ``ix_inventory_pick``'s own and the pick is one index probe however much stock has gone.
     """
-    stmt = select(Inventory).where(
+    stmt = select(what).where(
         Inventory.inventory_template_id == template_id,
         Inventory.item_state >= ItemState.new,
         Inventory.item_state <= ItemState.new,
@@ -768,6 +775,189 @@ def free_item_query(template_id: int, serial: str | None = None) -> Select[Inven
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """An item just reserved by :func:`reserve_items` (no ORM object is loaded for it)."""
+
+    inventory_id: int
+    serial: str
+    template: InventoryTemplate
+
+
+_ITEM = cast(Table, Inventory.__table__)
+_HISTORY = cast(Table, InventoryHistory.__table__)
+
+
+def reserve_items(
+    session: Session,
+    *,
+    wanted: Sequence[tuple[InventoryTemplate, str | None]],
+    customer_id: int | None = None,
+    reason: str | None = None,
+) -> list[Reserved]:
+    """Reserve, for each ``(template, serial)``, the item ``serial`` (already normalised) or the
+    oldest free one. All or nothing: the caller's unit of work rolls back on a refusal.
+
+    Each item is one ``UPDATE ... WHERE inventory_id = (pick) RETURNING``, the pick being
+    :func:`free_item_query`: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent callers
+    never take the same item and a caller that finds it taken (or the pool empty) gets 409
+    ``inventory_unavailable`` at once; SQLite ignores the clause (it serialises writers). The
+    history rows (``new -> reserved``) go in one INSERT; the activity rows join the commit's.
+    """
+    reserved: list[Reserved] = []
+    for template, serial in wanted:
+        pick = (
+            free_item_query(template.inventory_template_id, serial, what=Inventory.inventory_id)
+            .correlate(None)
+            .scalar_subquery()
+        )
+        row = session.execute(
+            update(_ITEM)
+            .where(_ITEM.c.inventory_id == pick)
+            .values(item_state=ItemState.reserved, customer_id=customer_id)
+            .returning(_ITEM.c.inventory_id, _ITEM.c.serial)
+        ).first()
+        if row is None:
+            _refuse(session, template, serial)
+        reserved.append(Reserved(row.inventory_id, row.serial, template))
+    _log_transitions(
+        session,
+        [r.inventory_id for r in reserved],
+        ItemState.new,
+        ItemState.reserved,
+        customer_id=customer_id,
+        service_id=None,
+        reason=reason,
+    )
+    return reserved
+
+
+def _refuse(session: Session, template: InventoryTemplate, serial: str | None) -> NoReturn:
+    """Why no item could be reserved: 409 none free / not free, 404 no such serial."""
+    if serial is None:
+        raise InventoryUnavailable(
+            f"no free {template.item} in stock", extra={"template": template.item}
+        )
+    exists = session.scalar(
+        select(Inventory.inventory_id).where(
+            Inventory.inventory_template_id == template.inventory_template_id,
+            Inventory.serial == serial,
+        )
+    )
+    if exists is None:
+        raise NotFound(
+            f"no {template.item} with serial {serial}",
+            errors={"json": {"serial": ["not in inventory"]}},
+        )
+    raise InventoryUnavailable(
+        f"{template.item} {serial} is not free",
+        extra={"template": template.item, "inventory_id": exists},
+    )
+
+
+def hand_to_service(
+    session: Session,
+    *,
+    items: Sequence[Reserved],
+    customer_id: int,
+    service_id: int,
+    assign: bool,
+    reason: str | None = None,
+) -> None:
+    """Bind items this unit of work reserved to the service they were sold with: held
+    (still ``reserved``, no history row) while a provisioning job activates it, or ``assigned``
+    at once (``reserved -> assigned``, history rows) when nothing has to run. One UPDATE."""
+    if not items:
+        return
+    ids = [item.inventory_id for item in items]
+    values: dict[str, Any] = {"service_id": service_id}
+    if assign:
+        values["item_state"] = ItemState.assigned
+    result = session.execute(
+        update(_ITEM)
+        .where(_ITEM.c.inventory_id.in_(ids), _ITEM.c.item_state == ItemState.reserved)
+        .values(**values)
+    )
+    if result.rowcount != len(ids):  # type: ignore[attr-defined]
+        # Cannot happen while the caller's transaction holds the reservations' row locks.
+        raise InvalidTransition("an item reserved for this sale is no longer reserved")
+    if assign:
+        _log_transitions(
+            session,
+            ids,
+            ItemState.reserved,
+            ItemState.assigned,
+            customer_id=customer_id,
+            service_id=service_id,
+            reason=reason,
+        )
+    else:
+        _audit(session, ids, customer_id, {"service_id": None}, {"service_id": service_id})
+
+
+def _log_transitions(
+    session: Session,
+    ids: Sequence[int],
+    source: ItemState,
+    target: ItemState,
+    *,
+    customer_id: int | None,
+    service_id: int | None,
+    reason: str | None,
+) -> None:
+    """The history and activity rows of ``ids`` moving ``source -> target`` (a move
+    :data:`TRANSITIONS` allows) with a Core statement, as :func:`change_state` writes them."""
+    if target not in TRANSITIONS[source]:
+        raise InvalidTransition(f"inventory items cannot go from {source.value} to {target.value}")
+    if not ids:
+        return
+    principal = current_principal.get()
+    user_id = principal.user_id if principal is not None else None
+    now = utcnow()
+    session.execute(
+        insert(_HISTORY),
+        [
+            {
+                "inventory_id": inventory_id,
+                "from_state": source.value,
+                "to_state": target.value,
+                "reason": reason,
+                "customer_id": customer_id,
+                "service_id": service_id,
+                "user_id": user_id,
+                "created_at": now,
+            }
+            for inventory_id in ids
+        ],
+    )
+    before: dict[str, Any] = {"item_state": source}
+    after: dict[str, Any] = {"item_state": target}
+    if source == ItemState.new:
+        before["customer_id"], after["customer_id"] = None, customer_id
+    if service_id is not None:
+        before["service_id"], after["service_id"] = None, service_id
+    _audit(session, ids, customer_id, before, after)
+
+
+def _audit(
+    session: Session,
+    ids: Sequence[int],
+    customer_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    for inventory_id in ids:
+        queue_change(
+            session,
+            Inventory,
+            action="update",
+            object_id=inventory_id,
+            customer_id=customer_id,
+            before=before,
+            after=after,
+        )
+
+
 def reserve_free_item(
     session: Session,
     *,
@@ -777,12 +967,9 @@ def reserve_free_item(
     reason: str | None = None,
     default_region: str = DEFAULT_REGION,
 ) -> Inventory:
-    """Reserve the item ``serial`` of ``template_name``, or any free one (oldest first).
-
-    The row is locked with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
-    callers never take the same item: a caller that finds it taken (or the pool empty) gets 409
-    ``inventory_unavailable``. SQLite ignores the locking clause (it serialises writers). The
-    reservation commits with the caller's unit of work.
+    """Reserve the item ``serial`` of ``template_name``, or any free one (oldest first), for
+    ``customer_id`` (404 unknown, 409 archived): :func:`reserve_items` for one item, returned
+    as a loaded object. The reservation commits with the caller's unit of work.
     """
     template = template_named(session, template_name, field_name="template")
     wanted = None
@@ -791,35 +978,11 @@ def reserve_free_item(
             wanted = normalise_serial(template.serial_kind, serial, default_region=default_region)
         except ValueError as exc:
             raise ValidationFailed.field("serial", str(exc)) from None
-    item = session.scalar(
-        free_item_query(template.inventory_template_id, wanted).execution_options(
-            populate_existing=True
-        )
+    if customer_id is not None:
+        _check_customer(session, customer_id)
+    (item,) = reserve_items(
+        session, wanted=[(template, wanted)], customer_id=customer_id, reason=reason
     )
-    if item is None:
-        if serial is None:
-            raise InventoryUnavailable(
-                f"no free {template.item} in stock", extra={"template": template.item}
-            )
-        exists = session.scalar(
-            select(Inventory.inventory_id).where(
-                Inventory.inventory_template_id == template.inventory_template_id,
-                Inventory.serial == wanted,
-            )
-        )
-        if exists is None:
-            raise NotFound(
-                f"no {template.item} with serial {wanted}",
-                errors={"json": {"serial": ["not in inventory"]}},
-            )
-        raise InventoryUnavailable(
-            f"{template.item} {wanted} is not free",
-            extra={"template": template.item, "inventory_id": exists},
-        )
-    return change_state(
-        session,
-        inventory_id=item.inventory_id,
-        to_state=ItemState.reserved,
-        reason=reason,
-        customer_id=customer_id,
-    )
+    loaded = session.get(Inventory, item.inventory_id, populate_existing=True)
+    assert loaded is not None
+    return loaded

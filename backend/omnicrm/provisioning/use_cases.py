@@ -455,6 +455,11 @@ def _active_items(session: Session, service_id: int) -> list[Inventory]:
     return list(session.scalars(inventory.items_query(service_id=service_id)))
 
 
+def activation_play(product: Product) -> str | None:
+    """The play that activates a sale of ``product``, or None (the sale activates at once)."""
+    return play_for(product, ProvisionAction.activate, current_config())
+
+
 def start_activation(session: Session, *, service: Service, product: Product) -> Provision | None:
     """Queue the activation play of a pending service (the GetSim hand-off); None when the
     product has no play (the caller activates directly)."""

@@ -10,18 +10,22 @@ Statuses::
 
 Every change goes through :func:`change_service_status`, which locks the row, checks
 :data:`TRANSITIONS` (409 ``invalid_transition`` naming from/to otherwise) and writes a
-``service_status_history`` row. Bundle children follow their parent.
+``service_status_history`` row. Bundle children follow their parent. The one exception is the
+sale (:func:`open_service`): a sold service is inserted at its first resting status with the
+history rows of every step of :data:`SALE_PATHS`, which tests check against the transitions.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, Table, insert, or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
 from omnicrm.core.context import current_principal
@@ -111,35 +115,109 @@ def _record(
     )
 
 
-def create_service(
+# How a sold service reaches the status it is created in, as change_service_status would have
+# recorded each step (tests check every step against TRANSITIONS).
+_PROVISIONING_PATH: tuple[tuple[ServiceStatus | None, ServiceStatus, str], ...] = (
+    (None, S.pending, "sold"),
+    (S.pending, S.provisioning, "sent to provisioning"),
+)
+ACTIVATED_DIRECTLY = "no provisioning play: activated directly"
+SALE_PATHS: dict[ServiceStatus, tuple[tuple[ServiceStatus | None, ServiceStatus, str], ...]] = {
+    S.provisioning: _PROVISIONING_PATH,
+    S.active: (*_PROVISIONING_PATH, (S.provisioning, S.active, ACTIVATED_DIRECTLY)),
+}
+_SERVICE = cast(Table, Service.__table__)
+_STATUS_HISTORY = cast(Table, ServiceStatusHistory.__table__)
+
+
+def open_service(
     session: Session,
     *,
     customer_id: int,
     product: Product,
+    children: Sequence[Product] = (),
     service_name: str | None = None,
     site_id: int | None = None,
-    bundled_parent_id: int | None = None,
-    reason: str | None = None,
-) -> Service:
-    """A ``pending`` service for ``product`` (prices and the price snapshot copied now), with a
-    fresh charging id. The caller has checked the product is sellable to the customer."""
-    service = Service(
-        customer_id=customer_id,
-        product_id=product.product_id,
-        site_id=site_id,
-        service_name=(service_name or product.product_name)[:200],
-        service_uuid=uuid.uuid4().hex,
-        service_status=S.pending,
-        service_billed=True,
-        wholesale_cost=product.wholesale_cost,
-        retail_cost=product.retail_cost,
-        price_snapshot=catalog.price_snapshot_json(product),
-        bundled_parent_id=bundled_parent_id,
+    status: ServiceStatus = S.provisioning,
+) -> int:
+    """Create the service sold with ``product`` (and one child service per bundle child),
+    already at ``status``: ``provisioning`` when a job will activate it, ``active`` when nothing
+    has to run. Returns the parent's ``service_id``.
+
+    Prices and the price snapshot are copied now, each service gets a fresh charging id, and the
+    history shows every step of :data:`SALE_PATHS` as :func:`change_service_status` writes it.
+    Core statements (one INSERT per service, one for the history), the GetSim hot path; the
+    caller has checked the product is sellable to the customer.
+    """
+    path = SALE_PATHS[status]
+    now = utcnow()
+    parent_id = _insert_service(
+        session, customer_id, product, service_name, site_id, None, status, now
     )
-    session.add(service)
-    session.flush()
-    _record(session, service, None, reason or "sold")
-    return service
+    ids = [parent_id]
+    ids += [
+        _insert_service(session, customer_id, child, None, site_id, parent_id, status, now)
+        for child in children
+    ]
+    principal = current_principal.get()
+    user_id = principal.user_id if principal is not None else None
+    session.execute(
+        insert(_STATUS_HISTORY),
+        [
+            {
+                "service_id": service_id,
+                "from_status": source.value if source is not None else None,
+                "to_status": target.value,
+                "reason": reason,
+                "user_id": user_id,
+                "created_at": now,
+            }
+            for service_id in ids
+            for source, target, reason in path
+        ],
+    )
+    return parent_id
+
+
+def _insert_service(
+    session: Session,
+    customer_id: int,
+    product: Product,
+    service_name: str | None,
+    site_id: int | None,
+    parent_id: int | None,
+    status: ServiceStatus,
+    now: datetime,
+) -> int:
+    values: dict[str, Any] = {
+        "customer_id": customer_id,
+        "product_id": product.product_id,
+        "site_id": site_id,
+        "service_name": (service_name or product.product_name)[:200],
+        "service_uuid": uuid.uuid4().hex,
+        "service_status": status,
+        "service_billed": True,
+        "wholesale_cost": product.wholesale_cost,
+        "retail_cost": product.retail_cost,
+        "price_snapshot": catalog.price_snapshot_json(product),
+        "bundled_parent_id": parent_id,
+        "start_date": now if status == S.active else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    service_id = session.execute(
+        insert(_SERVICE).values(values).returning(_SERVICE.c.service_id)
+    ).scalar_one()
+    queue_change(
+        session,
+        Service,
+        action="create",
+        object_id=service_id,
+        customer_id=customer_id,
+        before=None,
+        after={"service_id": service_id, **values},
+    )
+    return int(service_id)
 
 
 def children_of(session: Session, service_id: int) -> list[Service]:
@@ -271,45 +349,6 @@ def return_inventory(session: Session, *, service_id: int, reason: str | None = 
             )
     session.expire(get_service(session, service_id=service_id), ["inventory"])
     return len(items)
-
-
-def request_activation(session: Session, *, service_id: int) -> Service:
-    """Hand a pending service to provisioning (the GetSim hand-off).
-
-    The service (and its bundle children) go to ``provisioning`` and the product's activation
-    play is queued; the job's end makes them ``active`` (items assigned, contract active) or
-    ``failed`` (items released, contract back to draft). A product without a play is activated
-    at once: its reserved items are assigned and the service goes straight to ``active``.
-    """
-    from omnicrm.provisioning import use_cases as provisioning
-
-    service = get_service(session, service_id=service_id)
-    family = (service, *children_of(session, service_id))
-    for one in family:
-        change_service_status(
-            session,
-            service_id=one.service_id,
-            to_status=S.provisioning,
-            reason="sent to provisioning",
-        )
-    product = catalog.get_product(session, product_id=service.product_id)
-    if provisioning.start_activation(session, service=service, product=product) is not None:
-        return service
-    reason = "no provisioning play: activated directly"
-    for item in session.scalars(inventory.items_query(service_id=service_id)).all():
-        if item.item_state == ItemState.reserved:
-            inventory.change_state(
-                session,
-                inventory_id=item.inventory_id,
-                to_state=ItemState.assigned,
-                customer_id=service.customer_id,
-                service_id=service_id,
-                reason=reason,
-            )
-    for one in family:
-        change_service_status(session, service_id=one.service_id, to_status=S.active, reason=reason)
-    session.expire(service, ["inventory"])
-    return service
 
 
 def _network_follow_up(session: Session, service: Service, action: str) -> None:
