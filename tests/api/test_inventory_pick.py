@@ -59,3 +59,21 @@ def test_postgres_plans_the_pick_as_an_index_probe(db_session, depleted, setting
     plan = "\n".join(db_session.scalars(text(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")))
     assert "ix_inventory_pick" in plan, plan
     assert "Sort" not in plan and "Rows Removed by Filter" not in plan, plan
+
+
+def test_postgres_plans_the_reserving_update_as_one_probe_and_one_key_lookup(
+    db_session, depleted, settings
+):
+    if settings.is_sqlite:
+        pytest.skip("the plan is PostgreSQL's")
+    template, _ = depleted
+    statement = inv.reserve_statement(template.inventory_template_id, None, None)
+    sql = str(
+        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    )
+    assert "FOR UPDATE OF inventory SKIP LOCKED" in sql
+    plan = "\n".join(db_session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}")))
+    # The pick runs once (an InitPlan on the pick index), then the primary key finds the row.
+    assert "InitPlan" in plan and "ix_inventory_pick" in plan, plan
+    assert "pk_inventory" in plan, plan
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan

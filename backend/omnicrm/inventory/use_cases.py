@@ -24,6 +24,7 @@ from typing import Any, NoReturn, cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from omnicrm.activity.recorder import queue_change
 from omnicrm.core.context import current_principal
@@ -806,16 +807,8 @@ def reserve_items(
     """
     reserved: list[Reserved] = []
     for template, serial in wanted:
-        pick = (
-            free_item_query(template.inventory_template_id, serial, what=Inventory.inventory_id)
-            .correlate(None)
-            .scalar_subquery()
-        )
         row = session.execute(
-            update(_ITEM)
-            .where(_ITEM.c.inventory_id == pick)
-            .values(item_state=ItemState.reserved, customer_id=customer_id)
-            .returning(_ITEM.c.inventory_id, _ITEM.c.serial)
+            reserve_statement(template.inventory_template_id, serial, customer_id)
         ).first()
         if row is None:
             _refuse(session, template, serial)
@@ -830,6 +823,24 @@ def reserve_items(
         reason=reason,
     )
     return reserved
+
+
+def reserve_statement(
+    template_id: int, serial: str | None, customer_id: int | None
+) -> ReturningUpdate[Any]:
+    """``UPDATE inventory SET item_state = 'reserved' ... WHERE inventory_id = (the locked pick
+    of :func:`free_item_query`) RETURNING inventory_id, serial``: no row when nothing is free."""
+    pick = (
+        free_item_query(template_id, serial, what=Inventory.inventory_id)
+        .correlate(None)  # the pick reads inventory on its own, not the updated row
+        .scalar_subquery()
+    )
+    return (
+        update(_ITEM)
+        .where(_ITEM.c.inventory_id == pick)
+        .values(item_state=ItemState.reserved, customer_id=customer_id)
+        .returning(_ITEM.c.inventory_id, _ITEM.c.serial)
+    )
 
 
 def _refuse(session: Session, template: InventoryTemplate, serial: str | None) -> NoReturn:
