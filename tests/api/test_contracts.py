@@ -165,7 +165,10 @@ def test_empty_pool_is_409(call, db_session, customer, product):
 
 
 def test_unknown_iccid_is_404_and_bad_iccid_422(call, db_session, stock, customer, product):
-    _sell(call, customer, product, 404, sim_iccid=make_iccid(999999))
+    body = _sell(call, customer, product, 404, sim_iccid=make_iccid(999999))
+    assert body["errors"]["json"] == {"sim_iccid": ["not in inventory"]}
+    body = _sell(call, customer, product, 404, msisdn="+61 400 999 999")
+    assert body["errors"]["json"] == {"msisdn": ["not in inventory"]}
     body = _sell(call, customer, product, 422, sim_iccid="1234")
     assert "sim_iccid" in body["errors"]["json"]
     body = _sell(call, customer, product, 422, msisdn="12")

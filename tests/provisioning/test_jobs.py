@@ -101,6 +101,22 @@ def test_a_sale_queues_the_play_and_a_run_activates_everything(app, call, shop, 
     # Sold, not yet live: the SIM and number are held for the service until the play ran.
     assert contract["contract_status"] == "accepted"
     assert _states(db_session, contract) == ("provisioning", "accepted", {"reserved"})
+    held = db_session.scalars(
+        select(Activity)
+        .where(
+            Activity.object_type == "inventory",
+            Activity.object_id == str(contract["sim_inventory_id"]),
+        )
+        .order_by(Activity.activity_id)
+    ).all()
+    # Reserved by the sale, then held for the service (no state change) until the play ran.
+    assert [(row.before, row.after) for row in held][-2:] == [
+        (
+            {"item_state": "new", "customer_id": None},
+            {"item_state": "reserved", "customer_id": shop["customer"].customer_id},
+        ),
+        ({"service_id": None}, {"service_id": contract["service_id"]}),
+    ]
     job = _job_for(call, contract["service_id"])
     assert (job["provisioning_status"], job["status_label"]) == (4, "Queued")
     assert job["action"] == "activate"

@@ -48,10 +48,10 @@ from omnicrm.core.fields import MAX_ID
 from omnicrm.core.money import round_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import use_cases as customers
-from omnicrm.customers.models import Customer, CustomerStatus, PaymentType, Site
+from omnicrm.customers.models import CustomerStatus, PaymentType, Site
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
-from omnicrm.inventory.models import InventoryTemplate, SerialKind
+from omnicrm.inventory.models import SerialKind
 from omnicrm.services import use_cases as services
 from omnicrm.services.models import Service, ServiceStatus
 
@@ -138,23 +138,13 @@ def _replay(session: Session, key: str, fingerprint: str) -> Contract | None:
 
 def _open_customer(session: Session, customer_id: int) -> PaymentType:
     """The payment type of an Open customer; 404 unknown, 409 ``customer_not_open``."""
-    row = (
-        session.execute(
-            select(Customer.customer_status, Customer.customer_payment_type).where(
-                Customer.customer_id == customer_id
-            )
-        ).first()
-        if 1 <= customer_id <= MAX_ID
-        else None
-    )
-    if row is None:
-        raise NotFound(f"customer {customer_id} not found")
-    if row.customer_status != CustomerStatus.open:
+    status, payment_type = customers.standing(session, customer_id=customer_id)
+    if status != CustomerStatus.open:
         raise CustomerNotOpen(
-            f"customer {customer_id} is {row.customer_status.value}, not Open",
-            extra={"customer_id": customer_id, "customer_status": row.customer_status.value},
+            f"customer {customer_id} is {status.value}, not Open",
+            extra={"customer_id": customer_id, "customer_status": status.value},
         )
-    return PaymentType(row.customer_payment_type)
+    return payment_type
 
 
 def _wanted_items(
@@ -164,22 +154,28 @@ def _wanted_items(
     sim_iccid: str | None,
     msisdn: str | None,
     default_region: str,
-) -> list[tuple[InventoryTemplate, str | None]]:
+) -> list[inventory.Wanted]:
     """One entry per name in the product's ``inventory_items_list``; the given ICCID and MSISDN
     (normalised, 422 naming the field when invalid) go to the first SIM-card and phone-number
-    entries."""
-    wanted: dict[SerialKind, str | None] = {SerialKind.iccid: sim_iccid, SerialKind.msisdn: msisdn}
-    picks: list[tuple[InventoryTemplate, str | None]] = []
+    entries, and a refusal of them names ``sim_iccid`` / ``msisdn``."""
+    given: dict[SerialKind, str | None] = {SerialKind.iccid: sim_iccid, SerialKind.msisdn: msisdn}
+    picks: list[inventory.Wanted] = []
     templates = inventory.templates_named(
         session, product.inventory_items_list, field_name="product_id"
     )
     for template in templates:
-        serial = wanted.pop(template.serial_kind, None)
-        if serial is not None:
-            serial = _valid_serial(template.serial_kind, serial, default_region)
-        picks.append((template, serial))
+        serial = given.pop(template.serial_kind, None)
+        if serial is None:
+            picks.append(inventory.Wanted(template))
+            continue
+        field = _FIELDS[template.serial_kind]
+        picks.append(
+            inventory.Wanted(
+                template, _valid_serial(template.serial_kind, serial, default_region), field
+            )
+        )
     for kind, field in _FIELDS.items():
-        if wanted.get(kind) is not None:
+        if given.get(kind) is not None:
             raise ValidationFailed.field(
                 field, f"product {product.product_id} does not bind a {kind.value} item"
             )

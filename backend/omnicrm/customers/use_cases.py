@@ -130,6 +130,23 @@ def get_customer(session: Session, *, customer_id: int) -> Customer:
     return customer
 
 
+def standing(session: Session, *, customer_id: int) -> tuple[CustomerStatus, PaymentType]:
+    """A customer's status and payment type, read without loading the customer (a sale's
+    check); 404 as :func:`get_customer`."""
+    row = (
+        session.execute(
+            select(Customer.customer_status, Customer.customer_payment_type).where(
+                Customer.customer_id == customer_id
+            )
+        ).first()
+        if _storable_id(customer_id)
+        else None
+    )
+    if row is None:
+        raise NotFound(f"customer {customer_id} not found")
+    return row.customer_status, row.customer_payment_type
+
+
 def customer_id_for_contact(session: Session, *, contact_id: int) -> int | None:
     """The live customer a contact belongs to (a user's self-care link), or None.
 

@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -776,6 +776,15 @@ def free_item_query(
     )
 
 
+class Wanted(NamedTuple):
+    """One item to reserve: the item ``serial`` (already normalised) or, without one, the
+    oldest free item of ``template``. ``field`` is the request field a refusal names."""
+
+    template: InventoryTemplate
+    serial: str | None = None
+    field: str = "serial"
+
+
 @dataclass(frozen=True, slots=True)
 class Reserved:
     """An item just reserved by :func:`reserve_items` (no ORM object is loaded for it)."""
@@ -792,12 +801,12 @@ _HISTORY = cast(Table, InventoryHistory.__table__)
 def reserve_items(
     session: Session,
     *,
-    wanted: Sequence[tuple[InventoryTemplate, str | None]],
+    wanted: Sequence[Wanted],
     customer_id: int | None = None,
     reason: str | None = None,
 ) -> list[Reserved]:
-    """Reserve, for each ``(template, serial)``, the item ``serial`` (already normalised) or the
-    oldest free one. All or nothing: the caller's unit of work rolls back on a refusal.
+    """Reserve each :class:`Wanted` item. All or nothing: the caller's unit of work rolls back
+    on a refusal (404 naming ``field`` for an unknown serial, 409 ``inventory_unavailable``).
 
     Each item is one ``UPDATE ... WHERE inventory_id = (pick) RETURNING``, the pick being
     :func:`free_item_query`: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent callers
@@ -806,13 +815,13 @@ def reserve_items(
     history rows (``new -> reserved``) go in one INSERT; the activity rows join the commit's.
     """
     reserved: list[Reserved] = []
-    for template, serial in wanted:
+    for want in wanted:
         row = session.execute(
-            reserve_statement(template.inventory_template_id, serial, customer_id)
+            reserve_statement(want.template.inventory_template_id, want.serial, customer_id)
         ).first()
         if row is None:
-            _refuse(session, template, serial)
-        reserved.append(Reserved(row.inventory_id, row.serial, template))
+            _refuse(session, want)
+        reserved.append(Reserved(row.inventory_id, row.serial, want.template))
     _log_transitions(
         session,
         [r.inventory_id for r in reserved],
@@ -843,8 +852,9 @@ def reserve_statement(
     )
 
 
-def _refuse(session: Session, template: InventoryTemplate, serial: str | None) -> NoReturn:
+def _refuse(session: Session, want: Wanted) -> NoReturn:
     """Why no item could be reserved: 409 none free / not free, 404 no such serial."""
+    template, serial = want.template, want.serial
     if serial is None:
         raise InventoryUnavailable(
             f"no free {template.item} in stock", extra={"template": template.item}
@@ -858,7 +868,7 @@ def _refuse(session: Session, template: InventoryTemplate, serial: str | None) -
     if exists is None:
         raise NotFound(
             f"no {template.item} with serial {serial}",
-            errors={"json": {"serial": ["not in inventory"]}},
+            errors={"json": {want.field: ["not in inventory"]}},
         )
     raise InventoryUnavailable(
         f"{template.item} {serial} is not free",
@@ -992,7 +1002,7 @@ def reserve_free_item(
     if customer_id is not None:
         _check_customer(session, customer_id)
     (item,) = reserve_items(
-        session, wanted=[(template, wanted)], customer_id=customer_id, reason=reason
+        session, wanted=[Wanted(template, wanted)], customer_id=customer_id, reason=reason
     )
     loaded = session.get(Inventory, item.inventory_id, populate_existing=True)
     assert loaded is not None
