@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from omnicrm.core.context import RequestInfo, current_principal, current_request
 from omnicrm.core.db import Database, commit, discard
 from omnicrm.core.errors import DomainError, error_response, handle_domain_error
 from omnicrm.core.logging import configure_logging, get_logger
-from omnicrm.core.metrics import REQUEST_COUNT, REQUEST_LATENCY, watch_engine
+from omnicrm.core.metrics import observe_request, watch_engine
 from omnicrm.core.redis import make_redis
 from omnicrm.settings import Settings
 
@@ -182,16 +182,19 @@ def _money_field() -> type:
 def _register_hooks(app: Flask, authenticate: Any) -> None:
     @app.before_request
     def _start() -> None:
-        g.started = time.perf_counter()
-        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        g.request_id = request_id
+        # The proxies are resolved once per hook: each `request.`/`g.` is a context lookup.
+        req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        ctx.started = time.perf_counter()
+        headers = req.headers
+        request_id = headers.get("X-Request-ID", "")[:64] or os.urandom(16).hex()
+        ctx.request_id = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         current_request.set(
             RequestInfo(
                 request_id=request_id,
-                ip=request.remote_addr,
-                user_agent=request.headers.get("User-Agent"),
+                ip=req.remote_addr,
+                user_agent=headers.get("User-Agent"),
             )
         )
         current_principal.set(None)
@@ -200,7 +203,8 @@ def _register_hooks(app: Flask, authenticate: Any) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        session = g.pop("db_session", None)
+        req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        session = ctx.pop("db_session", None)
         if session is not None:
             try:
                 if response.status_code < 400:
@@ -217,18 +221,18 @@ def _register_hooks(app: Flask, authenticate: Any) -> None:
                 response = error_response(503, "database unavailable; nothing was saved")
             finally:
                 session.close()
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        endpoint = request.endpoint or "unmatched"
-        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        REQUEST_LATENCY.labels(request.method, endpoint).observe(elapsed)
-        REQUEST_COUNT.labels(request.method, endpoint, str(response.status_code)).inc()
-        principal = g.get("principal")
+        headers = response.headers
+        headers["X-Request-ID"] = ctx.get("request_id", "")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        method, status = req.method, response.status_code
+        elapsed = time.perf_counter() - ctx.get("started", time.perf_counter())
+        observe_request(method, req.endpoint or "unmatched", status, elapsed)
+        principal = ctx.get("principal")
         log.info(
             "request",
-            method=request.method,
-            path=request.path,
-            status=response.status_code,
+            method=method,
+            path=req.path,
+            status=status,
             ms=round(elapsed * 1000, 2),
             user_id=principal.user_id if principal else None,
         )

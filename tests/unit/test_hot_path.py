@@ -8,6 +8,7 @@ import flask_smorest
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from marshmallow import Schema, fields, validate
 
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.cache import Entry, LocalEntries
@@ -89,3 +90,108 @@ def test_an_app_wide_limit_is_still_checked_on_every_request(
 def test_decorated_limits_still_apply(app, api, limiter_calls):
     api.client.post("/crm/auth/login", json={"email": "nobody@example.com", "password": "x"})
     assert limiter_calls == [False]  # checked by the decorator, not the skipped middleware
+
+
+# ---- parsed query strings are remembered, and every request gets its own copy -------------
+
+
+class _TagQuery(Schema):
+    tag = fields.List(fields.String(), load_default=list)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
+@pytest.fixture
+def query_parser():
+    from omnicrm.core.blueprint import _SchemaReusingParser
+
+    parser = _SchemaReusingParser()
+    loads = []
+    original = _TagQuery.load
+
+    def counting_load(self, *args, **kwargs):
+        loads.append(1)
+        return original(self, *args, **kwargs)
+
+    _TagQuery.load = counting_load
+    yield parser, loads
+    _TagQuery.load = original
+
+
+def _parse(app, parser, query_string):
+    with app.test_request_context("/x?" + query_string):
+        return parser.parse(_TagQuery, location="query")
+
+
+def test_a_repeated_query_string_is_loaded_once_and_copied(app, query_parser):
+    parser, loads = query_parser
+    first = _parse(app, parser, "tag=a&tag=b&page=2")
+    first["tag"].append("changed by the view")
+    first["page"] = 99
+    second = _parse(app, parser, "tag=a&tag=b&page=2")
+    assert second == {"tag": ["a", "b"], "page": 2}
+    assert len(loads) == 1
+    defaults = _parse(app, parser, "")
+    defaults["tag"].append("x")
+    assert _parse(app, parser, "") == {"tag": [], "page": 1}  # load_default=list not shared
+    assert _parse(app, parser, "page=3") == {"tag": [], "page": 3}
+    assert len(loads) == 3
+
+
+def test_a_refused_query_string_is_refused_every_time(app, query_parser):
+    from werkzeug.exceptions import UnprocessableEntity
+
+    parser, loads = query_parser
+    for _ in range(2):
+        with pytest.raises(UnprocessableEntity):
+            _parse(app, parser, "page=0")
+    assert len(loads) == 2
+    assert parser._parsed_queries == {}
+
+
+def test_the_remembered_query_strings_are_bounded(app, query_parser, monkeypatch):
+    parser, _ = query_parser
+    monkeypatch.setattr(parser, "QUERY_CACHE_SIZE", 3)
+    for page in range(1, 8):
+        assert _parse(app, parser, f"page={page}")["page"] == page
+    assert len(parser._parsed_queries) <= 3
+
+
+def test_pagination_parameters_are_copied_per_request(app, api, admin_headers):
+    from flask_smorest.pagination import PaginationParameters
+
+    from omnicrm.core.blueprint import _fresh
+
+    original = PaginationParameters(2, 20)
+    copied = _fresh(original)
+    copied.item_count = 500
+    assert copied is not original and original.item_count is None
+    assert (copied.page, copied.page_size) == (2, 20)
+    first = api.client.get("/crm/customer/?page=1&page_size=5", headers=admin_headers)
+    again = api.client.get("/crm/customer/?page=1&page_size=5", headers=admin_headers)
+    assert first.headers["X-Pagination"] == again.headers["X-Pagination"]
+
+
+def test_request_metrics_count_every_answer(app, api, admin_headers):
+    from prometheus_client import REGISTRY
+
+    def count(status: str) -> float:
+        value = REGISTRY.get_sample_value(
+            "omnicrm_http_requests_total",
+            {"method": "GET", "endpoint": "customers.Customers", "status": status},
+        )
+        return value or 0.0
+
+    def observed() -> float:
+        value = REGISTRY.get_sample_value(
+            "omnicrm_http_request_duration_seconds_count",
+            {"method": "GET", "endpoint": "customers.Customers"},
+        )
+        return value or 0.0
+
+    ok, refused, timed = count("200"), count("422"), observed()
+    for _ in range(3):
+        assert api.client.get("/crm/customer/", headers=admin_headers).status_code == 200
+    assert api.client.get("/crm/customer/?page=0", headers=admin_headers).status_code == 422
+    assert count("200") == ok + 3
+    assert count("422") == refused + 1
+    assert observed() == timed + 4

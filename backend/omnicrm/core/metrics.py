@@ -23,6 +23,25 @@ REQUEST_COUNT = Counter(
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
+# (method, endpoint, status) -> its latency and count series. ``labels()`` validates and locks
+# on every call; the series are fixed once created, and there are as many keys as routes,
+# methods and statuses, so they are looked up once and kept.
+_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
+    """Count one answered request and record its latency."""
+    key = (method, endpoint, status)
+    series = _series.get(key)
+    if series is None:
+        series = (
+            REQUEST_LATENCY.labels(method, endpoint),
+            REQUEST_COUNT.labels(method, endpoint, str(status)),
+        )
+        _series[key] = series
+    series[0].observe(seconds)
+    series[1].inc()
+
 
 class _PoolCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
