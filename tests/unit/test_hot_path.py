@@ -101,10 +101,9 @@ class _TagQuery(Schema):
 
 
 @pytest.fixture
-def query_parser():
+def query_parser(monkeypatch):
     from omnicrm.core.blueprint import _SchemaReusingParser
 
-    parser = _SchemaReusingParser()
     loads = []
     original = _TagQuery.load
 
@@ -112,9 +111,8 @@ def query_parser():
         loads.append(1)
         return original(self, *args, **kwargs)
 
-    _TagQuery.load = counting_load
-    yield parser, loads
-    _TagQuery.load = original
+    monkeypatch.setattr(_TagQuery, "load", counting_load)
+    return _SchemaReusingParser(), loads
 
 
 def _parse(app, parser, query_string):
@@ -156,19 +154,25 @@ def test_the_remembered_query_strings_are_bounded(app, query_parser, monkeypatch
     assert len(parser._parsed_queries) <= 3
 
 
-def test_pagination_parameters_are_copied_per_request(app, api, admin_headers):
-    from flask_smorest.pagination import PaginationParameters
+def test_pagination_parameters_are_a_new_object_per_request(app):
+    # The view sets item_count on the object it is given: two requests must never share one.
+    from flask_smorest.pagination import _pagination_parameters_schema_factory
 
-    from omnicrm.core.blueprint import _fresh
+    from omnicrm.core.blueprint import _SchemaReusingParser
 
-    original = PaginationParameters(2, 20)
-    copied = _fresh(original)
-    copied.item_count = 500
-    assert copied is not original and original.item_count is None
-    assert (copied.page, copied.page_size) == (2, 20)
-    first = api.client.get("/crm/customer/?page=1&page_size=5", headers=admin_headers)
-    again = api.client.get("/crm/customer/?page=1&page_size=5", headers=admin_headers)
-    assert first.headers["X-Pagination"] == again.headers["X-Pagination"]
+    parser = _SchemaReusingParser()
+    schema = _pagination_parameters_schema_factory(1, 10, 100)
+
+    def parse():
+        with app.test_request_context("/x?page=2&page_size=20"):
+            return parser.parse(schema, location="query")
+
+    first = parse()
+    first.item_count = 500
+    second = parse()
+    assert second is not first
+    assert (second.page, second.page_size, second.item_count) == (2, 20, None)
+    assert len(parser._parsed_queries) == 1  # the second one came from the cache
 
 
 def test_request_metrics_count_every_answer(app, api, admin_headers):
