@@ -19,9 +19,10 @@ What one run does, cleaning everything up afterwards (also on Ctrl-C):
    OmniCRM reaches >= 0.40 of the bare app's requests/s with p99 < 50 ms and no errors.
 
 Fairness, and what the numbers mean:
-- Server: ``gunicorn -k gthread -w 4 --threads 8 --timeout 120`` for both targets (what
-  ``omnicrm run --workers 4`` uses in production mode; 32 threads = one per client). Change it
-  with --workers/--threads; both targets always get the same.
+- Server: gunicorn as ``omnicrm run`` serves the API in production mode, for both targets:
+  ``-k gthread``, one worker per CPU, ``omnicrm.server.API_THREADS`` threads each, and
+  ``omnicrm.gunicorn_conf`` (it freezes the loaded app out of the garbage collector's sight).
+  Change the shape with --workers/--threads; both targets always get the same.
 - OmniCRM runs as deployed: JWT check + Redis revocation lookup, a database session, the
   queries, marshmallow dumping, structured request logs (LOG_LEVEL=INFO, to a file), metrics.
   The bare app only routes and JSON-encodes the same body per request.
@@ -29,7 +30,8 @@ Fairness, and what the numbers mean:
   ``--client-procs`` processes (so the GIL does not cap it) of threads that each hold one
   ``http.client`` keep-alive connection. It shares the machine with the server and costs the
   same per request for both targets; on a small machine it lowers both figures.
-- Latency is measured per request by the client; p50/p99 are nearest-rank over the window.
+- Latency is measured per request by the client; p50/p99 are nearest-rank over every request
+  of every measured window of a target (wrk's script writes its whole latency histogram).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from omnicrm.server import API_THREADS, api_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(__file__).resolve().parent
@@ -180,6 +184,7 @@ def start_gunicorn(
         "--workers", str(args.workers),
         "--threads", str(args.threads),
         "--timeout", "120",
+        "--config", "python:omnicrm.gunicorn_conf",
         "--log-level", "warning",
         "--error-logfile", "-",
         "--pythonpath", str(BENCH_DIR),
@@ -417,8 +422,9 @@ def load_python(
 def combine(parts: list[Result]) -> Result:
     """One result from a target's interleaved windows.
 
-    With the Python client every latency is kept, so percentiles are exact over all windows;
-    wrk only reports its own percentiles, so p50 is their median and p99 their maximum.
+    Every latency is kept (the Python client records each; wrk's script writes its histogram),
+    so percentiles are exact over all windows. Should wrk's histogram be missing, p50 is the
+    windows' median and p99 their maximum.
     """
     requests = sum(p.requests for p in parts)
     seconds = sum(p.seconds for p in parts)
@@ -441,6 +447,15 @@ request = function()
   n = n + 1
   return wrk.format("GET", paths[(n %% #paths) + 1])
 end
+-- Every recorded latency (microseconds: count), so windows merge into exact percentiles.
+done = function(summary, latency, requests)
+  local out = assert(io.open(%s, "w"))
+  for i = 1, #latency do
+    local value, count = latency(i)
+    out:write(string.format("%%d %%d\\n", value, count))
+  end
+  out:close()
+end
 """
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
@@ -448,8 +463,10 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 def load_wrk(
     port: int, endpoint: Endpoint, headers: dict[str, str], args: argparse.Namespace, tmp: Path
 ) -> Result:
-    script = tmp / "paths.lua"
-    script.write_text(_WRK_LUA % ", ".join(json.dumps(p) for p in endpoint.paths))
+    script, histogram = tmp / "paths.lua", tmp / "latency.txt"
+    script.write_text(
+        _WRK_LUA % (", ".join(json.dumps(p) for p in endpoint.paths), json.dumps(str(histogram)))
+    )
     threads = max(1, min(args.clients, os.cpu_count() or 1))
     base = ["wrk", "-t", str(threads), "-c", str(args.clients), "-s", str(script)]
     for name, value in headers.items():
@@ -475,15 +492,29 @@ def load_wrk(
     )
     requests = int(total.group(1)) if total else 0
     rps_match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    samples = _wrk_samples(histogram)
     return Result(
         requests=requests,
         errors=errors,
         seconds=args.duration,
         rps=float(rps_match.group(1)) if rps_match else 0.0,
-        p50_ms=latency("50"),
-        p99_ms=latency("99"),
+        p50_ms=_percentile(samples, 0.50) * 1000 if samples else latency("50"),
+        p99_ms=_percentile(samples, 0.99) * 1000 if samples else latency("99"),
         first_error="non-2xx responses or socket errors (see wrk)" if errors else "",
+        samples=samples,
     )
+
+
+def _wrk_samples(histogram: Path) -> list[float]:
+    """wrk's recorded latencies in seconds, sorted (empty when its script wrote none)."""
+    samples: list[float] = []
+    if not histogram.exists():
+        return samples
+    for line in histogram.read_text().splitlines():
+        value, count = line.split()
+        samples.extend([int(value) / 1e6] * int(count))
+    histogram.unlink()
+    return samples
 
 
 # ---------------------------------------------------------------------------------- main ---
@@ -574,8 +605,18 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before")
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
     parser.add_argument("--customers", type=int, default=500, help="customers to seed")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=api_workers(),
+        help="gunicorn worker processes (default: as `omnicrm run`, one per CPU)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=API_THREADS,
+        help=f"gunicorn threads per worker (default: as `omnicrm run`, {API_THREADS})",
+    )
     parser.add_argument("--client", choices=["auto", "python", "wrk"], default="auto")
     parser.add_argument(
         "--client-procs",

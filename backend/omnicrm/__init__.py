@@ -124,6 +124,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_cache_invalidation()
     _register_hooks(app, make_authenticator(resolve_principal))
     register_spa(app, settings)
+    from omnicrm.auth.principal import cached_caller
+    from omnicrm.core.hot_reads import install_hot_reads
+
+    install_hot_reads(app, cached_caller)
     return app
 
 

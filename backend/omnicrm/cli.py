@@ -242,12 +242,20 @@ def seed_demo(customers: int, force: bool) -> None:
 @main.command("run")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
-@click.option("--workers", default=None, type=int, help="HTTP worker processes (production).")
-def run(host: str, port: int, workers: int | None) -> None:
+@click.option(
+    "--workers", default=None, type=int, help="HTTP processes (production; default: one per CPU)."
+)
+@click.option("--threads", default=None, type=int, help="Threads per HTTP process.")
+@click.option(
+    "--realtime",
+    is_flag=True,
+    help="Serve Socket.IO: one process with many threads, one per open WebSocket (production).",
+)
+def run(host: str, port: int, workers: int | None, threads: int | None, realtime: bool) -> None:
     """Serve the API and the built UI (gunicorn; embedded mode runs the job worker in-process)."""
     from omnicrm.server import serve
 
-    serve(Settings(), host=host, port=port, workers=workers)
+    serve(Settings(), host=host, port=port, workers=workers, threads=threads, realtime=realtime)
 
 
 @main.command("worker")

@@ -1,4 +1,18 @@
-"""Serve OmniCRM with gunicorn (threads; one process in embedded mode, which owns fakeredis)."""
+"""Serve OmniCRM with gunicorn (threads; one process in embedded mode, which owns fakeredis).
+
+Three shapes, one app:
+
+- embedded (no ``REDIS_URL``): one process with ``EMBEDDED_THREADS`` threads serves the API,
+  the UI and Socket.IO, and runs the job worker pool;
+- production API (``omnicrm run``): one process per CPU with ``API_THREADS`` threads each.
+  Requests are short and CPU-bound under the GIL: more processes than CPUs, or more threads
+  than a request's waits can use, only lengthen the queue for each CPU and the GIL, and the
+  tail latency with it (measured in docs/performance.md);
+- production real-time (``omnicrm run --realtime``): Socket.IO, where every open WebSocket
+  holds one thread for as long as it lives, so one process with ``REALTIME_THREADS`` threads.
+  Route ``/socket.io/`` to it (deploy/nginx.conf does); the API shape still answers Socket.IO
+  for a small installation, each socket then taking one of its few threads.
+"""
 
 from __future__ import annotations
 
@@ -33,18 +47,65 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return app
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int | None = None) -> None:
+EMBEDDED_THREADS = 32
+API_THREADS = 4
+REALTIME_THREADS = 256
+
+
+def api_workers() -> int:
+    """Production API processes: one per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def gunicorn_options(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int | None = None,
+    threads: int | None = None,
+    realtime: bool = False,
+) -> dict[str, Any]:
+    """The gunicorn settings for this run mode (see the module docstring)."""
+    from omnicrm.gunicorn_conf import post_worker_init
+
     embedded = not settings.redis_url
     if embedded and workers and workers > 1:
         raise SystemExit("embedded mode (no REDIS_URL) runs one process; set REDIS_URL to scale")
-    options = {
+    if embedded and realtime:
+        raise SystemExit("embedded mode already serves Socket.IO; --realtime needs REDIS_URL")
+    if embedded:
+        shape = (1, threads or EMBEDDED_THREADS)
+    elif realtime:
+        shape = (workers or 1, threads or REALTIME_THREADS)
+    else:
+        shape = (workers or api_workers(), threads or API_THREADS)
+    return {
         "bind": f"{host}:{port}",
-        "workers": 1 if embedded else (workers or max(2, (os.cpu_count() or 1) * 2)),
+        "workers": shape[0],
         "worker_class": "gthread",
-        "threads": 32 if embedded else 8,
+        "threads": shape[1],
         "timeout": 120,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "post_worker_init": post_worker_init,
     }
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int | None = None,
+    threads: int | None = None,
+    realtime: bool = False,
+) -> None:
+    options = gunicorn_options(
+        settings, host=host, port=port, workers=workers, threads=threads, realtime=realtime
+    )
     _Gunicorn(options, settings).run()

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     response_cache_ttl: int = 30
     # Cached responses each process also keeps in memory (a hit then needs no Redis read).
     response_cache_local_entries: int = 512
+    # Answer a repeated cached read before Flask (same checks, same bytes): core/hot_reads.py.
+    response_cache_replay: bool = True
     max_content_length: int = 10 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
     public_url: str = "http://localhost:5000"

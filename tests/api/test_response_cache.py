@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 
@@ -186,3 +188,101 @@ def test_api_key_reads_fetch_the_versions_themselves(app, api, headers, admin_he
     api.client.patch(url, json={"customer_name": "Via Key 2"}, headers=headers)
     fresh = api.client.get(url, headers=key)
     assert (fresh.headers["X-Cache"], fresh.get_json()["customer_name"]) == ("miss", "Via Key 2")
+
+
+# ----------------------------------------------------------------------------------------------
+# Single flight and renewal ahead of expiry (cached_json driven directly, from many threads)
+# ----------------------------------------------------------------------------------------------
+def _serve(app, path, build):
+    """One request's worth of ``cached_json``: (X-Cache, body)."""
+    from omnicrm.core.cache import cached_json
+
+    with app.test_request_context(path):
+        response = cached_json("flight-test", build)
+        return response.headers["X-Cache"], response.get_data(as_text=True)
+
+
+def test_many_readers_missing_one_key_build_it_once(app):
+    import threading
+    import uuid
+
+    path = f"/crm/flight/{uuid.uuid4().hex}"
+    builds, started = [], threading.Event()
+
+    def build():
+        builds.append(1)
+        started.set()
+        time.sleep(0.3)  # the other readers arrive while this build runs
+        return {"built": len(builds)}, None
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(_serve(app, path, build))) for _ in range(8)
+    ]
+    threads[0].start()
+    assert started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(builds) == 1
+    assert sorted(state for state, _ in results) == ["hit"] * 7 + ["miss"]
+    assert {body for _, body in results} == {'{"built": 1}'}
+
+
+def test_a_failed_build_lets_the_next_reader_build(app):
+    import uuid
+
+    path = f"/crm/flight/{uuid.uuid4().hex}"
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        _serve(app, path, broken)
+    # the flight was released: the next reader builds (no 10 s wait), and the one after hits
+    started = time.monotonic()
+    assert _serve(app, path, lambda: ({"ok": True}, None)) == ("miss", '{"ok": true}')
+    assert time.monotonic() - started < 2
+    assert _serve(app, path, lambda: pytest.fail("built twice")) == ("hit", '{"ok": true}')
+
+
+def test_an_entry_near_expiry_is_renewed_by_one_reader_while_others_are_served(app, monkeypatch):
+    import threading
+    import uuid
+
+    from omnicrm.core import cache
+
+    path = f"/crm/flight/{uuid.uuid4().hex}"
+    ttl = app.extensions["omnicrm_settings"].response_cache_ttl
+    assert _serve(app, path, lambda: ({"v": 1}, None)) == ("miss", '{"v": 1}')
+    assert _serve(app, path, lambda: pytest.fail("fresh entries are served")) == (
+        "hit",
+        '{"v": 1}',
+    )
+    # Time passes: the entry is now in the last REFRESH_AHEAD of its TTL, still valid.
+    real_time = time.time
+    monkeypatch.setattr(
+        cache.time, "time", lambda: real_time() + ttl * (1 - cache.REFRESH_AHEAD / 2)
+    )
+    renewing, finish = threading.Event(), threading.Event()
+
+    def slow_build():
+        renewing.set()
+        assert finish.wait(5)
+        return {"v": 2}, None
+
+    renewed = []
+    renewer = threading.Thread(target=lambda: renewed.append(_serve(app, path, slow_build)))
+    renewer.start()
+    assert renewing.wait(5)
+    # While it renews, other readers get the current entry at once, and build nothing.
+    assert _serve(app, path, lambda: pytest.fail("only one reader renews")) == (
+        "hit",
+        '{"v": 1}',
+    )
+    finish.set()
+    renewer.join(5)
+    assert renewed == [("miss", '{"v": 2}')]
+    monkeypatch.setattr(cache.time, "time", real_time)
+    assert _serve(app, path, lambda: pytest.fail("renewed")) == ("hit", '{"v": 2}')

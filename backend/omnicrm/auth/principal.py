@@ -9,16 +9,18 @@ from types import MappingProxyType
 from typing import Any
 
 import jwt as pyjwt
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from omnicrm.auth.deps import auth_deps
 from omnicrm.auth.errors import SessionRevoked, TokenInvalid
 from omnicrm.auth.models import User
+from omnicrm.auth.sessions import SessionStore, TokenCheck
 from omnicrm.auth.use_cases import identity_of, principal_for_api_key
 from omnicrm.core import cache
 from omnicrm.core.context import Principal
 from omnicrm.core.db import request_session
-from omnicrm.core.errors import ServiceUnavailable, Unauthorized
+from omnicrm.core.errors import DomainError, ServiceUnavailable, Unauthorized
+from omnicrm.core.hot_reads import Caller
 
 
 def resolve_principal() -> Principal | None:
@@ -56,9 +58,9 @@ def _signed_claims(token: str, key: str, audience: str, issuer: str) -> Mapping[
     return MappingProxyType(claims)
 
 
-def access_claims(token: str) -> Mapping[str, Any]:
+def access_claims(token: str, config: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """The claims of a valid, unexpired access token; TokenInvalid otherwise."""
-    config = current_app.config
+    config = current_app.config if config is None else config
     if len(token) > 4096:
         raise TokenInvalid("token is invalid or expired")
     try:
@@ -78,16 +80,55 @@ def access_claims(token: str) -> Mapping[str, Any]:
     return claims
 
 
-def principal_for_access_token(token: str) -> Principal:
-    claims = access_claims(token)
+def checked_access_token(
+    token: str, sessions: SessionStore, config: Mapping[str, Any] | None = None
+) -> tuple[Mapping[str, Any], TokenCheck]:
+    """A valid access token of a live, unrevoked session: its claims and the session check.
+
+    One Redis round trip, which also brings the cache versions (``check.also[0]``).
+    """
+    claims = access_claims(token, config)
     user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
-    deps = auth_deps()
     try:
-        check = deps.sessions.check(user_id, sid, jti, also=[cache.prefetch_versions])
+        check = sessions.check(user_id, sid, jti, also=[cache.prefetch_versions])
     except Exception as exc:  # Redis down: fail closed, but say so honestly
         raise ServiceUnavailable("session store unavailable", code="session_store_down") from exc
     if check.blocked or check.session is None:
         raise SessionRevoked("token has been revoked")
+    return claims, check
+
+
+def cached_caller(app: Flask, token: str) -> Caller | None:
+    """Who a bearer token is, from Redis alone, for answering a cached read before Flask.
+
+    None whenever only the full request path can tell (an invalid, expired or revoked token,
+    an identity not cached in Redis, a disabled account, Redis down): that path then answers.
+    """
+    try:
+        claims, check = checked_access_token(
+            token,
+            SessionStore(
+                app.extensions["omnicrm_redis"],
+                refresh_ttl=app.extensions["omnicrm_settings"].jwt_refresh_ttl_seconds,
+            ),
+            app.config,
+        )
+    except DomainError:
+        return None
+    identity = check.cached_identity
+    if identity is None or not identity.get("active", False):
+        return None
+    return Caller(
+        user_id=int(claims["sub"]),
+        permissions=frozenset(identity["permissions"]),
+        versions=cache.decode_versions(check.also[0]),
+    )
+
+
+def principal_for_access_token(token: str) -> Principal:
+    deps = auth_deps()
+    claims, check = checked_access_token(token, deps.sessions)
+    user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
     cache.remember_versions(check.also[0])
     identity = check.cached_identity
     if identity is None:

@@ -78,6 +78,14 @@ def _view_function_for_request() -> Any:
     return view
 
 
+def required_permissions() -> frozenset[str] | None:
+    """What this request's view requires (None for a public view)."""
+    view = _view_function_for_request()
+    if view is None or getattr(view, "_omnicrm_public", False):
+        return None
+    return frozenset(getattr(view, "_omnicrm_permissions", ()))
+
+
 def is_public_request() -> bool:
     if request.endpoint is None:  # 404/405: let routing report it
         return True

@@ -18,6 +18,12 @@ The versions are read once per request: the authenticator asks for them in the s
 round trip as its session check (:func:`prefetch_versions` / :func:`remember_versions`), so a
 cached read by a signed-in user costs that one round trip and nothing more. Requests
 authenticated otherwise (API keys) read them here.
+
+Building an entry is single-flight per process: when many requests miss the same key at once
+(a cold start, a commit, the TTL running out under load), one builds it while the others wait
+for it instead of all running the same query. And an entry in the last ``REFRESH_AHEAD`` of its
+TTL is rebuilt by one request while the others keep being served the (still valid) entry, so
+a busy key does not expire under its readers.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from flask import Flask, Response, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
+from omnicrm.core.auth import required_permissions
 from omnicrm.core.logging import get_logger
 
 log = get_logger("omnicrm.cache")
@@ -45,6 +52,9 @@ _namespaces_by_model: dict[type, str] = {}
 _installed = False
 _SESSION_KEY = "cache_namespaces"
 _ENVIRON_KEY = "omnicrm.cache_versions"
+REFRESH_AHEAD = 0.2  # of the TTL: one reader rebuilds an entry this close to its expiry
+FLIGHT_WAIT_SECONDS = 10.0  # a reader waits this long at most for another's build
+FLIGHT_STRIPES = 64
 
 
 def register_cached_models(namespace: str, *models: type) -> None:
@@ -72,7 +82,12 @@ def remember_versions(raw: dict[Any, Any] | None) -> None:
     Kept in the WSGI environ rather than ``flask.g``: an application context (and its ``g``)
     can outlive one request.
     """
-    request.environ[_ENVIRON_KEY] = {_text(k): _text(v) for k, v in (raw or {}).items()}
+    request.environ[_ENVIRON_KEY] = decode_versions(raw)
+
+
+def decode_versions(raw: dict[Any, Any] | None) -> dict[str, str]:
+    """Namespace -> version, from what :func:`prefetch_versions` returned."""
+    return {_text(k): _text(v) for k, v in (raw or {}).items()}
 
 
 def _version(client: redis.Redis, namespace: str) -> str:
@@ -110,6 +125,13 @@ class LocalEntries:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        # Who builds which key: striped, so the set of locks stays bounded. Two keys sharing a
+        # stripe only means one build waits for the other; the waiter then builds its own.
+        self._flights = [threading.Lock() for _ in range(FLIGHT_STRIPES)]
+
+    def flight(self, key: str) -> threading.Lock:
+        """The lock a request holds while it builds ``key``."""
+        return self._flights[hash(key) % len(self._flights)]
 
     def get(self, key: str, version: str) -> Entry | None:
         with self._lock:
@@ -133,6 +155,33 @@ class LocalEntries:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+CANDIDATE = "omnicrm.replay_candidate"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Left on the WSGI environ by a cached answer, for :mod:`omnicrm.core.hot_reads`."""
+
+    key: str
+    namespace: str
+    entry: Entry
+    permissions: frozenset[str]  # what the view required
+    endpoint: str
+    path: str
+
+
+def _offer_for_replay(key: str, namespace: str, entry: Entry) -> None:
+    # The middleware leaves a list on the environ (middlewares in between may copy the environ
+    # dict, never the list in it); without one, nobody replays.
+    offers: list[Candidate] | None = request.environ.get(CANDIDATE)
+    permissions = required_permissions() if offers is not None else None
+    if offers is None or permissions is None:  # a public view: nothing to check or replay
+        return
+    offers.append(
+        Candidate(key, namespace, entry, permissions, request.endpoint or "unmatched", request.path)
+    )
 
 
 def init_cache(app: Flask, max_entries: int) -> None:
@@ -176,29 +225,59 @@ def cached_json(
     local: LocalEntries = current_app.extensions["omnicrm_cache"]
     raw_key = f"{request.path}?{sorted(request.args.items(multi=True))}"
     key = f"{PREFIX}:e:{namespace}:{hashlib.sha256(raw_key.encode()).hexdigest()[:32]}"
-    version = None
-    if ttl > 0:
-        try:
-            version = _version(client, namespace)
-            entry = local.get(key, version)
-            if entry is None:
-                entry = _from_redis(client, key, version)
-                if entry is not None:
-                    local.put(key, entry)
-        except redis.RedisError:  # an optimisation: never fail a read for it
-            version = entry = None
-        if entry is not None:
+    if ttl <= 0:
+        return _built(build, pagination)
+    try:
+        version = _version(client, namespace)
+        entry = _lookup(client, local, key, version)
+    except redis.RedisError:  # an optimisation: never fail a read for it
+        return _built(build, pagination)
+    flight = local.flight(key)
+    if entry is not None:
+        renew = entry.expires_at - time.time() <= ttl * REFRESH_AHEAD
+        if not (renew and flight.acquire(blocking=False)):
+            _offer_for_replay(key, namespace, entry)
             return _respond(entry.body, entry.count, pagination, "hit")
-    payload, built_count = build()
-    body = current_app.json.dumps(payload)
-    if version is not None:
+        # This request renews the entry; the others keep being served it meanwhile.
+    elif not flight.acquire(timeout=FLIGHT_WAIT_SECONDS):
+        log.warning("cache_flight_timeout", namespace=namespace)
+        return _built(build, pagination)
+    try:
+        if entry is None:
+            # Another request may have built it while this one waited for the flight.
+            try:
+                entry = _lookup(client, local, key, version)
+            except redis.RedisError:
+                entry = None
+            if entry is not None:
+                _offer_for_replay(key, namespace, entry)
+                return _respond(entry.body, entry.count, pagination, "hit")
+        payload, built_count = build()
+        body = current_app.json.dumps(payload)
         entry = Entry(version, body, built_count or 0, time.time() + ttl)
         try:
             _store(client, key, entry, ttl)
             local.put(key, entry)
+            _offer_for_replay(key, namespace, entry)
         except redis.RedisError:
             log.warning("cache_store_failed", namespace=namespace)
-    return _respond(body, built_count, pagination, "miss")
+        return _respond(body, built_count, pagination, "miss")
+    finally:
+        flight.release()
+
+
+def _lookup(client: redis.Redis, local: LocalEntries, key: str, version: str) -> Entry | None:
+    entry = local.get(key, version)
+    if entry is None:
+        entry = _from_redis(client, key, version)
+        if entry is not None:
+            local.put(key, entry)
+    return entry
+
+
+def _built(build: Callable[[], tuple[Any, int | None]], pagination: Any) -> Response:
+    payload, count = build()
+    return _respond(current_app.json.dumps(payload), count, pagination, "miss")
 
 
 def _respond(body: str, count: int | None, pagination: Any, state: str) -> Response:
