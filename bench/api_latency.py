@@ -23,9 +23,12 @@ Fairness, and what the numbers mean:
   ``-k gthread``, one worker per CPU, ``omnicrm.server.API_THREADS`` threads each, and
   ``omnicrm.gunicorn_conf`` (it freezes the loaded app out of the garbage collector's sight).
   Change the shape with --workers/--threads; both targets always get the same.
-- OmniCRM runs as deployed: JWT check + Redis revocation lookup, a database session, the
-  queries, marshmallow dumping, structured request logs (LOG_LEVEL=INFO, to a file), metrics.
-  The bare app only routes and JSON-encodes the same body per request.
+- OmniCRM runs as deployed (ENV=production, LOG_LEVEL=INFO to a file): every request's JWT
+  check, its Redis session/revocation lookup and a permission check, a log line and metrics;
+  the response cache as deployed (a first read, or the first after a change, runs the query and
+  marshmallow; repeated reads are served from the cache, most of them replayed before Flask by
+  ``omnicrm.core.hot_reads`` under the same checks). The bare app only routes and JSON-encodes
+  the same body per request.
 - Load generator: ``wrk`` when installed (``--install`` apt-installs it), else a Python client:
   ``--client-procs`` processes (so the GIL does not cap it) of threads that each hold one
   ``http.client`` keep-alive connection. It shares the machine with the server and costs the
