@@ -195,3 +195,20 @@ def test_replay_can_be_switched_off_and_is_off_under_an_app_wide_limit(settings)
     assert not isinstance(off.wsgi_app, HotReads)
     limited = create_app(settings.model_copy(update={"default_rate_limit": "100 per minute"}))
     assert not isinstance(limited.wsgi_app, HotReads)
+
+
+def test_an_answer_whose_body_differs_from_the_entry_is_not_recorded(app, api, support):
+    _, headers = support
+    url = "/crm/customer/?page=1&page_size=3"
+    _warm(api, url, headers)
+    middleware = app.wsgi_app
+    where = ("/crm/customer/", "page=1&page_size=3")
+    route = middleware.routes.pop(where)
+    # The same answer, but the body a later hook would have changed: one byte longer.
+    seen_headers = [
+        (n, str(int(v) + 1) if n.lower() == "content-length" else v) for n, v in route.headers
+    ]
+    middleware._remember(where, route.candidate, route.status, seen_headers)
+    assert where not in middleware.routes
+    middleware._remember(where, route.candidate, route.status, route.headers)
+    assert middleware.routes[where].body == route.body

@@ -151,10 +151,14 @@ class HotReads:
     def _remember(
         self, where: tuple[str, str], candidate: Candidate, status: str, headers: Any
     ) -> None:
+        body = candidate.entry.body.encode()
+        length = next((v for n, v in headers if n.lower() == "content-length"), None)
+        if length != str(len(body)):
+            return  # something after the view changed the body: only Flask can say what
         kept = [(n, v) for n, v in headers if n.lower() not in _SKIPPED_HEADERS]
         if len(self.routes) >= self.max_routes:
             self.routes.clear()
-        self.routes[where] = Route(candidate, status, kept, candidate.entry.body.encode())
+        self.routes[where] = Route(candidate, status, kept, body)
 
 
 def install_hot_reads(app: Flask, identify: Identify) -> None:
