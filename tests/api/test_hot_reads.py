@@ -189,12 +189,24 @@ def test_an_entry_due_for_renewal_goes_to_flask(api, support, dispatches, monkey
 
 
 def test_replay_can_be_switched_off_and_is_off_under_an_app_wide_limit(settings):
-    from omnicrm import create_app
+    # A bare Flask app with what install_hot_reads reads (create_app here would rebind the
+    # process-wide Socket.IO server to a second app).
+    from flask import Flask
 
-    off = create_app(settings.model_copy(update={"response_cache_replay": False}))
-    assert not isinstance(off.wsgi_app, HotReads)
-    limited = create_app(settings.model_copy(update={"default_rate_limit": "100 per minute"}))
-    assert not isinstance(limited.wsgi_app, HotReads)
+    from omnicrm.core.cache import LocalEntries
+    from omnicrm.core.hot_reads import install_hot_reads
+
+    def installed(**changes):
+        flask_app = Flask("replay-switch")
+        flask_app.extensions["omnicrm_settings"] = settings.model_copy(update=changes)
+        flask_app.extensions["omnicrm_cache"] = LocalEntries(8)
+        install_hot_reads(flask_app, lambda app, token: None)
+        return isinstance(flask_app.wsgi_app, HotReads)
+
+    assert installed()
+    assert not installed(response_cache_replay=False)
+    assert not installed(default_rate_limit="100 per minute")
+    assert not installed(response_cache_ttl=0)
 
 
 def test_an_answer_whose_body_differs_from_the_entry_is_not_recorded(app, api, support):
