@@ -107,30 +107,19 @@ def test_writes_from_a_job_invalidate_too(app, api, headers, database):
 
 # --- one round trip per cached read; the per-process copy ------------------------------------
 class _RoundTrips:
-    """Counts what a Redis client sends: each direct command and each pipeline is one trip."""
+    """Counts the writes a Redis client's connections make: one per round trip, whether it
+    carries one command, a pipeline or the session check's batch."""
 
     def __init__(self, client, monkeypatch):
         self.count = 0
-        original_execute = client.execute_command
-        original_pipeline = client.pipeline
+        connection_class = client.connection_pool.connection_class
+        original = connection_class.send_packed_command
 
-        def execute_command(*args, **kwargs):
+        def send_packed_command(connection, *args, **kwargs):
             self.count += 1
-            return original_execute(*args, **kwargs)
+            return original(connection, *args, **kwargs)
 
-        def pipeline(*args, **kwargs):
-            pipe = original_pipeline(*args, **kwargs)
-            original_pipe_execute = pipe.execute
-
-            def pipe_execute(*a, **k):
-                self.count += 1
-                return original_pipe_execute(*a, **k)
-
-            pipe.execute = pipe_execute
-            return pipe
-
-        monkeypatch.setattr(client, "execute_command", execute_command)
-        monkeypatch.setattr(client, "pipeline", pipeline)
+        monkeypatch.setattr(connection_class, "send_packed_command", send_packed_command)
 
 
 def test_a_cached_read_costs_one_redis_round_trip(app, api, headers, monkeypatch):

@@ -90,7 +90,7 @@ def checked_access_token(
     claims = access_claims(token, config)
     user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
     try:
-        check = sessions.check(user_id, sid, jti, also=[cache.prefetch_versions])
+        check = sessions.check(user_id, sid, jti, also=[cache.PREFETCH_VERSIONS])
     except Exception as exc:  # Redis down: fail closed, but say so honestly
         raise ServiceUnavailable("session store unavailable", code="session_store_down") from exc
     if check.blocked or check.session is None:

@@ -11,11 +11,13 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+
+from omnicrm.core.redis import Command, round_trip
 
 PREFIX = "omnicrm"
 
@@ -124,21 +126,21 @@ class SessionStore:
         self.redis.set(_blocked_key(jti), "1", ex=ttl)
 
     # per-request check: one round trip ----------------------------------------------------------
-    def check(
-        self, user_id: int, sid: str, jti: str, also: Sequence[Callable[[Any], None]] = ()
-    ) -> TokenCheck:
+    def check(self, user_id: int, sid: str, jti: str, also: Sequence[Command] = ()) -> TokenCheck:
         """Session, blocklist and cached identity in one round trip.
 
-        ``also``: callables that queue further reads on the same pipeline (each one command),
-        for data the request will need anyway; their results come back in ``TokenCheck.also``.
+        ``also``: further commands to send in the same round trip, for data the request will
+        need anyway; their raw replies come back in ``TokenCheck.also``.
         """
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hget(_sessions_key(user_id), sid)
-        pipe.exists(_blocked_key(jti))
-        pipe.get(_perms_key(user_id))
-        for queue in also:
-            queue(pipe)
-        raw_session, blocked, raw_identity, *extra = pipe.execute()
+        raw_session, blocked, raw_identity, *extra = round_trip(
+            self.redis,
+            [
+                ("HGET", _sessions_key(user_id), sid),
+                ("EXISTS", _blocked_key(jti)),
+                ("GET", _perms_key(user_id)),
+                *also,
+            ],
+        )
         session = json.loads(raw_session) if raw_session else None
         if session and session.get("expires_at", 0) < time.time():
             session = None

@@ -15,7 +15,7 @@ Where entries live:
   no Redis read of its own.
 
 The versions are read once per request: the authenticator asks for them in the same Redis
-round trip as its session check (:func:`prefetch_versions` / :func:`remember_versions`), so a
+round trip as its session check (:data:`PREFETCH_VERSIONS` / :func:`remember_versions`), so a
 cached read by a signed-in user costs that one round trip and nothing more. Requests
 authenticated otherwise (API keys) read them here.
 
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from omnicrm.core.auth import required_permissions
 from omnicrm.core.logging import get_logger
+from omnicrm.core.redis import as_dict
 
 log = get_logger("omnicrm.cache")
 PREFIX = "omnicrm:rc"
@@ -71,13 +72,12 @@ def bump(client: redis.Redis, *namespaces: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Versions: read with the request's session check, or here
 # --------------------------------------------------------------------------------------------
-def prefetch_versions(pipe: Any) -> None:
-    """Queue the namespace versions on a pipeline the request sends anyway."""
-    pipe.hgetall(VERSIONS_KEY)
+# The namespace versions, read in a round trip the request makes anyway (the session check).
+PREFETCH_VERSIONS = ("HGETALL", VERSIONS_KEY)
 
 
-def remember_versions(raw: dict[Any, Any] | None) -> None:
-    """Keep what :func:`prefetch_versions` returned, for this request only.
+def remember_versions(raw: Any) -> None:
+    """Keep what :data:`PREFETCH_VERSIONS` returned, for this request only.
 
     Kept in the WSGI environ rather than ``flask.g``: an application context (and its ``g``)
     can outlive one request.
@@ -85,9 +85,9 @@ def remember_versions(raw: dict[Any, Any] | None) -> None:
     request.environ[_ENVIRON_KEY] = decode_versions(raw)
 
 
-def decode_versions(raw: dict[Any, Any] | None) -> dict[str, str]:
-    """Namespace -> version, from what :func:`prefetch_versions` returned."""
-    return {_text(k): _text(v) for k, v in (raw or {}).items()}
+def decode_versions(raw: Any) -> dict[str, str]:
+    """Namespace -> version, from what :data:`PREFETCH_VERSIONS` returned (raw reply)."""
+    return {_text(k): _text(v) for k, v in as_dict(raw).items()}
 
 
 def _version(client: redis.Redis, namespace: str) -> str:
