@@ -6,6 +6,10 @@
 2. A worker is killed (SIGKILL) mid-job: another worker's reaper notices the lapsed lease and
    the job is re-run (retries left) or failed (none left). Either way no service is left
    half-active and the SIM and number end consistent with the service.
+3. The deployed shape, every part its own process: the API under gunicorn (`omnicrm run`, two
+   processes), Socket.IO under gunicorn (`omnicrm run --realtime`) and `omnicrm worker`. A sale
+   made through the API service is run by the worker, and a client of the real-time service
+   receives its events, published by the other two through the Redis message queue.
 
 Real commits (``committed``), data of its own, removed afterwards.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -381,3 +386,79 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_done(
         stop(first, signal.SIGKILL)
         if second is not None:
             stop(second)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(settings: Any, tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`omnicrm run ARGS` on a free port, as a deployment runs it; returns it once it answers."""
+    port = free_port()
+    log_path = tmp_path / f"run-{port}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "omnicrm.cli", "run", "--port", str(port), *args],
+        env={
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "SECRET_KEY": settings.secret_key,
+            "INSTANCE_PATH": str(tmp_path),
+            "LOG_LEVEL": "WARNING",
+        },
+        cwd=ROOT,
+        stdout=open(log_path, "wb"),  # noqa: SIM115 - the child owns it
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"omnicrm run {args} exited: {log_path.read_text()[-2000:]}")
+        try:
+            return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(answers, 60, f"omnicrm run {' '.join(args)} to answer")
+    return proc, url
+
+
+def test_the_deployed_shape_streams_a_sale_from_the_api_service_to_the_realtime_service(
+    world, settings, database, tmp_path
+):
+    api, api_url = start_server(settings, tmp_path, "--workers", "2", "--threads", "4")
+    realtime, realtime_url = start_server(settings, tmp_path, "--realtime", "--threads", "16")
+    worker = start_worker(settings, tmp_path)
+    dashboard = None
+    try:
+        dashboard = Listener(realtime_url, world["token"], "dashboard")
+        assert dashboard.ack == {"ok": True, "room": "dashboard"}
+        contract = sell(api_url, world, "provision_smoke")
+        job_id = job_of(database, contract["service_id"]).provision_id
+        wait_for(lambda: dashboard.final_status(job_id) is not None, 90, "the job to end")
+        assert dashboard.final_status(job_id) == int(P.success)
+        assert [e["event_number"] for e in dashboard.events_of(job_id)] == [1, 2, 3, 4]
+        labels = [s["status_label"] for s in dashboard.statuses if s["provision_id"] == job_id]
+        assert labels[0] == "Queued" and labels[-1] == "Success"  # from the API, then the worker
+        # Both services answer the API; a revoked session is refused by either, at once.
+        for url in (api_url, realtime_url):
+            read = httpx.get(
+                f"{url}/crm/contract/{contract['contract_id']}", headers=world["headers"]
+            )
+            assert read.status_code == 200 and read.json()["contract_status"] == "active"
+        logout = httpx.post(f"{api_url}/crm/auth/logout", headers=world["headers"])
+        assert logout.status_code == 200, logout.text
+        for url in (api_url, realtime_url):
+            refused = httpx.get(f"{url}/crm/customer/", headers=world["headers"])
+            assert refused.status_code == 401, refused.text
+    finally:
+        if dashboard is not None:
+            dashboard.close()
+        stop(worker)
+        stop(realtime)
+        stop(api)
