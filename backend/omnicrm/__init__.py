@@ -13,6 +13,7 @@ from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from omnicrm.core.context import RequestInfo, current_principal, current_request
 from omnicrm.core.db import Database, commit, discard
@@ -42,6 +43,24 @@ API_SPEC_OPTIONS: dict[str, Any] = {
 }
 
 
+MAX_ID = 2**63 - 1  # the largest integer any of our databases stores
+
+
+class StoredId(IntegerConverter):
+    """``<int:…_id>``: an id a database can hold. A larger number matches no route (404) and
+    never reaches a query, where SQLite would refuse to bind it; the bound is in the spec."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: read from the environment)."""
     from omnicrm import api as api_module
@@ -53,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_json)
     app = Flask("omnicrm", static_folder=None, instance_path=str(settings.instance_path.resolve()))
+    app.url_map.converters["int"] = StoredId
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,

@@ -60,6 +60,9 @@ class OmniApi(Api):
         if status == 500:
             message = "internal error"
         headers = dict(data.get("headers") or {})
+        allowed = getattr(error, "valid_methods", None)
+        if status == 405 and allowed:
+            headers["Allow"] = ", ".join(allowed)  # RFC 9110: a 405 lists what the URL takes
         response = error_response(status, message, errors=errors, headers=headers)
         if status == 429 and getattr(error, "response", None) is not None:
             for key, value in error.response.headers.items():

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, send_from_directory
+import re
+
+from flask import Flask, Response, send_from_directory
+from werkzeug.routing import PathConverter
 
 from omnicrm.core.auth import public
 from omnicrm.settings import Settings
 
 _API_PREFIXES = ("crm/", "socket.io/", "healthz", "readyz", "metrics")
+
+
+class UiPath(PathConverter):
+    """A path of the UI: anything outside the API's prefixes. API paths never reach the UI's
+    route, so an unknown one is the API's 404 and a wrong method its 405 (Allow lists only
+    what the API takes there)."""
+
+    regex = "(?!" + "|".join(re.escape(p) for p in _API_PREFIXES) + ")" + PathConverter.regex
+
 
 _MISSING = """<!doctype html><title>OmniCRM</title>
 <h1>OmniCRM API is running</h1><p>The web UI is not built: run <code>make run</code>
@@ -19,8 +31,6 @@ def register_spa(app: Flask, settings: Settings) -> None:
 
     @public
     def spa(path: str = "") -> Response:
-        if path.startswith(_API_PREFIXES):
-            abort(404)
         if not (dist / "index.html").exists():
             return Response(_MISSING, mimetype="text/html")
         if path and (dist / path).is_file():
@@ -33,4 +43,5 @@ def register_spa(app: Flask, settings: Settings) -> None:
         return response
 
     app.add_url_rule("/", "spa_index", spa)
-    app.add_url_rule("/<path:path>", "spa", spa)
+    app.url_map.converters["ui_path"] = UiPath
+    app.add_url_rule("/<ui_path:path>", "spa", spa)

@@ -1,6 +1,7 @@
-"""Concurrent reservations on PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED hands every free
-item to exactly one caller. Real committed rows and one session per thread (no rollback
-isolation), cleaned up afterwards."""
+"""Concurrent reservations hand every free item to exactly one caller: on PostgreSQL through
+SELECT ... FOR UPDATE SKIP LOCKED, on SQLite because a unit of work that writes begins
+IMMEDIATE and waits its turn (a deferred one would fail with "database is locked"). Real
+committed rows and one session per thread (no rollback isolation), cleaned up afterwards."""
 
 from __future__ import annotations
 
@@ -20,17 +21,12 @@ from tests.factories import make_iccid
 THREADS = 20
 POOL = 5
 
-pytestmark = [
-    pytest.mark.committed,
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.committed]
 
 
 @pytest.fixture
-def pool(settings, database):
+def pool(database):
     """A template of its own with POOL new SIMs, committed; removed (with history) afterwards."""
-    if settings.is_sqlite:
-        pytest.skip("row locks need PostgreSQL (SQLite serialises writers instead)")
     name = f"Race SIM {uuid.uuid4().hex[:8]}"
     with database.job_scope() as session:
         template = uc.create_template(session, item=name, serial_kind="iccid")

@@ -83,10 +83,25 @@ def test_unknown_api_path_is_json_404(client):
     assert response.get_json()["code"] == "not_found"
 
 
-def test_wrong_method_is_405_json(client):
+def test_wrong_method_is_405_json_with_the_allowed_methods(client):
     response = client.delete("/crm/auth/login")
     assert response.status_code == 405
-    assert response.get_json()["status"] == 405
+    assert response.get_json()["code"] == "method_not_allowed"
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"POST", "OPTIONS"}
+    response = client.open("/crm/customer/1", method="TRACE")
+    assert response.status_code == 405
+    assert {"GET", "PATCH", "DELETE"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("path", ["/crm/customer/{}", "/crm/auth/api-key/{}", "/crm/role/{}"])
+def test_an_id_no_database_can_hold_is_404_and_documented(call, spec, path):
+    method = "delete" if "api-key" in path else "get"
+    assert call(method, path.format(2**63 - 1), 404)["code"] == "not_found"
+    assert call(method, path.format(2**63), 404)["code"] == "not_found"
+    template = path.replace("{}", "{" + path.split("/")[-2].replace("-", "_") + "_id}")
+    operation = spec["paths"][template]
+    parameter = next(p for p in operation.get("parameters", []) if p["in"] == "path")
+    assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 
 
 def test_oversized_body_is_413(client, app, monkeypatch):

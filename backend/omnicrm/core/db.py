@@ -89,7 +89,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A unit of work that will write takes SQLite's write lock as it begins (IMMEDIATE,
+        # waiting up to busy_timeout for it). A deferred transaction that read first and
+        # writes later cannot wait: when another writer has committed since its read, SQLite
+        # refuses the upgrade at once (SQLITE_BUSY_SNAPSHOT), whatever the timeout. Readers
+        # stay deferred and block nobody (WAL).
+        writes = conn.get_execution_options().get(WRITES)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+WRITES = "omnicrm_writes"  # execution option: this unit of work will write
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Database:
@@ -97,21 +107,29 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self.writer: Engine | None = None  # SQLite: the engine whose transactions write
         self.session_factory: sessionmaker[Session] | None = None
 
     def configure(self, url: str) -> None:
         self.engine = make_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            self.writer = self.engine.execution_options(**{WRITES: True})
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    def new_session(self) -> Session:
-        if self.session_factory is None:
+    def new_session(self, *, writes: bool = False) -> Session:
+        """A session; ``writes=True`` when its unit of work will write (SQLite begins it
+        IMMEDIATE, so concurrent writers queue instead of failing: see ``make_engine``)."""
+        factory = self.session_factory
+        if factory is None:
             raise RuntimeError("Database is not configured")
-        return self.session_factory()
+        if writes and self.writer is not None and factory.kw.get("bind") is self.engine:
+            return factory(bind=self.writer)
+        return factory()
 
     @contextlib.contextmanager
     def job_scope(self) -> Iterator[Session]:
         """The unit of work of a background job or CLI command: commit once, or roll back."""
-        session = self.new_session()
+        session = self.new_session(writes=True)
         try:
             yield session
             commit(session)
@@ -159,11 +177,11 @@ def _run_after_end(session: Session) -> None:
 
 def request_session() -> Session:
     """The request's session (opened lazily); committed or rolled back in ``after_request``."""
-    from flask import current_app, g
+    from flask import current_app, g, request
 
     session: Session | None = g.get("db_session")
     if session is None:
         db: Database = current_app.extensions["omnicrm_db"]
-        session = db.new_session()
+        session = db.new_session(writes=request.method not in SAFE_METHODS)
         g.db_session = session
     return session
