@@ -132,11 +132,13 @@ def _clean(database: Any, data: dict[str, Any]) -> None:
         session.execute(delete(Customer).where(Customer.customer_id == data["customer_id"]))
 
 
-def start_worker(settings: Any, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
-    """`omnicrm worker` as a deployment runs it, in a process group of its own."""
-    log = open(tmp_path / f"worker-{time.time_ns()}.log", "wb")  # noqa: SIM115
+def launch(
+    settings: Any, tmp_path: Path, args: list[str], log_name: str, **env: str
+) -> subprocess.Popen[bytes]:
+    """`omnicrm ARGS` as a deployment runs it, in a process group of its own, logging to
+    ``tmp_path/log_name``."""
     return subprocess.Popen(
-        [sys.executable, "-m", "omnicrm.cli", "worker", "--processes", "1", "--threads", "2"],
+        [sys.executable, "-m", "omnicrm.cli", *args],
         env={
             **os.environ,
             "DATABASE_URL": settings.database_url,
@@ -147,10 +149,15 @@ def start_worker(settings: Any, tmp_path: Path, **env: str) -> subprocess.Popen[
             **env,
         },
         cwd=ROOT,
-        stdout=log,
+        stdout=open(tmp_path / log_name, "wb"),  # the child owns it
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def start_worker(settings: Any, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    args = ["worker", "--processes", "1", "--threads", "2"]
+    return launch(settings, tmp_path, args, f"worker-{time.time_ns()}.log", **env)
 
 
 def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
@@ -399,21 +406,7 @@ def start_server(settings: Any, tmp_path: Path, *args: str) -> tuple[subprocess.
     """`omnicrm run ARGS` on a free port, as a deployment runs it; returns it once it answers."""
     port = free_port()
     log_path = tmp_path / f"run-{port}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "omnicrm.cli", "run", "--port", str(port), *args],
-        env={
-            **os.environ,
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "SECRET_KEY": settings.secret_key,
-            "INSTANCE_PATH": str(tmp_path),
-            "LOG_LEVEL": "WARNING",
-        },
-        cwd=ROOT,
-        stdout=open(log_path, "wb"),  # noqa: SIM115 - the child owns it
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = launch(settings, tmp_path, ["run", "--port", str(port), *args], log_path.name)
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
