@@ -43,12 +43,13 @@ API_SPEC_OPTIONS: dict[str, Any] = {
 }
 
 
-MAX_ID = 2**63 - 1  # the largest integer any of our databases stores
+MAX_ID = 2**31 - 1  # ids in paths are INTEGER columns (PostgreSQL's int4)
 
 
 class StoredId(IntegerConverter):
-    """``<int:…_id>``: an id a database can hold. A larger number matches no route (404) and
-    never reaches a query, where SQLite would refuse to bind it; the bound is in the spec."""
+    """``<int:…_id>``: an id its column can hold. A larger number matches no route (404) and
+    never reaches a query, which the database would refuse (out of range); the bound is in
+    the spec. A route over a BIGINT id would say ``<int(max=…):…_id>``."""
 
     def __init__(
         self,
