@@ -29,8 +29,8 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.ignored_auth,
 ]
-# Jobs queued here would outlive the test's transaction in the broker: the provisioning
-# endpoints have their own tests (tests/provisioning).
+# These operations exist to queue a provisioning job, which would outlive the test's rolled-back
+# transaction in the broker; tests/provisioning covers them against real workers.
 QUEUES_JOBS = r"^/crm/provision/(simple)?$|^/crm/provision/\{provision_id\}/retry$"
 
 

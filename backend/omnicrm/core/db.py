@@ -118,7 +118,7 @@ class Database:
 
     def new_session(self, *, writes: bool = False) -> Session:
         """A session; ``writes=True`` when its unit of work will write (SQLite begins it
-        IMMEDIATE, so concurrent writers queue instead of failing: see ``make_engine``)."""
+        IMMEDIATE, so concurrent writers queue instead of failing: see ``_configure_sqlite``)."""
         factory = self.session_factory
         if factory is None:
             raise RuntimeError("Database is not configured")
