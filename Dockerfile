@@ -47,6 +47,18 @@ COPY migrations/ migrations/
 COPY backend/ backend/
 RUN pip install --no-deps -e . && python -c "import omnicrm.cli"
 COPY --from=ui /src/frontend/dist frontend/dist
+# The provisioning plays and their caller-variable declarations (ANSIBLE_DIR defaults to
+# /app/ansible): workers run them, the API reads the declarations to check extra_vars.
+# Owned by root and read-only to the omnicrm user, so a play cannot rewrite the plays.
+COPY ansible/ ansible/
+RUN python -c "from omnicrm.settings import REPO_ROOT; \
+from omnicrm.provisioning.declared_vars import declaration_for; \
+plays = sorted((REPO_ROOT / 'ansible').glob('*.yml')); \
+assert plays and all(declaration_for(REPO_ROOT / 'ansible', p.stem).found for p in plays)"
+# Plays run as omnicrm (no sudo, no become): Ansible's scratch space must be writable by it
+# (its home, /app, is not).
+ENV ANSIBLE_LOCAL_TMP=/tmp/ansible-local \
+    ANSIBLE_REMOTE_TMP=/tmp/ansible-remote
 
 USER omnicrm
 EXPOSE 5000

@@ -183,6 +183,7 @@ def make_user(db_session: Session, app: Flask) -> Any:
                 password=TEST_PASSWORD,
                 roles=list(roles) or ["admin"],
                 email_verified=True,
+                actor=None,
                 **fields,
             )
         db_session.commit()

@@ -16,11 +16,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from omnicrm.core.context import RequestInfo, current_principal, current_request
-from omnicrm.core.db import Database, commit, discard
+from omnicrm.core.db import Database, after_end, commit, discard
 from omnicrm.core.errors import DomainError, error_response, handle_domain_error
 from omnicrm.core.logging import configure_logging, get_logger
 from omnicrm.core.metrics import observe_request, watch_engine
 from omnicrm.core.redis import make_redis
+from omnicrm.core.security_headers import apply_security_headers
 from omnicrm.settings import Settings
 
 log = get_logger("omnicrm.http")
@@ -161,19 +162,32 @@ class _NoCookieSession(SecureCookieSessionInterface):
 
 
 def _audit_denial(exc: DomainError) -> None:
-    """A refused permission is a security event: log it outside the rolled-back request."""
+    """A refused permission is a security event: record it in a transaction of its own, once
+    the request's unit of work (rolled back) is over — never while that one may still hold
+    SQLite's write lock, which the record would wait on."""
     from omnicrm.activity.use_cases import record_event_now
 
-    try:
-        record_event_now(
-            app_database(),
-            action="permission_denied",
-            object_type="endpoint",
-            object_id=f"{request.method} {request.path}"[:128],
-            after={"required": exc.extra.get("required", [])},
-        )
-    except Exception:  # auditing must never turn a 403 into a 500
-        log.exception("audit_failed")
+    database = app_database()
+    target = f"{request.method} {request.path}"[:128]
+    required = exc.extra.get("required", [])
+
+    def record() -> None:
+        try:
+            record_event_now(
+                database,
+                action="permission_denied",
+                object_type="endpoint",
+                object_id=target,
+                after={"required": required},
+            )
+        except Exception:  # auditing must never turn a 403 into a 500
+            log.exception("audit_failed")
+
+    session = g.get("db_session")
+    if session is None:
+        record()
+    else:
+        after_end(session, record)
 
 
 def app_database() -> Database:
@@ -248,7 +262,7 @@ def _register_hooks(app: Flask, authenticate: Any) -> None:
                 session.close()
         headers = response.headers
         headers["X-Request-ID"] = ctx.get("request_id", "")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
+        apply_security_headers(headers, req.path, response.mimetype)
         method, status = req.method, response.status_code
         elapsed = time.perf_counter() - ctx.get("started", time.perf_counter())
         observe_request(method, req.endpoint or "unmatched", status, elapsed)

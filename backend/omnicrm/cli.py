@@ -218,6 +218,7 @@ def create_admin(email: str, password: str | None, full_name: str) -> None:
                     roles=["admin"],
                     full_name=full_name,
                     email_verified=True,
+                    actor=None,
                 )
                 user_id = user.id
         except DomainError as exc:

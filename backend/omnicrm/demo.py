@@ -166,6 +166,7 @@ def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> li
                     roles=[role],
                     full_name=f"Demo {role.title()}",
                     email_verified=True,
+                    actor=None,
                 )
                 created.append((role, email, password))
         existing = session.scalar(select(func.count()).select_from(Customer)) or 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 import redis
-from flask import current_app
+from flask import Flask, Response, current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,6 +16,7 @@ from flask_socketio import SocketIO
 from marshmallow import Schema, fields
 
 from omnicrm.core.db import Database
+from omnicrm.settings import Settings
 
 
 class ErrorSchema(Schema):
@@ -63,7 +66,11 @@ class OmniApi(Api):
         allowed = getattr(error, "valid_methods", None)
         if status == 405 and allowed:
             headers["Allow"] = ", ".join(allowed)  # RFC 9110: a 405 lists what the URL takes
-        response = error_response(status, message, errors=errors, headers=headers)
+        extra = None
+        if status == 429 and (wait := ip_limit_wait()):
+            # The body names the same wait as Retry-After (see ``_agree_retry_after``).
+            message, extra = f"{message}; try again in {wait} s", {"retry_after": wait}
+        response = error_response(status, message, errors=errors, headers=headers, extra=extra)
         if status == 429 and getattr(error, "response", None) is not None:
             for key, value in error.response.headers.items():
                 if key.lower().startswith(("retry-after", "x-ratelimit")):
@@ -99,6 +106,44 @@ class OmniLimiter(Limiter):
             return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        # Flask runs after-request functions last registered first: at the front of the list,
+        # this one runs after Flask-Limiter has written its headers.
+        funcs = app.after_request_funcs.setdefault(None, [])
+        if _agree_retry_after not in funcs:
+            funcs.insert(0, _agree_retry_after)
+
+
+def ip_limit_wait() -> int:
+    """Seconds until this client may call the current route again under its per-client rate
+    limit (e.g. ``LOGIN_RATE_LIMIT``): 0 while it has allowance left (or there is no limit)."""
+    current = limiter.current_limit
+    if current is None or (not current.breached and current.remaining > 0):
+        return 0
+    reset_time = current.window[0]
+    return max(1, math.ceil(reset_time - time.time()))
+
+
+def _agree_retry_after(response: Response) -> Response:
+    """Make Retry-After say what the body says.
+
+    Flask-Limiter stamps Retry-After on every answer of a limited route: its window's reset, or
+    the later of that and a Retry-After already set (off by up to a second). A 429 whose body
+    names its wait (``retry_after``, the larger of every limit that applies) gets that number;
+    other answers (a 200, a 401), which ask for no wait, carry none.
+    """
+    if "Retry-After" not in response.headers:
+        return response
+    if response.status_code == 429:
+        body = response.get_json(silent=True) if response.is_json else None
+        wait = body.get("retry_after") if isinstance(body, dict) else None
+        if isinstance(wait, int) and wait > 0:
+            response.headers["Retry-After"] = str(wait)
+    elif response.status_code != 503 and not 300 <= response.status_code < 400:
+        del response.headers["Retry-After"]
+    return response
+
 
 api = OmniApi()
 jwt = JWTManager()
@@ -109,6 +154,11 @@ socketio = SocketIO()
 def get_db() -> Database:
     db: Database = current_app.extensions["omnicrm_db"]
     return db
+
+
+def get_settings() -> Settings:
+    settings: Settings = current_app.extensions["omnicrm_settings"]
+    return settings
 
 
 def get_redis() -> redis.Redis:

@@ -39,8 +39,12 @@ class Settings(BaseSettings):
     login_max_delay_seconds: int = 300
     login_hard_lock_failures: int = 100
     login_hard_lock_seconds: int = 900
+    # Wrong 2FA codes: per (account, client), then a much higher ceiling per account from
+    # anywhere (NIST SP 800-63B: at most 100), each counted over its window.
     totp_max_failures: int = 5
     totp_failure_window_seconds: int = 300
+    totp_account_max_failures: int = 100
+    totp_account_failure_window_seconds: int = 3600
     default_rate_limit: str = ""
 
     # API behaviour
@@ -88,6 +92,9 @@ class Settings(BaseSettings):
     cgrates_tenant: str = "cgrates.org"
 
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+    # /metrics: with a token, a scraper sends `Authorization: Bearer <token>`; without one, only
+    # clients on this machine (loopback) get an answer.
+    metrics_token: str = ""
 
     @property
     def failure_recipients(self) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from flask import Flask, Response, send_from_directory
 from werkzeug.routing import PathConverter
+from werkzeug.security import safe_join
 
 from omnicrm.core.auth import public
 from omnicrm.settings import Settings
@@ -33,7 +35,10 @@ def register_spa(app: Flask, settings: Settings) -> None:
     def spa(path: str = "") -> Response:
         if not (dist / "index.html").exists():
             return Response(_MISSING, mimetype="text/html")
-        if path and (dist / path).is_file():
+        # The path is made safe before the file system is asked anything: a path leaving the
+        # UI folder is an unknown UI path (the app), whether or not such a file exists.
+        file = safe_join(str(dist), path) if path else None
+        if file is not None and os.path.isfile(file):
             response = send_from_directory(dist, path)
             if path.startswith("assets/"):
                 response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

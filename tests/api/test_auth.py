@@ -11,7 +11,7 @@ import jwt as pyjwt
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
 
-from omnicrm.auth.passwords import hash_password, verify_password
+from omnicrm.auth.passwords import dummy_hash, hash_password, verify_password
 from omnicrm.settings import Settings
 from tests.conftest import TEST_PASSWORD
 
@@ -364,8 +364,8 @@ class TestPasswords:
     def test_long_passwords_are_not_truncated(self):
         base = "x" * 80
         stored = hash_password(base + "A", rounds=4)
-        assert verify_password(base + "A", stored)
-        assert not verify_password(base + "B", stored)
+        assert verify_password(base + "A", stored, rounds=4)
+        assert not verify_password(base + "B", stored, rounds=4)
 
     def test_64_character_password_works_end_to_end(self, api, make_user, admin_headers):
         user = make_user("support")
@@ -418,3 +418,234 @@ def test_refresh_token_created_outside_a_session_is_refused(app, api, make_user)
         forged = create_refresh_token(identity=str(user.id), additional_claims={"sid": "nope"})
     response = api.client.post("/crm/auth/refresh", json={"refresh_token": forged})
     assert response.status_code == 401
+
+
+# ---------------------------------------------------------------------------------------------
+# Security review findings (timing, re-authentication throttling, Retry-After, audit rows)
+# ---------------------------------------------------------------------------------------------
+def _cost(bcrypt_hash: bytes | str) -> int:
+    """The cost of a ``$2b$NN$...`` bcrypt hash."""
+    text = bcrypt_hash.decode() if isinstance(bcrypt_hash, bytes) else bcrypt_hash
+    prefix, cost = text.split("$")[1:3]
+    assert prefix == "2b"
+    return int(cost)
+
+
+def _activity(db_session, action):
+    from sqlalchemy import select
+
+    from omnicrm.activity.models import Activity
+
+    db_session.expire_all()
+    stmt = select(Activity).where(Activity.action == action).order_by(Activity.activity_id)
+    return list(db_session.scalars(stmt))
+
+
+def _row_text(row) -> str:
+    return json.dumps([row.object_id, row.before, row.after])
+
+
+class TestLoginTiming:
+    def test_dummy_hash_has_the_configured_cost_and_is_made_once(self, monkeypatch):
+        import bcrypt
+
+        assert _cost(dummy_hash(5)) == 5
+        assert _cost(dummy_hash(6)) == 6
+        made = []
+        monkeypatch.setattr(bcrypt, "hashpw", lambda *a: made.append(a))
+        assert dummy_hash(5) is dummy_hash(5)
+        assert made == []
+
+    def test_unknown_email_and_wrong_password_both_cost_one_check_at_the_configured_cost(
+        self, app, client, make_user, monkeypatch
+    ):
+        import bcrypt
+
+        # Neither the tests' usual cost (4) nor the dummy's former fixed one (4).
+        monkeypatch.setattr(app.extensions["omnicrm_settings"], "bcrypt_rounds", 5)
+        user = make_user("support")
+        assert _cost(user.password_hash) == 5
+        real_checkpw = bcrypt.checkpw
+        checked: list[int] = []
+
+        def spy(password, hashed):
+            checked.append(_cost(hashed))
+            return real_checkpw(password, hashed)
+
+        monkeypatch.setattr(bcrypt, "checkpw", spy)
+
+        def costs_of_login(email):
+            checked.clear()
+            response = client.post(
+                "/crm/auth/login", json={"email": email, "password": "nope-nope-nope"}
+            )
+            assert response.status_code == 401
+            return list(checked)
+
+        assert costs_of_login(user.email) == [5]  # wrong password: one check at cost 5
+        assert costs_of_login("ghost@example.com") == [5]  # unknown: the same
+        # The dummy exists now: later unknown e-mails hash nothing, they only check.
+        made: list[object] = []
+        monkeypatch.setattr(bcrypt, "hashpw", lambda *a: made.append(a))
+        assert costs_of_login("another-ghost@example.com") == [5]
+        assert made == []
+
+
+class TestPasswordChangeThrottling:
+    def test_wrong_current_passwords_are_throttled_like_logins_and_audited(
+        self, api, make_user, db_session
+    ):
+        user = make_user("support")
+        headers = bearer(api.login(user.email)["token"])
+        guess = "wrong-but-secret-guess"
+
+        def change(current):
+            return api.client.post(
+                "/crm/auth/password/change",
+                json={"current_password": current, "new_password": "a brand new secret"},
+                headers=headers,
+            )
+
+        for _ in range(5):
+            response = change(guess)
+            assert response.status_code == 422
+            assert "current_password" in response.get_json()["errors"]["json"]
+        blocked = change(TEST_PASSWORD)  # even the right one waits now
+        assert blocked.status_code == 429
+        assert blocked.get_json()["code"] == "rate_limited"
+        assert int(blocked.headers["Retry-After"]) == blocked.get_json()["retry_after"] >= 1
+        # the same counters as login: this client's login waits too, another client's does not
+        again = api.client.post(
+            "/crm/auth/login", json={"email": user.email, "password": TEST_PASSWORD}
+        )
+        assert again.status_code == 429
+        other = api.client.post(
+            "/crm/auth/login",
+            json={"email": user.email, "password": TEST_PASSWORD},
+            environ_base={"REMOTE_ADDR": "198.51.100.7"},
+        )
+        assert other.status_code == 200
+
+        rows = [r for r in _activity(db_session, "password_check_failed") if r.user_id == user.id]
+        assert len(rows) == 5
+        assert all(r.object_id == str(user.id) for r in rows)
+        assert all(r.after == {"purpose": "password_change"} for r in rows)
+        assert all(guess not in _row_text(r) and TEST_PASSWORD not in _row_text(r) for r in rows)
+
+
+class TestRetryAfterAgreesWithBody:
+    def _fail(self, client, email, n):
+        for _ in range(n):
+            response = client.post(
+                "/crm/auth/login", json={"email": email, "password": "wrong-password"}
+            )
+            assert response.status_code == 401
+            assert "Retry-After" not in response.headers  # a 401 asks for no wait
+
+    def test_account_delay_alone(self, client, make_user):
+        user = make_user("support")
+        self._fail(client, user.email, 5)
+        blocked = client.post(
+            "/crm/auth/login", json={"email": user.email, "password": TEST_PASSWORD}
+        )
+        assert blocked.status_code == 429
+        wait = blocked.get_json()["retry_after"]
+        assert blocked.headers["Retry-After"] == str(wait)
+        assert f"try again in {wait} s" in blocked.get_json()["message"]
+        assert wait <= 2  # the account's 1 s delay, not the per-IP window's reset
+
+    def test_both_limits_give_the_larger_wait_in_header_and_body(
+        self, app, client, make_user, monkeypatch
+    ):
+        monkeypatch.setattr(app.extensions["omnicrm_settings"], "login_rate_limit", "6 per minute")
+        user = make_user("support")
+        self._fail(client, user.email, 5)
+        # 6th request: the account's delay refuses it, and it used up the IP's allowance
+        both = client.post("/crm/auth/login", json={"email": user.email, "password": TEST_PASSWORD})
+        assert both.status_code == 429
+        wait = both.get_json()["retry_after"]
+        assert both.headers["Retry-After"] == str(wait)
+        assert f"try again in {wait} s" in both.get_json()["message"]
+        assert wait > 2  # the per-IP window (up to 60 s) outlasts the account's 1 s delay
+        # 7th: refused by the per-IP limit before the account is looked at; still one number
+        ip = client.post("/crm/auth/login", json={"email": user.email, "password": TEST_PASSWORD})
+        assert ip.status_code == 429
+        ip_wait = ip.get_json()["retry_after"]
+        assert ip.headers["Retry-After"] == str(ip_wait)
+        assert f"try again in {ip_wait} s" in ip.get_json()["message"]
+        assert 1 <= ip_wait <= 60
+
+    def test_successful_login_carries_no_retry_after(self, client, make_user):
+        user = make_user("support")
+        response = client.post(
+            "/crm/auth/login", json={"email": user.email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 200
+        assert "Retry-After" not in response.headers
+        assert "X-RateLimit-Limit" in response.headers  # the limit is still advertised
+
+
+class TestSessionEventsAreAudited:
+    def test_logout_writes_one_row(self, api, make_user, db_session):
+        user = make_user("support")
+        body = api.login(user.email)
+        sid = pyjwt.decode(body["token"], options={"verify_signature": False})["sid"]
+        assert api.client.post("/crm/auth/logout", headers=bearer(body["token"])).status_code == 200
+        [row] = [r for r in _activity(db_session, "logout") if r.object_id == str(user.id)]
+        assert row.user_id == user.id
+        assert row.after == {"session_id": sid, "everywhere": False, "ended": 1}
+        assert body["token"] not in _row_text(row) and body["refresh_token"] not in _row_text(row)
+
+    def test_logout_everywhere_writes_one_row(self, api, make_user, db_session):
+        user = make_user("support")
+        first, second = api.login(user.email), api.login(user.email)
+        api.client.post("/crm/auth/logout?all=1", headers=bearer(first["token"]))
+        [row] = [r for r in _activity(db_session, "logout") if r.object_id == str(user.id)]
+        assert row.after["everywhere"] is True and row.after["ended"] == 2
+        for body in (first, second):
+            assert body["token"] not in _row_text(row)
+            assert body["refresh_token"] not in _row_text(row)
+
+    def test_session_revocation_writes_one_row_each_way(self, api, make_user, db_session):
+        user = make_user("support")
+        first, second = api.login(user.email), api.login(user.email)
+        claims = [
+            pyjwt.decode(b["token"], options={"verify_signature": False}) for b in (first, second)
+        ]
+        url = f"/crm/auth/sessions/{claims[1]['sid']}"
+        assert api.client.delete(url, headers=bearer(first["token"])).status_code == 204
+        [row] = _activity(db_session, "session_revoked")
+        assert row.user_id == user.id and row.object_id == str(user.id)
+        assert row.after == {
+            "session_id": claims[1]["sid"],
+            "by_session": claims[0]["sid"],
+            "outcome": "revoked",
+        }
+        # revoking it again: 404, rolled back, and still exactly one more row
+        assert api.client.delete(url, headers=bearer(first["token"])).status_code == 404
+        rows = _activity(db_session, "session_revoked")
+        assert len(rows) == 2 and rows[1].after["outcome"] == "not_found"
+        assert rows[1].user_id == user.id
+        for row in rows:
+            for body in (first, second):
+                assert body["token"] not in _row_text(row)
+                assert body["refresh_token"] not in _row_text(row)
+
+    def test_refresh_reuse_writes_one_row_that_survives_the_401(self, api, make_user, db_session):
+        user = make_user("support")
+        body = api.login(user.email)
+        sid = pyjwt.decode(body["token"], options={"verify_signature": False})["sid"]
+        rotated = api.client.post(
+            "/crm/auth/refresh", json={"refresh_token": body["refresh_token"]}
+        ).get_json()
+        assert _activity(db_session, "refresh_reused") == []
+        replay = api.client.post("/crm/auth/refresh", json={"refresh_token": body["refresh_token"]})
+        assert replay.status_code == 401 and replay.get_json()["code"] == "refresh_reused"
+        [row] = _activity(db_session, "refresh_reused")
+        assert row.user_id == user.id and row.object_id == str(user.id)
+        assert row.after == {"session_id": sid, "outcome": "session_revoked"}
+        refresh_jti = pyjwt.decode(body["refresh_token"], options={"verify_signature": False})[
+            "jti"
+        ]
+        for secret in (body["refresh_token"], rotated["refresh_token"], refresh_jti):
+            assert secret not in _row_text(row)

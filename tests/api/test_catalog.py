@@ -30,7 +30,8 @@ MOBILE = {
     "prepaid_eligible": True,
     "postpaid_eligible": False,
     "provisioning_play": "mobile_activate",
-    "provisioning_json_vars": {"apn": "internet", "qos": {"profile": "basic"}, "roaming": False},
+    # Only what mobile_activate declares (ansible/caller_vars/mobile_activate.yml).
+    "provisioning_json_vars": {"apn": "internet", "qos_profile": "basic", "roaming": False},
     "inventory_items_list": ["SIM Card", "Phone Number"],
 }
 

@@ -280,6 +280,32 @@ def test_idempotency_key_replays_and_refuses_another_body(
     assert _counts(db_session)[:3] == (2, 2, 2)
 
 
+def test_an_idempotency_key_belongs_to_its_caller(
+    api, make_user, call, db_session, stock, customer, product
+):
+    """Another user (or API key) sending the same key gets a sale of its own, never the first
+    caller's contract back (security review, finding 6)."""
+    key = {"Idempotency-Key": "shared-key-1"}
+    first = _sell(call, customer, product, headers=key)
+    other_admin = api.headers_for(make_user("admin").email)
+    body = {"customer_id": customer.customer_id, "product_id": product.product_id}
+    theirs = api.client.post(URL, json=body, headers={**other_admin, **key})
+    assert theirs.status_code == 201, theirs.get_json()
+    assert theirs.get_json()["contract_id"] != first["contract_id"]
+    api_key = call(
+        "post", "/crm/auth/api-key/", 201, json={"name": "i", "scopes": ["contract.write"]}
+    )
+    by_key = api.client.post(URL, json=body, headers={"X-API-Key": api_key["key"], **key})
+    assert by_key.status_code == 201, by_key.get_json()
+    assert by_key.get_json()["contract_id"] not in (
+        first["contract_id"],
+        theirs.get_json()["contract_id"],
+    )
+    again = _sell(call, customer, product, headers=key)  # the first caller still replays
+    assert again["contract_id"] == first["contract_id"]
+    assert _counts(db_session)[:3] == (3, 3, 3)
+
+
 # --------------------------------------------------------------------------------------------
 # The sale's Core path: the same history and activity as the status machines, in few statements
 # --------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def test_embedded_worker_delivers_a_queued_mail(app, api, database, settings):
                 password="long enough pw",
                 roles=["support"],
                 email_verified=True,
+                actor=None,
             )
     use_app(app)
     broker.flush_all()  # messages queued by earlier tests point at rolled-back rows

@@ -61,8 +61,18 @@ def page(browser: object, settings: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The app runs under its Content-Security-Policy: anything the policy blocks (a script,
+    # a style, a WebSocket) is a console error that fails the test.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], f"the Content-Security-Policy blocked: {blocked}"
 
 
 # --- committed data and helpers shared by the browser tests -------------------------------------
@@ -88,6 +98,7 @@ def committed_user(app: Any, database: Any) -> Callable[..., tuple[str, str]]:
                 roles=[role],
                 full_name=full_name,
                 email_verified=True,
+                actor=None,
             )
         return email, PASSWORD
 

@@ -122,7 +122,8 @@ def test_a_sale_queues_the_play_and_a_run_activates_everything(app, call, shop, 
     assert job["action"] == "activate"
     assert job["task_count"] == 4
     variables = job["provisioning_json_vars"]
-    assert variables["apn"] == "internet"
+    # The product's apn is for plays that declare it (mobile_activate), not provision_smoke.
+    assert "apn" not in variables
     assert variables["customer"]["customer_name"] == "Ada Lovelace"
     assert variables["inventory"]["sim"]["iccid"] == shop["sims"][0].serial
     assert variables["inventory"]["sim"]["imsi"] == shop["sims"][0].itemtext2
@@ -339,24 +340,32 @@ def test_variables_are_data_never_templates(app, call, shop, db_session):
     run_job(app, job["provision_id"])
     shown = call("get", f"/crm/provision/{job['provision_id']}", 200)["events"][1]
     assert "for {{ 7 * 6 }}" in shown["provisioning_result_json"]["msg"]  # not "for 42"
+    simple = {"service_id": contract["service_id"], "play": "provision_smoke"}
+    # Reserved keys cannot be set by an integrator's variables: refused, nothing queued.
+    refused = call(
+        "post",
+        "/crm/provision/simple",
+        422,
+        json={**simple, "extra_vars": {"omnicrm": {"spool_dir": "/etc"}}},
+    )
+    assert list(refused["errors"]["json"]) == ["extra_vars.omnicrm"]
     body = call(
         "post",
         "/crm/provision/simple",
         201,
-        json={
-            "service_id": contract["service_id"],
-            "play": "provision_smoke",
-            "extra_vars": {"omnicrm": {"spool_dir": "/etc"}, "note": "{{ lookup('pipe', 'id') }}"},
-        },
+        json={**simple, "extra_vars": {"note": "{{ lookup('pipe', 'id') }}"}},
     )
-    # Reserved keys cannot be overridden by an integrator's variables.
     assert body["provisioning_json_vars"]["omnicrm"] == {
         "play": "provision_smoke",
         "provision_id": body["provision_id"],
     }
     assert body["action"] == "simple"
     run_job(app, body["provision_id"])
-    assert call("get", f"/crm/provision/{body['provision_id']}", 200)["status_label"] == "Success"
+    ran = call("get", f"/crm/provision/{body['provision_id']}", 200)
+    assert ran["status_label"] == "Success"
+    assert ran["events"][1]["provisioning_result_json"]["msg"].endswith(
+        "ok: {{ lookup('pipe', 'id') }}"
+    )
 
 
 def test_simple_provisioning_for_the_ocs_with_an_api_key(app, api, call, shop, db_session):
@@ -395,7 +404,7 @@ def test_manual_provisioning_of_an_addon_for_a_service(app, call, shop, db_sessi
     addon = ProductFactory(
         category="addon",
         inventory_items_list=[],
-        provisioning_play="provision_smoke",
+        provisioning_play="mobile_addon",
         provisioning_json_vars={"bucket": "data", "mb": 1024},
     )
     db_session.commit()

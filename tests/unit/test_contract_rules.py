@@ -6,6 +6,7 @@ from datetime import date
 
 from omnicrm.contracts import use_cases as uc
 from omnicrm.contracts.pdf import latin1
+from omnicrm.core.idempotency import request_fingerprint
 
 
 def test_term_end_dates_clamp_to_month_end():
@@ -16,9 +17,9 @@ def test_term_end_dates_clamp_to_month_end():
 
 
 def test_fingerprint_ignores_key_order_and_sees_values():
-    a = uc.request_fingerprint({"customer_id": 1, "product_id": 2})
-    assert a == uc.request_fingerprint({"product_id": 2, "customer_id": 1})
-    assert a != uc.request_fingerprint({"customer_id": 1, "product_id": 3})
+    a = request_fingerprint({"customer_id": 1, "product_id": 2})
+    assert a == request_fingerprint({"product_id": 2, "customer_id": 1})
+    assert a != request_fingerprint({"customer_id": 1, "product_id": 3})
     assert len(a) == 64
 
 

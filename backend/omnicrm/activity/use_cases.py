@@ -53,6 +53,7 @@ def record_event_now(
     object_id: str | int,
     customer_id: int | None = None,
     after: Mapping[str, Any] | None = None,
+    actor_user_id: int | None = None,
 ) -> None:
     """Like :func:`record_event`, committed in its own transaction.
 
@@ -67,6 +68,7 @@ def record_event_now(
             object_id=object_id,
             customer_id=customer_id,
             after=after,
+            actor_user_id=actor_user_id,
         )
 
 

@@ -16,7 +16,8 @@ class AuthDeps:
     settings: Settings
     sessions: SessionStore
     throttle: LoginThrottle
-    totp_failures: AttemptCounter
+    totp_failures: AttemptCounter  # per (account, client)
+    totp_account_failures: AttemptCounter  # per account, from anywhere
 
 
 def auth_deps() -> AuthDeps:
@@ -37,5 +38,11 @@ def auth_deps() -> AuthDeps:
             name="totpfail",
             limit=settings.totp_max_failures,
             window=settings.totp_failure_window_seconds,
+        ),
+        totp_account_failures=AttemptCounter(
+            client,
+            name="totpfaila",
+            limit=settings.totp_account_max_failures,
+            window=settings.totp_account_failure_window_seconds,
         ),
     )

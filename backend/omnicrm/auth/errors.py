@@ -30,6 +30,7 @@ class SessionRevoked(Unauthorized):
 
 class LoginThrottled(TooManyRequests):
     def __init__(self, retry_after: int, message: str = "too many failed attempts") -> None:
+        self.retry_after, self.reason = retry_after, message
         super().__init__(
             f"{message}; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},

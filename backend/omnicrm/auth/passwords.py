@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 
 import bcrypt
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
-# A real hash to compare against when the account does not exist, so timing does not tell.
-_DUMMY_HASH = bcrypt.hashpw(b"omnicrm-timing-equaliser", bcrypt.gensalt(4)).decode()
+# Real hashes to compare against when the account does not exist (or has no password yet), so
+# timing does not tell: one per bcrypt cost, made on first use at the cost real hashes have.
+_dummy_hashes: dict[int, str] = {}
+_dummy_lock = threading.Lock()
 
 
 def _prehash(password: str) -> bytes:
@@ -25,8 +28,23 @@ def hash_password(password: str, *, rounds: int) -> str:
     return bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds)).decode()
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    candidate = password_hash or _DUMMY_HASH
+def dummy_hash(rounds: int) -> str:
+    """The stand-in hash of cost ``rounds`` (computed once per cost, then reused)."""
+    cached = _dummy_hashes.get(rounds)
+    if cached is None:
+        with _dummy_lock:
+            cached = _dummy_hashes.get(rounds)
+            if cached is None:
+                salt = bcrypt.gensalt(rounds)
+                cached = bcrypt.hashpw(b"omnicrm-timing-equaliser", salt).decode()
+                _dummy_hashes[rounds] = cached
+    return cached
+
+
+def verify_password(password: str, password_hash: str | None, *, rounds: int) -> bool:
+    """Check ``password``; without a hash, check a dummy one of cost ``rounds`` (the configured
+    cost, which real hashes have) and return False, taking the same time as a wrong password."""
+    candidate = password_hash or dummy_hash(rounds)
     try:
         ok = bcrypt.checkpw(_prehash(password), candidate.encode())
     except ValueError:

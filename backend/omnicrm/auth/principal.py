@@ -18,15 +18,23 @@ from omnicrm.auth.sessions import SessionStore, TokenCheck
 from omnicrm.auth.use_cases import identity_of, principal_for_api_key
 from omnicrm.core import cache
 from omnicrm.core.context import Principal
-from omnicrm.core.db import request_session
+from omnicrm.core.db import Database
 from omnicrm.core.errors import DomainError, ServiceUnavailable, Unauthorized
 from omnicrm.core.hot_reads import Caller
+
+
+def _database() -> Database:
+    # Who the caller is is read in a unit of work of its own, never the request's: a request
+    # refused before its view must not have begun (on SQLite: locked) a writing transaction.
+    database: Database = current_app.extensions["omnicrm_db"]
+    return database
 
 
 def resolve_principal() -> Principal | None:
     api_key = request.headers.get("X-API-Key")
     if api_key:
-        principal = principal_for_api_key(request_session(), api_key)
+        with _database().read_scope() as session:
+            principal = principal_for_api_key(session, api_key)
         if principal is None:
             raise Unauthorized("invalid API key", code="invalid_api_key")
         return principal
@@ -132,11 +140,11 @@ def principal_for_access_token(token: str) -> Principal:
     cache.remember_versions(check.also[0])
     identity = check.cached_identity
     if identity is None:
-        session = request_session()
-        user = session.get(User, user_id)
-        if user is None:
-            raise SessionRevoked("token has been revoked")
-        identity = identity_of(session, user)
+        with _database().read_scope() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise SessionRevoked("token has been revoked")
+            identity = identity_of(session, user)
         deps.sessions.cache_identity(user_id, identity)
     if not identity.get("active", False):
         raise SessionRevoked("the account is disabled")

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from omnicrm.auth import schemas as s
 from omnicrm.auth import use_cases as uc
 from omnicrm.auth.deps import auth_deps
+from omnicrm.auth.errors import LoginThrottled
 from omnicrm.auth.models import Role, User
 from omnicrm.core.auth import get_principal, public, require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
-from omnicrm.core.errors import TooManyRequests, Unauthorized
+from omnicrm.core.errors import TooManyRequests, Unauthorized, handle_domain_error
 from omnicrm.core.pagination import paginate_query
-from omnicrm.extensions import limiter
+from omnicrm.extensions import ip_limit_wait, limiter
 
 blp = Blueprint(
     "auth", __name__, url_prefix="/crm/auth", description="Login, tokens, 2FA, API keys"
@@ -32,6 +33,14 @@ def _login_limit() -> str:
 
 def _client_ip() -> str | None:
     return request.remote_addr
+
+
+@blp.errorhandler(LoginThrottled)
+def _throttled(exc: LoginThrottled) -> Response:
+    """An account delay on a route whose per-client rate limit is used up too (login): the
+    answer names the longer of the two waits, in Retry-After and in the body alike."""
+    wait = max(exc.retry_after, ip_limit_wait())
+    return handle_domain_error(exc if wait == exc.retry_after else LoginThrottled(wait, exc.reason))
 
 
 def _current_user() -> User:
@@ -96,7 +105,9 @@ class Logout(MethodView):
     @blp.response(200, s.MessageSchema)
     def post(self, query: dict[str, Any]) -> dict[str, Any]:
         """Revoke this token and its session; `?all=1` ends every session of the user."""
-        count = uc.logout(auth_deps(), principal=get_principal(), everywhere=query["all"])
+        count = uc.logout(
+            request_session(), auth_deps(), principal=get_principal(), everywhere=query["all"]
+        )
         return {"message": f"{count} session(s) ended"}
 
 
@@ -129,7 +140,9 @@ class SessionItem(MethodView):
     @blp.alt_response(404, description="No such session")
     def delete(self, session_id: str) -> None:
         """End one of the caller's sessions."""
-        uc.revoke_session(auth_deps(), principal=get_principal(), session_id=session_id)
+        uc.revoke_session(
+            request_session(), auth_deps(), principal=get_principal(), session_id=session_id
+        )
 
 
 @blp.route("/2fa/setup")
@@ -143,14 +156,21 @@ class TotpSetup(MethodView):
 
 @blp.route("/2fa/enable")
 class TotpEnable(MethodView):
-    @blp.arguments(s.CodeSchema)
+    @blp.arguments(s.TotpEnableSchema)
     @blp.response(200, s.BackupCodesSchema)
-    @blp.alt_response(422, description="Wrong or reused code")
-    @blp.alt_response(429, description="Too many wrong codes")
+    @blp.alt_response(422, description="Wrong password, or wrong or reused code")
+    @blp.alt_response(429, description="Too many wrong passwords or codes (Retry-After)")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Confirm enrolment with a current code; returns single-use backup codes."""
+        """Confirm enrolment with the password and a current code; returns single-use backup
+        codes. Every other session of the user is ended (this one stays)."""
         codes = uc.enable_2fa(
-            request_session(), auth_deps(), user=_current_user(), code=data["code"]
+            request_session(),
+            auth_deps(),
+            user=_current_user(),
+            code=data["code"],
+            password=data["password"],
+            ip=_client_ip(),
+            keep_session=get_principal().session_id,
         )
         return {"backup_codes": codes}
 
@@ -163,7 +183,9 @@ class TotpDisable(MethodView):
     @blp.alt_response(429, description="Too many wrong codes")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Turn 2FA off (needs a current TOTP or backup code)."""
-        uc.disable_2fa(request_session(), auth_deps(), user=_current_user(), code=data["code"])
+        uc.disable_2fa(
+            request_session(), auth_deps(), user=_current_user(), code=data["code"], ip=_client_ip()
+        )
         return {"message": "2FA disabled"}
 
 
@@ -174,7 +196,7 @@ class TotpBackupCodes(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Replace the backup codes (needs a current TOTP or backup code)."""
         codes = uc.regenerate_backup_codes(
-            request_session(), auth_deps(), user=_current_user(), code=data["code"]
+            request_session(), auth_deps(), user=_current_user(), code=data["code"], ip=_client_ip()
         )
         return {"backup_codes": codes}
 
@@ -213,6 +235,7 @@ class PasswordChange(MethodView):
     @blp.arguments(s.ChangePasswordSchema)
     @blp.response(200, s.MessageSchema)
     @blp.alt_response(422, description="Wrong current password or weak new one")
+    @blp.alt_response(429, description="Too many wrong passwords (Retry-After)")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change the caller's password; other sessions are ended."""
         uc.change_password(
@@ -222,6 +245,7 @@ class PasswordChange(MethodView):
             current_password=data["current_password"],
             new_password=data["new_password"],
             keep_session=get_principal().session_id,
+            ip=_client_ip(),
         )
         return {"message": "password changed"}
 
@@ -297,7 +321,7 @@ class Users(MethodView):
     @users_blp.alt_response(409, description="E-mail or username in use")
     def post(self, data: dict[str, Any]) -> User:
         """Create a user; without a password, a set-password link is mailed."""
-        return uc.create_user(request_session(), auth_deps(), **data)
+        return uc.create_user(request_session(), auth_deps(), **data, actor=get_principal())
 
 
 @users_blp.route("/user/<int:user_id>")
@@ -339,7 +363,7 @@ class Roles(MethodView):
     @users_blp.response(201, s.RoleSchema)
     def post(self, data: dict[str, Any]) -> Role:
         """Create a custom role."""
-        return uc.create_role(request_session(), **data)
+        return uc.create_role(request_session(), **data, actor=get_principal())
 
 
 @users_blp.route("/role/<int:role_id>")
@@ -355,13 +379,15 @@ class RoleItem(MethodView):
     @users_blp.response(200, s.RoleSchema)
     def patch(self, data: dict[str, Any], role_id: int) -> Role:
         """Change a role's description or permissions (admin's are fixed)."""
-        return uc.update_role(request_session(), auth_deps(), role_id=role_id, changes=data)
+        return uc.update_role(
+            request_session(), auth_deps(), role_id=role_id, changes=data, actor=get_principal()
+        )
 
     @require_permission("role.write")
     @users_blp.response(204)
     def delete(self, role_id: int) -> None:
         """Delete a custom role."""
-        uc.delete_role(request_session(), auth_deps(), role_id=role_id)
+        uc.delete_role(request_session(), auth_deps(), role_id=role_id, actor=get_principal())
 
 
 @users_blp.route("/permission/")

@@ -79,6 +79,15 @@ class CodeSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=6, max=16))
 
 
+class TotpEnableSchema(CodeSchema):
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(max=1024),
+        metadata={"description": "The caller's current password (asked again to turn 2FA on)"},
+    )
+
+
 class BackupCodesSchema(Schema):
     backup_codes = fields.List(fields.String(), metadata={"description": "Shown once"})
 

@@ -29,9 +29,11 @@ from omnicrm.auth.errors import (
 )
 from omnicrm.auth.models import ApiKey, BackupCode, Permission, Role, User, UserToken
 from omnicrm.auth.permissions import BUILTIN_ROLES, PERMISSIONS
+from omnicrm.auth.sockets import end_sockets_when_done
 from omnicrm.core.context import Principal
 from omnicrm.core.db import after_commit, after_end, utcnow
 from omnicrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from omnicrm.core.query import like_pattern
 from omnicrm.notifications.use_cases import queue_email
 
 TOKEN_TTL = {"verify_email": timedelta(days=2), "reset_password": timedelta(hours=1)}
@@ -83,9 +85,13 @@ def users_query(
 ) -> Select[Any]:
     stmt = select(User).order_by(User.id)
     if q:
-        like = f"%{q.lower()}%"
+        like = like_pattern(q.strip())
         stmt = stmt.where(
-            or_(User.email.ilike(like), User.username.ilike(like), User.full_name.ilike(like))
+            or_(
+                User.email.ilike(like, escape="\\"),
+                User.username.ilike(like, escape="\\"),
+                User.full_name.ilike(like, escape="\\"),
+            )
         )
     if role:
         stmt = stmt.where(User.roles.any(Role.name == role))
@@ -110,6 +116,92 @@ def _roles_by_name(session: Session, names: list[str]) -> list[Role]:
     return roles
 
 
+# ---------------------------------------------------------------------------------------------
+# No escalation through administration: grant only what you hold, change only who you outrank
+# ---------------------------------------------------------------------------------------------
+ADMIN_ROLE = "admin"
+
+
+def _refused(message: str, *, reason: str, required: list[str]) -> Forbidden:
+    """A refused administrative change: 403 ``permission_denied`` (audited like one), naming
+    what the actor lacks in ``required`` (permission names, or ``role:admin``)."""
+    return Forbidden(
+        message, code="permission_denied", extra={"required": required, "reason": reason}
+    )
+
+
+def _is_admin(actor: Principal) -> bool:
+    return ADMIN_ROLE in actor.roles
+
+
+def _require_held(actor: Principal, permissions: set[str], what: str) -> None:
+    missing = sorted(permissions - actor.permissions)
+    if missing:
+        raise _refused(
+            f"{what}: you do not hold {', '.join(missing)}", reason="not_held", required=missing
+        )
+
+
+def _require_grantable(actor: Principal, roles: list[Role]) -> None:
+    """Only roles whose every permission the actor holds; ``admin`` only by an admin."""
+    for role in roles:
+        if role.name == ADMIN_ROLE and not _is_admin(actor):
+            raise _refused(
+                "only an admin can grant the admin role: you do not hold the admin role",
+                reason="admin_only",
+                required=[f"role:{ADMIN_ROLE}"],
+            )
+        _require_held(
+            actor, {p.name for p in role.permissions}, f"you cannot grant role {role.name!r}"
+        )
+
+
+def _require_outranks(actor: Principal, user: User) -> None:
+    """The actor changes only accounts holding nothing more than they do; admins only by an
+    admin. Trivially true of one's own account, unless acting through a narrower API key."""
+    if ADMIN_ROLE in user.role_names and not _is_admin(actor):
+        raise _refused(
+            f"only an admin can change admin account {user.id}: you do not hold the admin role",
+            reason="admin_only",
+            required=[f"role:{ADMIN_ROLE}"],
+        )
+    missing = sorted(set(user.permission_names) - actor.permissions)
+    if missing:
+        raise _refused(
+            f"you cannot change user {user.id}: they hold {', '.join(missing)}, which you do not",
+            reason="outranked",
+            required=missing,
+        )
+
+
+def _require_may_link_contact(actor: Principal | None, contact_id: int | None) -> None:
+    """A self-care link opens that customer's data to the user: only for those who can read it."""
+    if actor is not None and contact_id is not None:
+        _require_held(actor, {"customer.read"}, "you cannot link a user to a contact")
+
+
+def _require_may_manage_role(actor: Principal, role: Role) -> None:
+    """Nobody edits or deletes a role they hold, or one carrying permissions they lack.
+
+    Admins are the exception to the first rule: holding every permission already, they cannot
+    raise themselves through a role (and the admin role's permissions are fixed anyway)."""
+    if role.name in actor.roles and not _is_admin(actor):
+        raise _refused(
+            f"you cannot change role {role.name!r}: you hold it yourself",
+            reason="own_role",
+            required=[],
+        )
+    if role.name == ADMIN_ROLE and not _is_admin(actor):
+        raise _refused(
+            "only an admin can change the admin role: you do not hold it",
+            reason="admin_only",
+            required=[f"role:{ADMIN_ROLE}"],
+        )
+    _require_held(
+        actor, {p.name for p in role.permissions}, f"you cannot change role {role.name!r}"
+    )
+
+
 def create_user(
     session: Session,
     deps: AuthDeps,
@@ -121,7 +213,15 @@ def create_user(
     full_name: str = "",
     email_verified: bool = False,
     contact_id: int | None = None,
+    actor: Principal | None,
 ) -> User:
+    """Create a user. ``actor`` is who asks: they may give only roles they could hold entirely.
+    ``None`` says a trusted internal caller (CLI, seeding); there is no default, so no caller
+    skips the check by forgetting it."""
+    granted = _roles_by_name(session, roles)
+    if actor is not None:
+        _require_grantable(actor, granted)
+    _require_may_link_contact(actor, contact_id)
     email = normalise_email(email)
     username = (username or email.split("@")[0]).strip()
     clash = session.scalar(
@@ -140,7 +240,7 @@ def create_user(
         full_name=full_name,
         email_verified=email_verified,
         contact_id=contact_id,
-        roles=_roles_by_name(session, roles),
+        roles=granted,
     )
     if password is not None:
         _set_password(user, password, deps)
@@ -162,14 +262,20 @@ def update_user(
     actor: Principal,
 ) -> User:
     user = get_user(session, user_id)
+    if changes:
+        _require_outranks(actor, user)
+    if "contact_id" in changes and changes["contact_id"] != user.contact_id:
+        _require_may_link_contact(actor, changes["contact_id"])
     if "roles" in changes:
+        granted = _roles_by_name(session, changes["roles"])
+        _require_grantable(actor, granted)
         if (
             user.id == actor.user_id
             and "admin" in user.role_names
             and "admin" not in changes["roles"]
         ):
             raise Conflict("you cannot remove your own admin role", code="self_lockout")
-        user.roles = _roles_by_name(session, changes["roles"])
+        user.roles = granted
     for field in ("full_name", "username", "contact_id"):
         if field in changes:
             setattr(user, field, changes[field])
@@ -184,6 +290,8 @@ def update_user(
         deps.sessions.close_all(user.id)
     session.flush()
     deps.sessions.forget_identity(user.id)
+    if changes.keys() & {"roles", "is_active", "password"}:
+        end_sockets_when_done(session, user.id)
     return user
 
 
@@ -279,7 +387,9 @@ def login(
     if wait:
         raise LoginThrottled(wait)
     user = find_user_by_email(session, email)
-    ok = passwords.verify_password(password, user.password_hash if user else None)
+    ok = passwords.verify_password(
+        password, user.password_hash if user else None, rounds=deps.settings.bcrypt_rounds
+    )
     if not ok or user is None or not user.is_active:
         deps.throttle.failed(email, ip)
         _audit_after_rollback(
@@ -293,7 +403,7 @@ def login(
     if user.is_2fa_enabled:
         if not totp_code:
             raise TotpRequired("this account needs a 2FA code", extra={"totp_required": True})
-        verify_second_factor(session, deps, user=user, code=totp_code)
+        verify_second_factor(session, deps, user=user, code=totp_code, ip=ip)
     deps.throttle.succeeded(email, ip)
     sid = uuid.uuid4().hex
     access, refresh, refresh_jti = _issue(user, sid)
@@ -334,20 +444,45 @@ def refresh_tokens(session: Session, deps: AuthDeps, *, refresh_token: str) -> L
     new_access, new_refresh, new_jti = _issue(user, sid)
     outcome = deps.sessions.rotate(user_id, sid, claims["jti"], new_jti)
     if outcome == "reused":
+        # Who and which session; never the token. The 401 rolls the request back: the row is
+        # written in its own transaction.
+        _audit_after_rollback(
+            session,
+            action="refresh_reused",
+            object_type="user",
+            object_id=user_id,
+            after={"session_id": sid, "outcome": "session_revoked"},
+            actor_user_id=user_id,
+        )
+        end_sockets_when_done(session, user_id, session_id=sid)
         raise RefreshReused("refresh token was already used; the session has been revoked")
     if outcome == "missing":
         raise SessionRevoked("the session has ended; log in again")
     return LoginResult(user=user, token=new_access, refresh_token=new_refresh, session_id=sid)
 
 
-def logout(deps: AuthDeps, *, principal: Principal, everywhere: bool) -> int:
+def logout(session: Session, deps: AuthDeps, *, principal: Principal, everywhere: bool) -> int:
     if principal.user_id is None or principal.session_id is None:
         raise Forbidden("only a login session can log out", code="not_a_session")
     if principal.token_jti:
         deps.sessions.block(principal.token_jti, principal.token_exp)
     if everywhere:
-        return deps.sessions.close_all(principal.user_id)
-    return int(deps.sessions.close(principal.user_id, principal.session_id))
+        ended = deps.sessions.close_all(principal.user_id)
+    else:
+        ended = int(deps.sessions.close(principal.user_id, principal.session_id))
+    from omnicrm.activity.use_cases import record_event
+
+    record_event(
+        session,
+        action="logout",
+        object_type="user",
+        object_id=principal.user_id,
+        after={"session_id": principal.session_id, "everywhere": everywhere, "ended": ended},
+    )
+    end_sockets_when_done(
+        session, principal.user_id, session_id=None if everywhere else principal.session_id
+    )
+    return ended
 
 
 def list_sessions(deps: AuthDeps, *, principal: Principal) -> list[dict[str, Any]]:
@@ -357,17 +492,61 @@ def list_sessions(deps: AuthDeps, *, principal: Principal) -> list[dict[str, Any
     return rows
 
 
-def revoke_session(deps: AuthDeps, *, principal: Principal, session_id: str) -> None:
-    if not deps.sessions.close(principal.user_id or 0, session_id):
+def revoke_session(
+    session: Session, deps: AuthDeps, *, principal: Principal, session_id: str
+) -> None:
+    user_id = principal.user_id or 0
+
+    def outcome(result: str) -> dict[str, Any]:
+        return {
+            "action": "session_revoked",
+            "object_type": "user",
+            "object_id": user_id,
+            "after": {
+                "session_id": session_id[:64],
+                "by_session": principal.session_id,
+                "outcome": result,
+            },
+        }
+
+    if not deps.sessions.close(user_id, session_id):
+        _audit_after_rollback(session, **outcome("not_found"))  # the 404 rolls back
         raise NotFound("no such session")
+    from omnicrm.activity.use_cases import record_event
+
+    record_event(session, **outcome("revoked"))
+    end_sockets_when_done(session, user_id, session_id=session_id)
 
 
 # ---------------------------------------------------------------------------------------------
 # Two-factor authentication
 # ---------------------------------------------------------------------------------------------
-def verify_second_factor(session: Session, deps: AuthDeps, *, user: User, code: str) -> None:
+def _totp_client(user: User, ip: str | None) -> str:
+    return f"{user.id}:{ip or 'unknown'}"
+
+
+def _totp_wait(deps: AuthDeps, user: User, ip: str | None) -> int:
+    """Seconds before this client may try another 2FA code for this account (0: go ahead).
+
+    Wrong codes are limited per (account, client) and, much higher, per account from anywhere:
+    someone who knows the password can slow their own guessing, not lock the real user out.
+    """
+    return max(
+        deps.totp_failures.exceeded(_totp_client(user, ip)),
+        deps.totp_account_failures.exceeded(user.id),
+    )
+
+
+def _totp_failed(deps: AuthDeps, user: User, ip: str | None) -> None:
+    deps.totp_failures.failed(_totp_client(user, ip))
+    deps.totp_account_failures.failed(user.id)
+
+
+def verify_second_factor(
+    session: Session, deps: AuthDeps, *, user: User, code: str, ip: str | None
+) -> None:
     """Accept a fresh TOTP code or an unused backup code; refuse replays and brute force."""
-    wait = deps.totp_failures.exceeded(user.id)
+    wait = _totp_wait(deps, user, ip)
     if wait:
         raise LoginThrottled(wait, "too many wrong 2FA codes")
     if totp.looks_like_backup_code(code):
@@ -382,16 +561,16 @@ def verify_second_factor(session: Session, deps: AuthDeps, *, user: User, code: 
         if backup is not None:
             backup.used_at = utcnow()
             session.flush()
-            deps.totp_failures.reset(user.id)
+            deps.totp_failures.reset(_totp_client(user, ip))
             return
     elif user.totp_secret:
         step = totp.accept_code(user.totp_secret, code, user.totp_last_step)
         if step is not None:
             user.totp_last_step = step
             session.flush()
-            deps.totp_failures.reset(user.id)
+            deps.totp_failures.reset(_totp_client(user, ip))
             return
-    deps.totp_failures.failed(user.id)
+    _totp_failed(deps, user, ip)
     raise TotpRequired("the 2FA code is invalid or was already used")
 
 
@@ -405,30 +584,46 @@ def setup_2fa(session: Session, *, user: User) -> dict[str, str]:
     return {"secret": secret, "otpauth_uri": uri, "qr_svg": totp.qr_svg(uri)}
 
 
-def enable_2fa(session: Session, deps: AuthDeps, *, user: User, code: str) -> list[str]:
+def enable_2fa(
+    session: Session,
+    deps: AuthDeps,
+    *,
+    user: User,
+    code: str,
+    password: str,
+    ip: str | None,
+    keep_session: str | None,
+) -> list[str]:
+    """Turn 2FA on: needs the password again (a stolen session alone cannot) and a current
+    code of the pending secret. Every other session of the user ends; ``keep_session`` stays."""
     if user.is_2fa_enabled:
         raise Conflict("2FA is already enabled", code="2fa_enabled")
     if not user.totp_pending_secret:
         raise Conflict("call 2fa/setup first", code="2fa_not_set_up")
-    wait = deps.totp_failures.exceeded(user.id)
+    _check_password_again(
+        session, deps, user=user, password=password, ip=ip, field="password", purpose="2fa_enable"
+    )
+    wait = _totp_wait(deps, user, ip)
     if wait:
         raise LoginThrottled(wait, "too many wrong 2FA codes")
     step = totp.accept_code(user.totp_pending_secret, code, user.totp_last_step)
     if step is None:
-        deps.totp_failures.failed(user.id)
+        _totp_failed(deps, user, ip)
         raise ValidationFailed.field("code", "invalid or already used code")
     user.totp_secret, user.totp_pending_secret = user.totp_pending_secret, None
     user.totp_last_step = step
     user.is_2fa_enabled = True
     codes = _replace_backup_codes(session, user)
     session.flush()
+    _end_other_sessions(deps, user.id, keep_session)
+    end_sockets_when_done(session, user.id, keep_session=keep_session)
     return codes
 
 
-def disable_2fa(session: Session, deps: AuthDeps, *, user: User, code: str) -> None:
+def disable_2fa(session: Session, deps: AuthDeps, *, user: User, code: str, ip: str | None) -> None:
     if not user.is_2fa_enabled:
         raise Conflict("2FA is not enabled", code="2fa_disabled")
-    verify_second_factor(session, deps, user=user, code=code)
+    verify_second_factor(session, deps, user=user, code=code, ip=ip)
     user.is_2fa_enabled = False
     user.totp_secret = None
     user.totp_pending_secret = None
@@ -438,11 +633,11 @@ def disable_2fa(session: Session, deps: AuthDeps, *, user: User, code: str) -> N
 
 
 def regenerate_backup_codes(
-    session: Session, deps: AuthDeps, *, user: User, code: str
+    session: Session, deps: AuthDeps, *, user: User, code: str, ip: str | None
 ) -> list[str]:
     if not user.is_2fa_enabled:
         raise Conflict("2FA is not enabled", code="2fa_disabled")
-    verify_second_factor(session, deps, user=user, code=code)
+    verify_second_factor(session, deps, user=user, code=code, ip=ip)
     return _replace_backup_codes(session, user)
 
 
@@ -536,8 +731,51 @@ def reset_password(session: Session, deps: AuthDeps, *, token: str, password: st
     # A reset proves control of the mailbox: the address is verified, old sessions end.
     user.email_verified = True
     deps.sessions.close_all(user.id)
+    end_sockets_when_done(session, user.id)
     session.flush()
     return user
+
+
+def _check_password_again(
+    session: Session,
+    deps: AuthDeps,
+    *,
+    user: User,
+    password: str,
+    ip: str | None,
+    field: str,
+    purpose: str,
+) -> None:
+    """A signed-in user proves their password again (to change it, to turn on 2FA).
+
+    Guessed like a login, so throttled like one: the same per-(account, client) progressive
+    delay and per-account ceiling (429 with Retry-After), shared with login failures. A wrong
+    password is audited (``password_check_failed``, outliving the request's rollback) and is
+    a 422 on ``field``; never a 401, which would read as an expired session.
+    """
+    wait = deps.throttle.retry_after(user.email, ip)
+    if wait:
+        raise LoginThrottled(wait)
+    if not passwords.verify_password(
+        password, user.password_hash, rounds=deps.settings.bcrypt_rounds
+    ):
+        deps.throttle.failed(user.email, ip)
+        _audit_after_rollback(
+            session,
+            action="password_check_failed",
+            object_type="user",
+            object_id=user.id,
+            after={"purpose": purpose},
+            actor_user_id=user.id,
+        )
+        raise ValidationFailed.field(field, "is not correct")
+    deps.throttle.succeeded(user.email, ip)
+
+
+def _end_other_sessions(deps: AuthDeps, user_id: int, keep_session: str | None) -> None:
+    for row in deps.sessions.list(user_id):
+        if row["session_id"] != keep_session:
+            deps.sessions.close(user_id, row["session_id"])
 
 
 def change_password(
@@ -548,13 +786,20 @@ def change_password(
     current_password: str,
     new_password: str,
     keep_session: str | None,
+    ip: str | None,
 ) -> None:
-    if not passwords.verify_password(current_password, user.password_hash):
-        raise ValidationFailed.field("current_password", "is not correct")
+    _check_password_again(
+        session,
+        deps,
+        user=user,
+        password=current_password,
+        ip=ip,
+        field="current_password",
+        purpose="password_change",
+    )
     _set_password(user, new_password, deps)
-    for row in deps.sessions.list(user.id):
-        if row["session_id"] != keep_session:
-            deps.sessions.close(user.id, row["session_id"])
+    _end_other_sessions(deps, user.id, keep_session)
+    end_sockets_when_done(session, user.id, keep_session=keep_session)
     session.flush()
 
 
@@ -580,40 +825,55 @@ def _users_with_role(session: Session, role: Role) -> list[int]:
     return [u.id for u in session.scalars(select(User).where(User.roles.contains(role)))]
 
 
-def create_role(session: Session, *, name: str, description: str, permissions: list[str]) -> Role:
+def create_role(
+    session: Session, *, name: str, description: str, permissions: list[str], actor: Principal
+) -> Role:
+    """Create a custom role carrying only permissions the actor holds."""
+    perms = _permissions_by_name(session, permissions)
+    _require_held(actor, {p.name for p in perms}, f"you cannot create role {name!r}")
     if session.scalar(select(Role).where(Role.name == name)) is not None:
         raise Conflict(
             f"role {name!r} already exists", errors={"json": {"name": ["already in use"]}}
         )
-    role = Role(
-        name=name, description=description, permissions=_permissions_by_name(session, permissions)
-    )
+    role = Role(name=name, description=description, permissions=perms)
     session.add(role)
     session.flush()
     return role
 
 
-def update_role(session: Session, deps: AuthDeps, *, role_id: int, changes: dict[str, Any]) -> Role:
+def update_role(
+    session: Session, deps: AuthDeps, *, role_id: int, changes: dict[str, Any], actor: Principal
+) -> Role:
+    """Change a role the actor does not hold and fully holds the permissions of, keeping it
+    within what they hold."""
     role = get_role(session, role_id)
     if role.name == "admin" and "permissions" in changes:
         raise Conflict("the admin role always has every permission", code="builtin_role")
+    if changes:
+        _require_may_manage_role(actor, role)
     if "permissions" in changes:
-        role.permissions = _permissions_by_name(session, changes["permissions"])
+        perms = _permissions_by_name(session, changes["permissions"])
+        _require_held(actor, {p.name for p in perms}, f"you cannot change role {role.name!r}")
+        role.permissions = perms
     if "description" in changes:
         role.description = changes["description"]
     session.flush()
     deps.sessions.forget_identity(*_users_with_role(session, role))
+    if "permissions" in changes:
+        end_sockets_when_done(session, *_users_with_role(session, role))
     return role
 
 
-def delete_role(session: Session, deps: AuthDeps, *, role_id: int) -> None:
+def delete_role(session: Session, deps: AuthDeps, *, role_id: int, actor: Principal) -> None:
     role = get_role(session, role_id)
     if role.builtin:
         raise Conflict("built-in roles cannot be deleted", code="builtin_role")
+    _require_may_manage_role(actor, role)
     affected = _users_with_role(session, role)
     session.delete(role)
     session.flush()
     deps.sessions.forget_identity(*affected)
+    end_sockets_when_done(session, *affected)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -674,6 +934,8 @@ def revoke_api_key(session: Session, *, principal: Principal, api_key_id: int) -
         or (key.user_id != principal.user_id and not principal.can("user.write"))
     ):
         raise NotFound(f"API key {api_key_id} not found")
+    if key.user_id != principal.user_id:
+        _require_outranks(principal, key.user)
     key.revoked_at = utcnow()
     session.flush()
 

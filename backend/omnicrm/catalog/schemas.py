@@ -202,7 +202,13 @@ class ProductUpdateSchema(Schema):
         validate=[validate.Length(min=1, max=100), validate.Regexp(PLAY_PATTERN)],
         metadata={"description": "Ansible playbook name (a-z 0-9 _ -)"},
     )
-    provisioning_json_vars = JsonObject(metadata={"description": "Playbook variables (object)"})
+    provisioning_json_vars = JsonObject(
+        metadata={
+            "description": "Variables for the product's plays: only those its plays declare "
+            "(ansible/caller_vars/<play>.yml), each within its bounds, plus `plays` (an object "
+            "of action -> play name); anything else is a 422 on provisioning_json_vars.<key>"
+        }
+    )
     inventory_items_list = fields.List(
         Text(validate=validate.Length(min=1, max=100)),
         validate=validate.Length(max=MAX_LIST),

@@ -34,6 +34,7 @@ from omnicrm.core.errors import NotFound, ValidationFailed
 from omnicrm.core.money import format_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import validation as v
+from omnicrm.provisioning import declared_vars
 
 MAX_ID = 2**31 - 1  # ids are 32-bit columns: a larger id names nothing (and would not bind)
 SLUG_MAX_LENGTH = 100
@@ -224,6 +225,22 @@ def _check_references(
                 )
 
 
+def _check_provisioning_vars(
+    provisioning_play: str | None, json_vars: Mapping[str, Any] | None, errors: _FieldErrors
+) -> None:
+    """``provisioning_json_vars`` reach the product's plays: only what those plays declare
+    (ansible/caller_vars/<play>.yml), with values their rules accept; ``plays`` maps actions to
+    play names. Errors are named ``provisioning_json_vars.<key>``."""
+    if not json_vars:
+        return
+    problems = declared_vars.check_product_vars(
+        declared_vars.current_ansible_dir(), provisioning_play, json_vars
+    )
+    for field, messages in problems.items():
+        for message in messages:
+            errors.add(field, message)
+
+
 def _reject_duplicate_slug(session: Session, slug: str, exclude_id: int | None = None) -> None:
     stmt = select(Product.product_id).where(Product.product_slug == slug)
     if exclude_id is not None:
@@ -318,6 +335,9 @@ def create_product(
     _check_category_fields(kind, values, errors)
     _check_category_requirements(kind, values, errors)
     _check_references(session, product_id=None, values=values, errors=errors)
+    _check_provisioning_vars(
+        values.get("provisioning_play"), values.get("provisioning_json_vars"), errors
+    )
     errors.raise_if_any()
     assert product_slug is not None
     _reject_duplicate_slug(session, product_slug)
@@ -345,6 +365,12 @@ def update_product(session: Session, *, product_id: int, changes: Mapping[str, A
     merged.update(values)
     _check_category_requirements(product.category, merged, errors)
     _check_references(session, product_id=product.product_id, values=values, errors=errors)
+    if "provisioning_play" in values or "provisioning_json_vars" in values:
+        _check_provisioning_vars(
+            values.get("provisioning_play", product.provisioning_play),
+            values.get("provisioning_json_vars", product.provisioning_json_vars),
+            errors,
+        )
     errors.raise_if_any()
     if "product_slug" in values and values["product_slug"] != product.product_slug:
         _reject_duplicate_slug(session, values["product_slug"], exclude_id=product.product_id)

@@ -14,6 +14,7 @@ from omnicrm.contracts.pdf import render_contract_pdf
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
+from omnicrm.core.idempotency import request_fingerprint, scoped_key
 from omnicrm.core.pagination import paginate_query
 
 blp = Blueprint(
@@ -55,11 +56,11 @@ class Contracts(MethodView):
     @blp.alt_response(422, description="Invalid body, or `idempotency_key_reused` (other body)")
     def post(self, headers: dict[str, Any], data: dict[str, Any]) -> Contract:
         """Sell a product (GetSim): bind SIM and number, create service and contract."""
-        key = headers.get("idempotency_key")
+        key = scoped_key(headers.get("idempotency_key"))
         return uc.create_contract(
             request_session(),
             idempotency_key=key,
-            request_hash=uc.request_fingerprint(data) if key else None,
+            request_hash=request_fingerprint(data) if key else None,
             default_region=_phone_region(),
             **data,
         )

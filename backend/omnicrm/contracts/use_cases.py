@@ -25,9 +25,6 @@ suspension suspends it, termination closes it. Contract actions drive the servic
 from __future__ import annotations
 
 import calendar
-import hashlib
-import json
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -112,12 +109,6 @@ def contracts_query(
 # ---------------------------------------------------------------------------------------------
 # GetSim
 # ---------------------------------------------------------------------------------------------
-def request_fingerprint(body: Mapping[str, Any]) -> str:
-    """A stable hash of a request body (tells an idempotent replay from a reused key)."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def contract_number(contract_id: int, created_at: datetime) -> str:
     return f"C-{created_at.year}-{contract_id:06d}"
 

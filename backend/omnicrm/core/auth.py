@@ -35,14 +35,7 @@ def require_permission(*permissions: str) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = get_principal()
-            missing = [p for p in permissions if not principal.can(p)]
-            if missing:
-                raise Forbidden(
-                    f"missing permission: {', '.join(missing)}",
-                    code="permission_denied",
-                    extra={"required": list(permissions)},
-                )
+            check_permissions(get_principal(), permissions)
             return func(*args, **kwargs)
 
         wrapper._omnicrm_permissions = permissions  # type: ignore[attr-defined]
@@ -54,6 +47,17 @@ def require_permission(*permissions: str) -> Callable[[F], F]:
         return documented  # type: ignore[no-any-return]
 
     return decorator
+
+
+def check_permissions(principal: Principal, permissions: tuple[str, ...]) -> None:
+    """403 unless ``principal`` holds every one of ``permissions``."""
+    missing = [p for p in permissions if not principal.can(p)]
+    if missing:
+        raise Forbidden(
+            f"missing permission: {', '.join(missing)}",
+            code="permission_denied",
+            extra={"required": list(permissions)},
+        )
 
 
 def get_principal() -> Principal:
@@ -111,6 +115,11 @@ def make_authenticator(resolve: Resolver) -> Callable[[], None]:
                 raise Unauthorized("authentication required", code="unauthorized")
         g.principal = principal
         current_principal.set(principal)
+        if principal is not None:
+            # Refused before the view, so before its unit of work begins: a denied write never
+            # holds (on SQLite: the app-wide) write lock. The view's decorator checks again.
+            view = _view_function_for_request()
+            check_permissions(principal, tuple(getattr(view, "_omnicrm_permissions", ())))
 
     return authenticate
 

@@ -23,8 +23,9 @@ from typing import Any
 
 import flask_smorest
 from marshmallow import Schema
-from webargs.core import _UNKNOWN_DEFAULT_PARAM
+from webargs.core import _UNKNOWN_DEFAULT_PARAM, missing
 from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import abort as flask_abort
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -37,6 +38,23 @@ class _SchemaReusingParser(FlaskParser):
 
     def load_multipart(self, req: Any, schema: Schema) -> Any:
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    def _raw_load_json(self, req: Any) -> Any:
+        """A JSON body, refused with 400 (never a 500) when it nests deeper than
+        ``MAX_JSON_DEPTH`` or holds a string no storage can encode (a lone UTF-16 surrogate)."""
+        try:
+            data = super()._raw_load_json(req)
+        except RecursionError:
+            data = None  # deeper than Python's parser goes: far beyond the limit
+            problem: str | None = f"nested deeper than {MAX_JSON_DEPTH} levels"
+        else:
+            if data is missing:
+                return data
+            raw = req.get_data(cache=True)
+            problem = json_problem(data, surrogates=b"\\ud" in raw.lower())
+        if problem is not None:
+            flask_abort(400, messages={"json": [f"Invalid JSON body: {problem}."]})
+        return data
 
     QUERY_CACHE_SIZE = 2048
     _QUERY_LOCATIONS = frozenset({"query", "querystring"})
@@ -110,6 +128,39 @@ def _fresh(value: Any) -> Any:
         clone.__dict__.update(_fresh(state))
         return clone
     return copy.deepcopy(value)
+
+
+MAX_JSON_DEPTH = 64
+
+
+def json_problem(value: Any, *, surrogates: bool) -> str | None:
+    """Why a parsed JSON value is refused, or None: nesting beyond ``MAX_JSON_DEPTH``, or (when
+    the raw body escaped a surrogate) a string with a lone surrogate. Iterative: no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > MAX_JSON_DEPTH:
+                return f"nested deeper than {MAX_JSON_DEPTH} levels"
+            for key, child in item.items():
+                if surrogates and not _encodable(key):
+                    return "a key holds a lone UTF-16 surrogate"
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            if depth > MAX_JSON_DEPTH:
+                return f"nested deeper than {MAX_JSON_DEPTH} levels"
+            stack.extend((child, depth + 1) for child in item)
+        elif surrogates and isinstance(item, str) and not _encodable(item):
+            return "a string holds a lone UTF-16 surrogate"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_schema_class(argmap: Any) -> bool:

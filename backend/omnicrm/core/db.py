@@ -127,6 +127,18 @@ class Database:
         return factory()
 
     @contextlib.contextmanager
+    def read_scope(self) -> Iterator[Session]:
+        """A short read-only unit of work (deferred: it takes no write lock), always rolled
+        back. For reads that must not begin the request's writing transaction, such as who
+        the caller is: a request refused before its view never holds SQLite's write lock."""
+        session = self.new_session()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextlib.contextmanager
     def job_scope(self) -> Iterator[Session]:
         """The unit of work of a background job or CLI command: commit once, or roll back."""
         session = self.new_session(writes=True)

@@ -2,7 +2,10 @@
 
 Clients connect with ``auth={"token": "<access JWT>"}`` (refused otherwise) and ``join`` a room:
 ``provision:<id>`` (one job: its events so far are replayed to the joiner first, then live ones
-follow) or ``dashboard`` (every job's events and statuses). Joining needs ``provision.read``.
+follow) or ``dashboard`` (every job's events and statuses). Every ``join`` and ``leave`` needs
+``provision.read`` and a live session, checked anew each time (``core.realtime.authorised``):
+refused, the answer says why and the socket is cut. A socket is also cut when its token
+expires, its session ends or its user's roles change (``core.realtime``).
 Events are published after the writing transaction commits, from whichever process wrote them
 (API or worker), through the Redis message queue when there is one. A client may see an event
 both replayed and live around the moment it joins: ``provision_event_id`` tells them apart.
@@ -13,21 +16,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from omnicrm.core.context import Principal
 from omnicrm.core.logging import get_logger
-from omnicrm.core.realtime import principal_from_auth
+from omnicrm.core.realtime import accept_connection, authorised, forget_connection
 
 NAMESPACE = "/provision"
 DASHBOARD = "dashboard"
 _JOB_ROOM = re.compile(r"^provision:([1-9][0-9]{0,9})$")
 
 log = get_logger("omnicrm.provisioning")
-
-# Who is behind each connection of this server process (sids are per process).
-_principals: dict[str, Principal] = {}
 
 
 def publish(event: str, payload: dict[str, Any]) -> None:
@@ -45,18 +45,16 @@ def publish(event: str, payload: dict[str, Any]) -> None:
 def register_provision_namespace(socketio: SocketIO) -> None:
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth: Any = None) -> bool:
-        _principals[request.sid] = principal_from_auth(auth)  # type: ignore[attr-defined]
+        accept_connection(auth)
         return True
 
     @socketio.on("disconnect", namespace=NAMESPACE)
     def _disconnect(*_args: Any) -> None:
-        _principals.pop(request.sid, None)  # type: ignore[attr-defined]
+        forget_connection()
 
     @socketio.on("join", namespace=NAMESPACE)
-    def _join(data: Any = None) -> dict[str, Any]:
-        principal = _principals.get(request.sid)  # type: ignore[attr-defined]
-        if principal is None or not principal.can("provision.read"):
-            return {"ok": False, "code": "permission_denied", "message": "needs provision.read"}
+    @authorised("provision.read")
+    def _join(_principal: Principal, data: Any = None) -> dict[str, Any]:
         room = data.get("room") if isinstance(data, dict) else None
         if room == DASHBOARD:
             join_room(DASHBOARD)
@@ -76,7 +74,8 @@ def register_provision_namespace(socketio: SocketIO) -> None:
         return {"ok": True, "room": room, "replayed": replayed}
 
     @socketio.on("leave", namespace=NAMESPACE)
-    def _leave(data: Any = None) -> dict[str, Any]:
+    @authorised("provision.read")
+    def _leave(_principal: Principal, data: Any = None) -> dict[str, Any]:
         room = data.get("room") if isinstance(data, dict) else None
         if isinstance(room, str):
             leave_room(room)

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
+from omnicrm.core.idempotency import scoped_key
 from omnicrm.core.pagination import paginate_query
 from omnicrm.provisioning import schemas as s
 from omnicrm.provisioning import use_cases as uc
@@ -41,14 +42,18 @@ class Provisions(MethodView):
     @blp.response(201, s.ProvisionDetailSchema)
     @blp.alt_response(404, description="No such customer, product, service or inventory item")
     @blp.alt_response(409, description="`playbook_missing`: no such play in the Ansible directory")
-    @blp.alt_response(422, description="Invalid body, or `idempotency_key_reused` (other body)")
+    @blp.alt_response(
+        422,
+        description="Invalid body (`extra_vars.<key>`: a variable the play does not declare, or "
+        "a value out of its bounds), or `idempotency_key_reused` (other body)",
+    )
     def post(self, headers: dict[str, Any], data: dict[str, Any]) -> Provision:
         """Run a product's play for a customer (and service): queued for the workers."""
         inventory_ids = data.pop("inventory", None)
         return uc.create_provision(
             request_session(),
             inventory_ids=inventory_ids,
-            idempotency_key=headers.get("idempotency_key"),
+            idempotency_key=scoped_key(headers.get("idempotency_key")),
             **data,
         )
 
@@ -61,11 +66,16 @@ class SimpleProvision(MethodView):
     @blp.response(201, s.ProvisionDetailSchema)
     @blp.alt_response(404, description="No such service")
     @blp.alt_response(409, description="`playbook_missing`: no such play in the Ansible directory")
+    @blp.alt_response(
+        422,
+        description="Invalid body (`extra_vars.<key>`: a variable the play does not declare, or "
+        "a value out of its bounds)",
+    )
     def post(self, headers: dict[str, Any], data: dict[str, Any]) -> Provision:
         """Simple provisioning: an external system (the OCS) runs a named play for a service,
         e.g. on balance exhaustion. Use an API key with ``provision.write``."""
         return uc.trigger_play(
-            request_session(), idempotency_key=headers.get("idempotency_key"), **data
+            request_session(), idempotency_key=scoped_key(headers.get("idempotency_key")), **data
         )
 
 

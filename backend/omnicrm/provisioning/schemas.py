@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 from omnicrm.catalog.schemas import JsonObject
 from omnicrm.contracts.schemas import IdempotencyHeaderSchema
 from omnicrm.core.fields import ID, Text
+from omnicrm.provisioning.declared_vars import PLAY_NAME
 from omnicrm.provisioning.models import ProvisionAction, ProvisionStatus
-from omnicrm.provisioning.use_cases import PLAY_NAME
 from omnicrm.services.schemas import sort_field
 
 PROVISION_SORTS = ("provision_id", "provisioning_status", "created_at", "started_at", "finished_at")
@@ -16,6 +16,14 @@ STATUS_DOC = ", ".join(f"{s.value} {s.label}" for s in ProvisionStatus)
 ACTIONS = [a.value for a in ProvisionAction]
 
 __all__ = ["IdempotencyHeaderSchema"]
+
+EXTRA_VARS_DOC = (
+    "Variables for the play. Only the variables the play declares (ansible/caller_vars/"
+    "<play>.yml, listed per play in ansible/README.md) are accepted, each with its type and "
+    "bounds: any other key (Ansible's ansible_*, the engine's omnicrm/customer/service/"
+    "parent_service/product/inventory, the play's own variables) or a wrong value is a 422 "
+    "naming extra_vars.<key>, and no job is queued. Values are data, never templates."
+)
 
 
 def _play_name() -> Text:
@@ -53,9 +61,7 @@ class ProvisionCreateSchema(Schema):
         metadata={"description": "Inventory item ids to pass to the play (SIM, number, router)"},
     )
     play = _play_name()
-    extra_vars = JsonObject(
-        metadata={"description": "More playbook variables (data only: never templated)"}
-    )
+    extra_vars = JsonObject(metadata={"description": EXTRA_VARS_DOC})
 
 
 class SimpleProvisionSchema(Schema):
@@ -64,7 +70,7 @@ class SimpleProvisionSchema(Schema):
         required=True,
         validate=validate.Regexp(PLAY_NAME, error="a playbook name: letters, digits, _ and -"),
     )
-    extra_vars = JsonObject(metadata={"description": "Playbook variables (data only)"})
+    extra_vars = JsonObject(metadata={"description": EXTRA_VARS_DOC})
 
 
 class DashboardQuerySchema(Schema):

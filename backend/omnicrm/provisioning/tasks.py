@@ -8,6 +8,7 @@ Every worker process also runs the reaper (reaper.py) for jobs whose worker died
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -89,6 +90,17 @@ def unsafe_yaml(variables: dict[str, Any]) -> str:
     return "--- !unsafe\n" + yaml.safe_dump(variables, allow_unicode=True, sort_keys=False)
 
 
+@functools.cache
+def _warn_if_root() -> None:
+    """Once per process: plays need no privileges, so a worker running as root is a
+    deployment to fix (docs/provisioning.md, "Running plays unprivileged")."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        log.warning(
+            "provision_worker_is_root",
+            hint="run `omnicrm worker` as an unprivileged user: plays need no privileges",
+        )
+
+
 def is_transient(result: dict[str, Any], *, unreachable: bool = False) -> bool:
     """A failure worth retrying: the host or an HTTP endpoint was unreachable or overloaded."""
     if unreachable:
@@ -129,7 +141,7 @@ class JobRun:
             self.attempt = job.attempts
             play = job.provisioning_play
             extravars = uc.runtime_vars(
-                uc.PlayConfig.from_settings(self.settings), job.provisioning_json_vars
+                uc.PlayConfig.from_settings(self.settings), job.provisioning_json_vars, play=play
             )
         log.info("provision_started", provision_id=self.provision_id, play=play, owner=self.owner)
         stop = threading.Event()
@@ -149,6 +161,7 @@ class JobRun:
     def _run_play(self, play: str, extravars: dict[str, Any]) -> str:
         import ansible_runner
 
+        _warn_if_root()
         ansible_dir = Path(self.settings.ansible_dir)
         private = tempfile.mkdtemp(prefix=f"omnicrm-provision-{self.provision_id}-")
         try:

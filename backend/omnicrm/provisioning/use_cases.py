@@ -36,16 +36,19 @@ from sqlalchemy.orm import Session, lazyload
 
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
-from omnicrm.contracts.use_cases import request_fingerprint
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import after_commit, utcnow
 from omnicrm.core.errors import NotFound, ValidationFailed
 from omnicrm.core.fields import MAX_ID
+from omnicrm.core.idempotency import request_fingerprint
+from omnicrm.core.logging import get_logger
 from omnicrm.core.query import order_by
 from omnicrm.customers.models import Customer
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
 from omnicrm.inventory.models import Inventory, ItemState, SerialKind
+from omnicrm.provisioning import declared_vars
+from omnicrm.provisioning.declared_vars import ENGINE_VARS, PLAYS_KEY
 from omnicrm.provisioning.errors import JobFinished, JobNotRetryable, PlaybookMissing
 from omnicrm.provisioning.models import (
     FINAL,
@@ -66,8 +69,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "finished_at": Provision.finished_at,
 }
 
-# Plays are files in the Ansible directory named like this (no paths, no dots).
-PLAY_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
+log = get_logger("omnicrm.provisioning")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class PlayConfig:
         return self.ansible_dir / f"{play}.yml"
 
     def has_play(self, play: str | None) -> bool:
-        return bool(play) and "/" not in str(play) and self.playbook(str(play)).is_file()
+        return declared_vars.has_play(self.ansible_dir, play)
 
 
 def current_config() -> PlayConfig:
@@ -209,18 +211,9 @@ def play_for(product: Product, action: ProvisionAction, config: PlayConfig) -> s
     """The play for ``action`` on a product: ``provisioning_play`` activates; other actions use
     the same family (``mobile_activate`` -> ``mobile_suspend``) when that playbook exists, or an
     explicit ``provisioning_json_vars["plays"][action]``."""
-    explicit = (product.provisioning_json_vars or {}).get("plays") or {}
-    if isinstance(explicit, dict) and explicit.get(action.value):
-        play = str(explicit[action.value])
-        return play if config.has_play(play) else None
-    base = product.provisioning_play
-    if not base:
-        return None
-    if action in (ProvisionAction.activate, ProvisionAction.addon):
-        return base
-    family = base[: -len("_activate")] if base.endswith("_activate") else base
-    candidate = f"{family}_{action.value}"
-    return candidate if config.has_play(candidate) else None
+    return declared_vars.play_for_action(
+        product.provisioning_play, product.provisioning_json_vars, action.value, config.has_play
+    )
 
 
 def count_tasks(playbook: Path) -> int:
@@ -302,10 +295,10 @@ def play_vars(
             slots[slot] = _item_vars(item)
         else:
             others.append(_item_vars(item))
-    product_vars = dict((product.provisioning_json_vars or {}) if product else {})
-    product_vars.pop("plays", None)
     return {
-        **product_vars,
+        # Only what the play declares (ansible/caller_vars/<play>.yml): the product's variables
+        # for this play, then the caller's (checked by queue_job); the engine's keys win.
+        **product_vars_for(config, play, product),
         **dict(extra or {}),
         # Where the network side lives is the running worker's business: see runtime_vars.
         "omnicrm": {"play": play},
@@ -335,10 +328,57 @@ def play_vars(
     }
 
 
-def runtime_vars(config: PlayConfig, variables: Mapping[str, Any]) -> dict[str, Any]:
+def product_vars_for(config: PlayConfig, play: str, product: Product | None) -> dict[str, Any]:
+    """The product's ``provisioning_json_vars`` that ``play`` declares, with valid values.
+
+    The others are left out without an error: a family's plays share the product's variables
+    (``mobile_suspend`` declares no ``apn``), and a product saved before a rule tightened must
+    still sell. A declared variable left out for its value is logged."""
+    if product is None:
+        return {}
+    wanted = {
+        str(k): v for k, v in (product.provisioning_json_vars or {}).items() if k != PLAYS_KEY
+    }
+    kept, dropped = declared_vars.select_vars(config.ansible_dir, play, wanted)
+    declared = declared_vars.declaration_for(config.ansible_dir, play).variables
+    invalid = [name for name in dropped if name in declared]
+    if invalid:
+        log.warning(
+            "provision_product_vars_invalid",
+            product_id=product.product_id,
+            play=play,
+            names=invalid,
+        )
+    return kept
+
+
+def check_extra_vars(config: PlayConfig, play: str, extra: Mapping[str, Any]) -> None:
+    """422 naming every refused key (``extra_vars.<key>``) unless ``play`` declares each of
+    them and every value follows its rule."""
+    errors = declared_vars.check_caller_vars(config.ansible_dir, play, extra)
+    if errors:
+        raise ValidationFailed(
+            "invalid " + ", ".join(sorted(errors)),
+            errors={"json": errors},
+            extra={"play": play},
+        )
+
+
+def runtime_vars(config: PlayConfig, variables: Mapping[str, Any], *, play: str) -> dict[str, Any]:
     """A job's variables completed by the worker that runs it: its spool directories and
-    charging backend (a deployment's, not the API's)."""
-    merged = dict(variables)
+    charging backend (a deployment's, not the API's).
+
+    The stored variables are filtered again against the play's declaration (a job queued
+    before a rule existed or tightened, retried now, gets only what the play accepts today);
+    the engine's own keys are kept as the engine wrote them, and ``omnicrm``'s paths and URL
+    always come from this worker's settings."""
+    engine = {k: v for k, v in variables.items() if k in ENGINE_VARS}
+    kept, dropped = declared_vars.select_vars(
+        config.ansible_dir, play, {k: v for k, v in variables.items() if k not in ENGINE_VARS}
+    )
+    if dropped:
+        log.warning("provision_vars_dropped", play=play, names=sorted(dropped))
+    merged = {**kept, **engine}
     merged["omnicrm"] = {
         **dict(variables.get("omnicrm") or {}),
         "spool_dir": str(config.spool_dir),
@@ -367,11 +407,17 @@ def queue_job(
     idempotency_key: str | None = None,
     request_hash: str | None = None,
 ) -> Provision:
-    """Create a queued job and send it to the workers once the unit of work commits."""
+    """Create a queued job and send it to the workers once the unit of work commits.
+
+    ``extra`` (a caller's variables) must be declared by the play: 422 otherwise, and nothing
+    is written. The job's activity log gets a ``queue`` row with the caller's and the product's
+    variables (secrets masked)."""
     if not config.has_play(play):
         raise PlaybookMissing(
             f"no playbook named {play!r} in the Ansible directory", extra={"play": play}
         )
+    extra = dict(extra or {})
+    check_extra_vars(config, play, extra)
     items = items or []
     principal = current_principal.get()
     if principal is None:
@@ -411,8 +457,41 @@ def queue_job(
     )
     job.provisioning_json_vars["omnicrm"]["provision_id"] = job.provision_id
     session.flush()
+    _record_vars(session, job, config=config, extra=extra, product=product)
     _dispatch_after_commit(session, job)
     return job
+
+
+def _record_vars(
+    session: Session,
+    job: Provision,
+    *,
+    config: PlayConfig,
+    extra: Mapping[str, Any],
+    product: Product | None,
+) -> None:
+    """The job's ``queue`` activity row: which play, and the variables from outside the engine
+    (the caller's ``extra_vars`` and the product's), declared secrets masked."""
+    from omnicrm.activity.recorder import queue_change
+
+    declaration = declared_vars.declaration_for(config.ansible_dir, job.provisioning_play)
+    queue_change(
+        session,
+        Provision,
+        action="queue",
+        object_id=job.provision_id,
+        customer_id=job.customer_id,
+        before=None,
+        after={
+            "provisioning_play": job.provisioning_play,
+            "action": job.action,
+            "initiated_by": job.initiated_by,
+            "extra_vars": declaration.masked(extra),
+            "product_vars": declaration.masked(
+                product_vars_for(config, job.provisioning_play, product)
+            ),
+        },
+    )
 
 
 def _dispatch_after_commit(session: Session, job: Provision, delay_ms: int = 0) -> None:

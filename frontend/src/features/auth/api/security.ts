@@ -10,15 +10,17 @@ export function useTwoFactorSetup() {
   });
 }
 
+/** Turning 2FA on needs the password again; the server then ends every other session. */
 export function useEnableTwoFactor() {
   const updateUser = useSession((s) => s.updateUser);
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) => unwrap(api.POST("/crm/auth/2fa/enable", { body: { code } })),
+    mutationFn: (body: { code: string; password: string }) => unwrap(api.POST("/crm/auth/2fa/enable", { body })),
     onSuccess: () => {
-      notifySuccess("Two-factor authentication is on.");
+      notifySuccess("Two-factor authentication is on. You were signed out everywhere else.");
       updateUser({ is_2fa_enabled: true });
       void queryClient.invalidateQueries({ queryKey: authKeys.me() });
+      void queryClient.invalidateQueries({ queryKey: authKeys.sessions() });
     },
   });
 }

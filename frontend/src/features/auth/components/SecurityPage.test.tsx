@@ -48,11 +48,16 @@ describe("SecurityPage", () => {
         qr_svg: "<svg xmlns='http://www.w3.org/2000/svg'/>",
       }),
     );
-    fetch.on("POST /crm/auth/2fa/enable", async (r) =>
-      (await r.json()).code === "123456"
+    fetch.on("POST /crm/auth/2fa/enable", async (r) => {
+      const body = await r.json();
+      if (body.password !== "my password")
+        return errorBody(422, "validation_error", "password: is not correct", {
+          errors: { json: { password: ["is not correct"] } },
+        });
+      return body.code === "123456"
         ? json({ backup_codes: ["aaaa-bbbb", "cccc-dddd"] })
-        : errorBody(422, "invalid_code", "Invalid code", { errors: { json: { code: ["Invalid code"] } } }),
-    );
+        : errorBody(422, "invalid_code", "Invalid code", { errors: { json: { code: ["Invalid code"] } } });
+    });
     renderRoutes(<SecurityPage />);
     const user = userEvent.setup();
 
@@ -62,6 +67,15 @@ describe("SecurityPage", () => {
 
     const firstDigit = screen.getAllByRole("textbox")[0] ?? screen.getAllByRole("spinbutton")[0];
     await user.click(firstDigit);
+    await user.keyboard("123456");
+    expect(screen.getByTestId("twofa-enable")).toBeDisabled(); // the password is asked too
+    await user.type(screen.getByTestId("twofa-password"), "not my password");
+    await user.click(screen.getByTestId("twofa-enable"));
+    expect(await screen.findByText("Password is not correct")).toBeInTheDocument();
+    expect(screen.getByTestId("twofa-password")).toHaveValue("");
+
+    await user.type(screen.getByTestId("twofa-password"), "my password");
+    await user.click(screen.getAllByRole("textbox")[0] ?? screen.getAllByRole("spinbutton")[0]);
     await user.keyboard("111111");
     await user.click(screen.getByTestId("twofa-enable"));
     expect(await screen.findByText("Invalid code")).toBeInTheDocument();
@@ -71,6 +85,8 @@ describe("SecurityPage", () => {
     await user.click(screen.getByTestId("twofa-enable"));
 
     expect(await screen.findByTestId("twofa-backup-codes")).toHaveTextContent("aaaa-bbbb");
+    const calls = fetch.callsTo("POST /crm/auth/2fa/enable");
+    expect(await calls[calls.length - 1].json()).toEqual({ code: "123456", password: "my password" });
     expect(useSession.getState().user?.is_2fa_enabled).toBe(true);
     await user.click(screen.getByRole("button", { name: "I have saved them" }));
     expect(screen.queryByTestId("twofa-backup-codes")).not.toBeInTheDocument();

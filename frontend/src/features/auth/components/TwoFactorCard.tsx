@@ -7,6 +7,7 @@ import {
   CopyButton,
   Group,
   Image,
+  PasswordInput,
   PinInput,
   SimpleGrid,
   Stack,
@@ -75,12 +76,15 @@ interface EnableFlowProps {
 
 function EnableFlow({ setup, enable, onCancel }: EnableFlowProps) {
   const [code, setCode] = useState("");
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [passwordError, setPasswordError] = useState<string | null>(null);
 
   return (
     <Stack>
       <Text size="sm">
-        Scan the QR code with an authenticator app (or type the secret), then enter the 6-digit code it shows.
+        Scan the QR code with an authenticator app (or type the secret), then enter the 6-digit code it shows and your
+        password. Turning it on signs you out on every other device.
       </Text>
       <Group align="flex-start" gap="xl">
         <QrCode svg={setup.qr_svg} />
@@ -107,18 +111,41 @@ function EnableFlow({ setup, enable, onCancel }: EnableFlowProps) {
               {error}
             </Text>
           )}
+          <PasswordInput
+            label="Your password"
+            description="Asked again to turn two-factor authentication on"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => {
+              setPassword(e.currentTarget.value);
+              setPasswordError(null);
+            }}
+            error={passwordError}
+            w={260}
+            mt="md"
+            data-testid="twofa-password"
+          />
           <Group mt="sm">
             <Button
-              disabled={code.length !== 6}
+              disabled={code.length !== 6 || !password}
               loading={enable.isPending}
               data-testid="twofa-enable"
               onClick={() =>
-                enable.mutate(code, {
-                  onError: (e) => {
-                    setError(codeError(e));
-                    setCode("");
+                enable.mutate(
+                  { code, password },
+                  {
+                    onError: (e) => {
+                      const wrongPassword = isApiError(e) ? e.fieldErrors.password : undefined;
+                      if (wrongPassword) {
+                        setPasswordError(`Password ${wrongPassword}`);
+                        setPassword("");
+                      } else {
+                        setError(codeError(e));
+                        setCode("");
+                      }
+                    },
                   },
-                })
+                )
               }
             >
               Enable two-factor authentication
