@@ -33,3 +33,9 @@ export function formatValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return JSON.stringify(value);
 }
+
+/** An allowance from a price snapshot ("10240 MB"); blank is "—", or "Unlimited" where null means no cap. */
+export function allowance(value: unknown, unit: string, unlimitedIfNull = false): string {
+  if (value === null || value === undefined || value === "") return unlimitedIfNull ? "Unlimited" : "—";
+  return `${String(value)} ${unit}`;
+}

@@ -1,2 +1,4 @@
+export { useProducts, type Product } from "./api";
+export { BILLING_PERIOD_LABELS } from "./constants";
 export { ProductDetailPage } from "./components/ProductDetailPage";
 export { ProductsPage } from "./components/ProductsPage";

@@ -1,2 +1,3 @@
+export { useCustomer, useSites } from "./api";
 export { CustomerDetailPage } from "./components/CustomerDetailPage";
 export { CustomersPage } from "./components/CustomersPage";

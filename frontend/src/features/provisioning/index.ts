@@ -4,3 +4,4 @@ export { ProvisioningDashboard } from "./components/ProvisioningDashboard";
 export { ProvisionStatusBadge } from "./components/ProvisionStatusBadge";
 export { ServiceProvisioningCard } from "./components/ServiceProvisioningCard";
 export { useLiveProvision, useProvisionSocket } from "./socket";
+export type { ProvisionDetail, ProvisionJob } from "./api";

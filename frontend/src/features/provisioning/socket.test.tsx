@@ -6,7 +6,8 @@ import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import type { ProvisionDetail } from "./api";
 import { ProvisionJobPage } from "./components/ProvisionJobPage";
-import { event, job, liveEvent, liveStatus } from "./testData";
+import { job } from "@/test/provisioning";
+import { event, liveEvent, liveStatus } from "./testData";
 import { io, latestSocket, resetSockets, sockets } from "./testSocket";
 
 vi.mock("socket.io-client", () => import("./testSocket"));

@@ -1,17 +1,16 @@
-import { ActionIcon, Card, Code, Collapse, Group, Table, Text, TextInput } from "@mantine/core";
+import { ActionIcon, Code, Collapse, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
 import { Fragment, useEffect, useState } from "react";
 import type { Activity, ActivityListQuery } from "@/api";
-import { EmptyRow, ListFooter, PageHeader, QueryState } from "@/components";
+import { EmptyRow, ListPage } from "@/components";
 import { formatDateTime } from "@/lib/format";
-import { useUrlParams } from "@/lib/useUrlParams";
+import { useListParams } from "@/lib/listParams";
 import { useActivity } from "../api";
 import { actorOf } from "./actor";
 import { ChangeDiff } from "./ChangeDiff";
 
-const PARAMS = ["page", "page_size", "object_type", "action", "from", "to"] as const;
-const DEFAULT_PAGE_SIZE = 25;
+const FILTERS = ["object_type", "action", "from", "to"] as const;
 
 /** A text filter that writes to the URL once typing pauses. */
 function FilterInput({
@@ -97,22 +96,25 @@ function ActivityRow({ activity }: { activity: Activity }) {
 }
 
 export function ActivityPage() {
-  const [params, setParams] = useUrlParams(PARAMS);
-  const page = Number(params.page) || 1;
-  const pageSize = Number(params.page_size) || DEFAULT_PAGE_SIZE;
+  const list = useListParams(FILTERS);
+  const { params, setParams } = list;
   const activity = useActivity({
-    page,
-    page_size: pageSize,
+    page: list.paging.page,
+    page_size: list.paging.page_size,
     object_type: params.object_type || undefined,
     action: params.action || undefined,
     ...dayRange(params.from, params.to),
   });
 
   return (
-    <>
-      <PageHeader title="Activity" description="Who changed what, and when, newest first. Read-only." />
-      <Card withBorder radius="md" padding="md">
-        <Group mb="md" gap="sm">
+    <ListPage
+      title="Activity"
+      description="Who changed what, and when, newest first. Read-only."
+      query={activity}
+      list={list}
+      noun="entries"
+      filters={
+        <>
           <FilterInput
             value={params.object_type}
             placeholder="Object type (e.g. customer)"
@@ -142,40 +144,32 @@ export function ActivityPage() {
             onChange={(e) => setParams({ to: e.currentTarget.value })}
             data-testid="activity-filter-to"
           />
-        </Group>
-        <QueryState query={activity}>
-          {({ items }) => (
-            <Table.ScrollContainer minWidth={880}>
-              <Table verticalSpacing="sm" data-testid="activity-table" opacity={activity.isPlaceholderData ? 0.6 : 1}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th />
-                    <Table.Th>When</Table.Th>
-                    <Table.Th>Who</Table.Th>
-                    <Table.Th>Action</Table.Th>
-                    <Table.Th>Object</Table.Th>
-                    <Table.Th>IP</Table.Th>
-                    <Table.Th>Request</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.length === 0 && <EmptyRow colSpan={7}>No activity matches</EmptyRow>}
-                  {items.map((a) => (
-                    <ActivityRow key={a.activity_id} activity={a} />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-        </QueryState>
-        <ListFooter
-          pagination={activity.data?.pagination}
-          pageSize={pageSize}
-          noun="entries"
-          onPage={(p) => setParams({ page: p === 1 ? null : p })}
-          onPageSize={(size) => setParams({ page_size: size === DEFAULT_PAGE_SIZE ? null : size })}
-        />
-      </Card>
-    </>
+        </>
+      }
+    >
+      {(rows, loading) => (
+        <Table.ScrollContainer minWidth={880}>
+          <Table verticalSpacing="sm" data-testid="activity-table" opacity={loading ? 0.6 : 1}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th />
+                <Table.Th>When</Table.Th>
+                <Table.Th>Who</Table.Th>
+                <Table.Th>Action</Table.Th>
+                <Table.Th>Object</Table.Th>
+                <Table.Th>IP</Table.Th>
+                <Table.Th>Request</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.length === 0 && <EmptyRow colSpan={7}>No activity matches</EmptyRow>}
+              {rows.map((a) => (
+                <ActivityRow key={a.activity_id} activity={a} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </ListPage>
   );
 }

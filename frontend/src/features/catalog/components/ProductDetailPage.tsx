@@ -1,30 +1,17 @@
-import { Anchor, Badge, Breadcrumbs, Button, Card, Code, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Code, Group, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconBan, IconPencil } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
-import { confirmAction, PageHeader, QueryState } from "@/components";
+import { confirmAction, DetailPage, Field, FieldGrid, PageHeader } from "@/components";
 import { formatDateTime, orDash } from "@/lib/format";
+import { formatMoney, formatPercent } from "@/lib/money";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { useDisableProduct, useProduct, type Product } from "../api";
 import { BILLING_PERIOD_LABELS } from "../constants";
-import { formatMoney, formatPercent } from "../money";
 import { CategoryBadge } from "./CategoryBadge";
 import { ProductFormModal } from "./ProductForm";
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
 
 const ProductLink = ({ id }: { id: number }) => (
   <Anchor component={Link} to={`/products/${id}`}>
@@ -40,9 +27,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
       <Title order={4} mb="md">
         {title}
       </Title>
-      <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="lg">
-        {children}
-      </SimpleGrid>
+      <FieldGrid cols={{ base: 1, sm: 2, md: 4 }}>{children}</FieldGrid>
     </Card>
   );
 }
@@ -194,14 +179,11 @@ export function ProductDetailPage() {
   const productId = Number(useParams().productId);
   const product = useProduct(productId);
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/products" size="sm">
-          Products
-        </Anchor>
-        <Text size="sm">{product.data?.product_name ?? `#${productId}`}</Text>
-      </Breadcrumbs>
-      <QueryState query={product}>{(p) => <ProductDetails product={p} />}</QueryState>
-    </>
+    <DetailPage
+      breadcrumbs={[{ label: "Products", to: "/products" }, { label: product.data?.product_name ?? `#${productId}` }]}
+      query={product}
+    >
+      {(p) => <ProductDetails product={p} />}
+    </DetailPage>
   );
 }

@@ -2,11 +2,12 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
+import { product } from "@/test/catalog";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { ProductForm } from "./ProductForm";
-import { page, product } from "./testData";
+import { page } from "./testData";
 
 let fetch: StubFetch;
 

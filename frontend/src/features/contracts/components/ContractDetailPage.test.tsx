@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
+import { listJob } from "@/test/provisioning";
 import { renderRoutes } from "@/test/render";
-import { listJob } from "@/features/provisioning/testData";
 import { ContractDetailPage } from "./ContractDetailPage";
 import { contract } from "./testData";
 

@@ -1,15 +1,25 @@
-import { Anchor, Breadcrumbs, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Button, Group, Stack, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
-import { PageHeader, QueryState } from "@/components";
-import { formatMoney, formatPercent } from "@/features/catalog/money";
+import {
+  ActionButtons,
+  DetailCard,
+  DetailPage,
+  Field,
+  FieldGrid,
+  PageHeader,
+  PriceSnapshot,
+  ReasonModal,
+  useReasonAction,
+} from "@/components";
 import { ServiceProvisioningCard } from "@/features/provisioning";
-import { Field, PriceSnapshot, ReasonModal, ServiceStatusBadge } from "@/features/services";
+import { ServiceStatusBadge } from "@/features/services";
 import { formatDate, formatDateTime, orDash } from "@/lib/format";
-import { errorMessage, notifyError, notifySuccess } from "@/lib/notify";
-import { downloadContractPdf, useContract, useContractAction, type Contract, type ContractAction } from "../api";
+import { formatMoney, formatPercent } from "@/lib/money";
+import { notifyError } from "@/lib/notify";
+import { downloadContractPdf, useContract, useContractAction, type Contract } from "../api";
 import { CONTRACT_ACTION_LABELS, CONTRACT_STATUS_LABELS, contractActionsFor } from "../constants";
 import { ContractStatusBadge } from "./ContractStatusBadge";
 
@@ -72,28 +82,25 @@ function PdfButton({ contract }: { contract: Contract }) {
   );
 }
 
+/** An inventory item's value, linked to the item when there is one. */
+function ItemLink({ id, children }: { id: number | null; children: string }) {
+  return id !== null ? (
+    <Anchor component={Link} to={`/inventory/items/${id}`} ff="monospace">
+      {children}
+    </Anchor>
+  ) : (
+    children
+  );
+}
+
 function ContractDetails({ contract }: { contract: Contract }) {
   const canWrite = usePermission("contract.write");
-  const mutation = useContractAction(contract.contract_id);
-  const [action, setAction] = useState<ContractAction | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const actions = canWrite ? contractActionsFor(contract.contract_status) : [];
+  const reason = useReasonAction(
+    useContractAction(contract.contract_id),
+    (updated) => `${updated.contract_number}: ${CONTRACT_STATUS_LABELS[updated.contract_status]}.`,
+  );
+  const { action } = reason;
   const setup = contract.charges.find((c) => c.kind === "setup");
-
-  const submit = (reason: string) => {
-    if (!action) return;
-    setFailure(null);
-    mutation.mutate(
-      { action, reason },
-      {
-        onSuccess: (updated) => {
-          notifySuccess(`${updated.contract_number}: ${CONTRACT_STATUS_LABELS[updated.contract_status]}.`);
-          setAction(null);
-        },
-        onError: (error) => setFailure(errorMessage(error)),
-      },
-    );
-  };
 
   return (
     <>
@@ -110,26 +117,19 @@ function ContractDetails({ contract }: { contract: Contract }) {
         actions={
           <>
             <PdfButton contract={contract} />
-            {actions.map((a) => (
-              <Button
-                key={a}
-                variant={a === "close" ? "light" : "default"}
-                color={a === "close" ? "red" : undefined}
-                onClick={() => {
-                  setFailure(null);
-                  setAction(a);
-                }}
-                data-testid={`contract-action-${a}`}
-              >
-                {CONTRACT_ACTION_LABELS[a]}
-              </Button>
-            ))}
+            <ActionButtons
+              actions={canWrite ? contractActionsFor(contract.contract_status) : []}
+              label={(a) => CONTRACT_ACTION_LABELS[a]}
+              danger="close"
+              onAction={reason.open}
+              testIdPrefix="contract-action"
+            />
           </>
         }
       />
       <Stack>
-        <Card withBorder radius="md" padding="lg">
-          <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="lg">
+        <DetailCard>
+          <FieldGrid>
             <Field label="Customer">
               <Anchor component={Link} to={`/customers/${contract.customer_id}`} data-testid="contract-customer">
                 #{contract.customer_id}
@@ -151,22 +151,10 @@ function ContractDetails({ contract }: { contract: Contract }) {
               </Group>
             </Field>
             <Field label="SIM ICCID" testId="contract-iccid">
-              {contract.sim_inventory_id !== null ? (
-                <Anchor component={Link} to={`/inventory/items/${contract.sim_inventory_id}`} ff="monospace">
-                  {orDash(contract.sim_iccid)}
-                </Anchor>
-              ) : (
-                orDash(contract.sim_iccid)
-              )}
+              <ItemLink id={contract.sim_inventory_id}>{orDash(contract.sim_iccid)}</ItemLink>
             </Field>
             <Field label="MSISDN" testId="contract-msisdn">
-              {contract.number_inventory_id !== null ? (
-                <Anchor component={Link} to={`/inventory/items/${contract.number_inventory_id}`} ff="monospace">
-                  {orDash(contract.msisdn)}
-                </Anchor>
-              ) : (
-                orDash(contract.msisdn)
-              )}
+              <ItemLink id={contract.number_inventory_id}>{orDash(contract.msisdn)}</ItemLink>
             </Field>
             <Field label="Charging id">
               <Text ff="monospace" size="sm">
@@ -182,20 +170,14 @@ function ContractDetails({ contract }: { contract: Contract }) {
               {contract.accepted_by_user_id !== null ? ` · user #${contract.accepted_by_user_id}` : ""}
             </Field>
             <Field label="Closed">{formatDateTime(contract.closed_at)}</Field>
-          </SimpleGrid>
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            Price snapshot
-          </Title>
+          </FieldGrid>
+        </DetailCard>
+        <DetailCard title="Price snapshot">
           <PriceSnapshot snapshot={contract.price_snapshot} />
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            One-off charges
-          </Title>
+        </DetailCard>
+        <DetailCard title="One-off charges">
           <Charges contract={contract} />
-        </Card>
+        </DetailCard>
         <ServiceProvisioningCard serviceId={contract.service_id} testId="contract-provisioning" />
       </Stack>
       <ReasonModal
@@ -207,10 +189,10 @@ function ContractDetails({ contract }: { contract: Contract }) {
             ? "Closing terminates the service and returns the SIM and number to stock."
             : "The service follows the contract."
         }
-        pending={mutation.isPending}
-        error={failure}
-        onSubmit={submit}
-        onClose={() => setAction(null)}
+        pending={reason.pending}
+        error={reason.failure}
+        onSubmit={reason.submit}
+        onClose={reason.close}
       />
     </>
   );
@@ -220,14 +202,14 @@ export function ContractDetailPage() {
   const contractId = Number(useParams().contractId);
   const contract = useContract(contractId);
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/contracts" size="sm">
-          Contracts
-        </Anchor>
-        <Text size="sm">{contract.data?.contract_number ?? `#${contractId}`}</Text>
-      </Breadcrumbs>
-      <QueryState query={contract}>{(c) => <ContractDetails contract={c} />}</QueryState>
-    </>
+    <DetailPage
+      breadcrumbs={[
+        { label: "Contracts", to: "/contracts" },
+        { label: contract.data?.contract_number ?? `#${contractId}` },
+      ]}
+      query={contract}
+    >
+      {(c) => <ContractDetails contract={c} />}
+    </DetailPage>
   );
 }

@@ -5,9 +5,7 @@
  */
 import {
   Alert,
-  Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Card,
   Checkbox,
@@ -24,14 +22,13 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconAlertTriangle, IconCheck } from "@tabler/icons-react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { api, isApiError, unwrapPage, type Customer } from "@/api";
-import { PageHeader, QueryState } from "@/components";
-import { useProducts, type Product } from "@/features/catalog/api";
-import { BILLING_PERIOD_LABELS } from "@/features/catalog/constants";
-import { formatMoney, formatPercent } from "@/features/catalog/money";
-import { useCustomer, useSites } from "@/features/customers/api";
-import { allowance } from "@/features/services";
+import { PageBreadcrumbs, PageHeader, QueryState } from "@/components";
+import { BILLING_PERIOD_LABELS, useProducts, type Product } from "@/features/catalog";
+import { useCustomer, useSites } from "@/features/customers";
+import { allowance } from "@/lib/format";
+import { formatMoney, formatPercent } from "@/lib/money";
 import { errorMessage } from "@/lib/notify";
 import { useCreateContract, type ContractCreate } from "../api";
 
@@ -391,15 +388,13 @@ export function ContractWizardPage() {
   const customer = useCustomer(customerId);
   return (
     <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/customers" size="sm">
-          Customers
-        </Anchor>
-        <Anchor component={Link} to={`/customers/${customerId}`} size="sm">
-          {customer.data?.customer_name ?? `#${customerId}`}
-        </Anchor>
-        <Text size="sm">New contract</Text>
-      </Breadcrumbs>
+      <PageBreadcrumbs
+        items={[
+          { label: "Customers", to: "/customers" },
+          { label: customer.data?.customer_name ?? `#${customerId}`, to: `/customers/${customerId}` },
+          { label: "New contract" },
+        ]}
+      />
       <PageHeader title="New contract" description={customer.data ? `For ${customer.data.customer_name}` : undefined} />
       <QueryState query={customer}>{(c) => <Wizard customer={c} />}</QueryState>
     </>

@@ -1,8 +1,8 @@
-import { Anchor, Breadcrumbs, Button, Group, Tabs, Text } from "@mantine/core";
+import { Button, Group, Tabs } from "@mantine/core";
 import { IconAddressBook, IconFilePlus, IconHistory, IconId, IconMapPin } from "@tabler/icons-react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { usePermission } from "@/api";
-import { PageHeader, QueryState } from "@/components";
+import { DetailPage, PageHeader } from "@/components";
 import { ActivityTimeline } from "@/features/activity";
 import { useCustomer } from "../api";
 import { ContactsTab } from "./ContactsTab";
@@ -23,74 +23,72 @@ export function CustomerDetailPage() {
   const tab: Tab = requested && TABS.includes(requested) ? requested : "overview";
 
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/customers" size="sm">
-          Customers
-        </Anchor>
-        <Text size="sm">{customer.data?.customer_name ?? `#${customerId}`}</Text>
-      </Breadcrumbs>
-      <QueryState query={customer}>
-        {(c) => (
-          <>
-            <PageHeader
-              title={
-                <Group gap="sm">
-                  {c.customer_name}
-                  <CustomerStatusBadge status={c.customer_status} />
-                </Group>
-              }
-              description={`Customer #${c.customer_id} · ${c.customer_account_type}`}
-              actions={
-                canSell && (
-                  <Button
-                    component={Link}
-                    to={`/customers/${c.customer_id}/contracts/new`}
-                    leftSection={<IconFilePlus size={16} />}
-                    data-testid="customer-new-contract"
-                  >
-                    New contract
-                  </Button>
-                )
-              }
-            />
-            <Tabs
-              value={tab}
-              onChange={(value) =>
-                setSearchParams(value && value !== "overview" ? { tab: value } : {}, { replace: true })
-              }
-              keepMounted={false}
-            >
-              <Tabs.List mb="md">
-                <Tabs.Tab value="overview" leftSection={<IconId size={16} />}>
-                  Overview
-                </Tabs.Tab>
-                <Tabs.Tab value="contacts" leftSection={<IconAddressBook size={16} />} data-testid="tab-contacts">
-                  Contacts
-                </Tabs.Tab>
-                <Tabs.Tab value="sites" leftSection={<IconMapPin size={16} />} data-testid="tab-sites">
-                  Sites
-                </Tabs.Tab>
-                <Tabs.Tab value="activity" leftSection={<IconHistory size={16} />} data-testid="tab-activity">
-                  Activity
-                </Tabs.Tab>
-              </Tabs.List>
-              <Tabs.Panel value="overview">
-                <CustomerOverview customer={c} />
-              </Tabs.Panel>
-              <Tabs.Panel value="contacts">
-                <ContactsTab customerId={customerId} />
-              </Tabs.Panel>
-              <Tabs.Panel value="sites">
-                <SitesTab customerId={customerId} />
-              </Tabs.Panel>
-              <Tabs.Panel value="activity">
-                <ActivityTimeline customerId={customerId} />
-              </Tabs.Panel>
-            </Tabs>
-          </>
-        )}
-      </QueryState>
-    </>
+    <DetailPage
+      breadcrumbs={[
+        { label: "Customers", to: "/customers" },
+        { label: customer.data?.customer_name ?? `#${customerId}` },
+      ]}
+      query={customer}
+    >
+      {(c) => (
+        <>
+          <PageHeader
+            title={
+              <Group gap="sm">
+                {c.customer_name}
+                <CustomerStatusBadge status={c.customer_status} />
+              </Group>
+            }
+            description={`Customer #${c.customer_id} · ${c.customer_account_type}`}
+            actions={
+              canSell && (
+                <Button
+                  component={Link}
+                  to={`/customers/${c.customer_id}/contracts/new`}
+                  leftSection={<IconFilePlus size={16} />}
+                  data-testid="customer-new-contract"
+                >
+                  New contract
+                </Button>
+              )
+            }
+          />
+          <Tabs
+            value={tab}
+            onChange={(value) =>
+              setSearchParams(value && value !== "overview" ? { tab: value } : {}, { replace: true })
+            }
+            keepMounted={false}
+          >
+            <Tabs.List mb="md">
+              <Tabs.Tab value="overview" leftSection={<IconId size={16} />}>
+                Overview
+              </Tabs.Tab>
+              <Tabs.Tab value="contacts" leftSection={<IconAddressBook size={16} />} data-testid="tab-contacts">
+                Contacts
+              </Tabs.Tab>
+              <Tabs.Tab value="sites" leftSection={<IconMapPin size={16} />} data-testid="tab-sites">
+                Sites
+              </Tabs.Tab>
+              <Tabs.Tab value="activity" leftSection={<IconHistory size={16} />} data-testid="tab-activity">
+                Activity
+              </Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="overview">
+              <CustomerOverview customer={c} />
+            </Tabs.Panel>
+            <Tabs.Panel value="contacts">
+              <ContactsTab customerId={customerId} />
+            </Tabs.Panel>
+            <Tabs.Panel value="sites">
+              <SitesTab customerId={customerId} />
+            </Tabs.Panel>
+            <Tabs.Panel value="activity">
+              <ActivityTimeline customerId={customerId} />
+            </Tabs.Panel>
+          </Tabs>
+        </>
+      )}
+    </DetailPage>
   );
 }

@@ -1,27 +1,13 @@
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconArchive, IconArchiveOff, IconPencil } from "@tabler/icons-react";
-import type { ReactNode } from "react";
 import { usePermission, type Customer } from "@/api";
-import { confirmAction } from "@/components";
+import { confirmAction, Field } from "@/components";
 import { formatDate, formatDateTime, orDash } from "@/lib/format";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { useArchiveCustomer, useUpdateCustomer } from "../api";
 import { PAYMENT_TYPE_LABELS } from "../constants";
 import { CustomerFormModal } from "./CustomerFormModal";
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
 
 export function CustomerOverview({ customer }: { customer: Customer }) {
   const canWrite = usePermission("customer.write");

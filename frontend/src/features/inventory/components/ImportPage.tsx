@@ -1,21 +1,9 @@
-import {
-  Alert,
-  Anchor,
-  Breadcrumbs,
-  Button,
-  Card,
-  Group,
-  NativeSelect,
-  Progress,
-  Stack,
-  Table,
-  Text,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Card, Group, NativeSelect, Progress, Stack, Table, Text } from "@mantine/core";
 import { IconAlertTriangle, IconCircleCheck, IconFileSpreadsheet, IconUpload } from "@tabler/icons-react";
 import { useRef, useState, type DragEvent } from "react";
 import { Link } from "react-router";
 import { isApiError } from "@/api";
-import { PageHeader } from "@/components";
+import { PageBreadcrumbs, PageHeader } from "@/components";
 import { errorMessage } from "@/lib/notify";
 import {
   rowErrorsOf,
@@ -98,12 +86,7 @@ export function ImportPage() {
 
   return (
     <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/inventory" size="sm">
-          Inventory
-        </Anchor>
-        <Text size="sm">Import</Text>
-      </Breadcrumbs>
+      <PageBreadcrumbs items={[{ label: "Inventory", to: "/inventory" }, { label: "Import" }]} />
       <PageHeader
         title="Import inventory"
         description="Upload a UTF-8 CSV with a header row (≤ 5 MB, ≤ 50,000 rows). Every row must be valid, or nothing is imported."

@@ -1,21 +1,8 @@
-import {
-  Anchor,
-  Breadcrumbs,
-  Button,
-  Card,
-  Code,
-  Group,
-  SimpleGrid,
-  Stack,
-  Text,
-  Timeline,
-  Title,
-} from "@mantine/core";
-import { IconArrowRight } from "@tabler/icons-react";
-import { useState, type ReactNode } from "react";
+import { Anchor, Button, Card, Code, Group, SimpleGrid, Stack, Text } from "@mantine/core";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
-import { PageHeader, QueryState } from "@/components";
+import { ActionButtons, DetailCard, DetailPage, Field, FieldGrid, PageHeader, TransitionTimeline } from "@/components";
 import { formatDateTime, orDash } from "@/lib/format";
 import {
   useInventoryItem,
@@ -29,19 +16,6 @@ import { StateBadge } from "./StateBadge";
 import { TransitionModal } from "./TransitionModal";
 
 const ITEMTEXTS = Array.from({ length: 20 }, (_, i) => i + 1);
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: "break-all" }}>
-        {children}
-      </Text>
-    </Stack>
-  );
-}
 
 type ItemtextKey = `itemtext${number}`;
 
@@ -64,42 +38,28 @@ const CustomerLink = ({ id }: { id: number | null }) =>
     </Anchor>
   );
 
+type State = InventoryDetail["item_state"];
+
 function History({ item }: { item: InventoryDetail }) {
-  const entries = [...item.history].sort((a, b) => b.inventory_history_id - a.inventory_history_id);
-  if (entries.length === 0) {
-    return (
-      <Text c="dimmed" size="sm">
-        No state changes yet
-      </Text>
-    );
-  }
   return (
-    <Timeline bulletSize={20} lineWidth={2} data-testid="item-history">
-      {entries.map((h) => (
-        <Timeline.Item
-          key={h.inventory_history_id}
-          title={
-            <Group gap={6}>
-              {h.from_state ? (
-                <StateBadge state={h.from_state as InventoryDetail["item_state"]} />
-              ) : (
-                <Text size="sm">created</Text>
-              )}
-              <IconArrowRight size={14} />
-              <StateBadge state={h.to_state as InventoryDetail["item_state"]} />
-            </Group>
-          }
-        >
-          <Text size="xs" c="dimmed">
-            {formatDateTime(h.created_at)}
-            {h.user_id !== null ? ` · user #${h.user_id}` : ""}
-            {h.customer_id !== null ? ` · customer #${h.customer_id}` : ""}
-            {h.service_id !== null ? ` · service #${h.service_id}` : ""}
-          </Text>
-          {h.reason && <Text size="sm">{h.reason}</Text>}
-        </Timeline.Item>
-      ))}
-    </Timeline>
+    <TransitionTimeline
+      testId="item-history"
+      empty="No state changes yet"
+      items={[...item.history]
+        .sort((a, b) => b.inventory_history_id - a.inventory_history_id)
+        .map((h) => ({
+          key: h.inventory_history_id,
+          from: h.from_state ? <StateBadge state={h.from_state as State} /> : null,
+          to: <StateBadge state={h.to_state as State} />,
+          at: h.created_at,
+          notes: [
+            h.user_id !== null && `user #${h.user_id}`,
+            h.customer_id !== null && `customer #${h.customer_id}`,
+            h.service_id !== null && `service #${h.service_id}`,
+          ],
+          reason: h.reason,
+        }))}
+    />
   );
 }
 
@@ -109,7 +69,6 @@ function ItemDetails({ item }: { item: InventoryDetail }) {
   const [action, setAction] = useState<TransitionAction | null>(null);
   const [showConfig, setShowConfig] = useState(false);
   const isPhoneNumber = template.data ? template.data.serial_kind === "msisdn" : item.item === "Phone Number";
-  const actions = actionsFor(item.item_state);
 
   return (
     <>
@@ -122,24 +81,21 @@ function ItemDetails({ item }: { item: InventoryDetail }) {
         }
         description={`${item.item} · item #${item.inventory_id}`}
         actions={
-          canWrite &&
-          actions.map((a) => (
-            <Button
-              key={a}
-              variant={a === "retire" ? "light" : "default"}
-              color={a === "retire" ? "red" : undefined}
-              onClick={() => setAction(a)}
-              data-testid={`item-action-${a}`}
-            >
-              {actionLabel(a, item.item_state)}
-            </Button>
-          ))
+          canWrite && (
+            <ActionButtons
+              actions={actionsFor(item.item_state)}
+              label={(a) => actionLabel(a, item.item_state)}
+              danger="retire"
+              onAction={setAction}
+              testIdPrefix="item-action"
+            />
+          )
         }
       />
       <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
         <Stack style={{ gridColumn: "span 2" }}>
-          <Card withBorder radius="md" padding="lg">
-            <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="lg">
+          <DetailCard>
+            <FieldGrid breakAll>
               <Field label="Customer">
                 <CustomerLink id={item.customer_id} />
               </Field>
@@ -159,8 +115,8 @@ function ItemDetails({ item }: { item: InventoryDetail }) {
               )}
               <Field label="Created">{formatDateTime(item.created_at)}</Field>
               <Field label="Updated">{formatDateTime(item.updated_at)}</Field>
-            </SimpleGrid>
-          </Card>
+            </FieldGrid>
+          </DetailCard>
           {item.config_content && (
             <Card withBorder radius="md" padding="lg">
               <Group justify="space-between">
@@ -179,12 +135,9 @@ function ItemDetails({ item }: { item: InventoryDetail }) {
             </Card>
           )}
         </Stack>
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            History
-          </Title>
+        <DetailCard title="History">
           <History item={item} />
-        </Card>
+        </DetailCard>
       </SimpleGrid>
       <TransitionModal item={item} action={action} isPhoneNumber={isPhoneNumber} onClose={() => setAction(null)} />
     </>
@@ -195,17 +148,15 @@ export function ItemDetailPage() {
   const inventoryId = Number(useParams().inventoryId);
   const item = useInventoryItem(inventoryId);
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/inventory" size="sm">
-          Inventory
-        </Anchor>
-        <Anchor component={Link} to="/inventory/items" size="sm">
-          Items
-        </Anchor>
-        <Text size="sm">{item.data?.serial ?? `#${inventoryId}`}</Text>
-      </Breadcrumbs>
-      <QueryState query={item}>{(i) => <ItemDetails item={i} />}</QueryState>
-    </>
+    <DetailPage
+      breadcrumbs={[
+        { label: "Inventory", to: "/inventory" },
+        { label: "Items", to: "/inventory/items" },
+        { label: item.data?.serial ?? `#${inventoryId}` },
+      ]}
+      query={item}
+    >
+      {(i) => <ItemDetails item={i} />}
+    </DetailPage>
   );
 }

@@ -5,7 +5,8 @@ import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
-import { event, job } from "../testData";
+import { job } from "@/test/provisioning";
+import { event } from "../testData";
 import { resetSockets } from "../testSocket";
 import { ProvisionJobPage } from "./ProvisionJobPage";
 

@@ -1,24 +1,9 @@
-import {
-  Alert,
-  Anchor,
-  Breadcrumbs,
-  Button,
-  Card,
-  Code,
-  Group,
-  Progress,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Code, Group, Progress, Stack, Table, Text } from "@mantine/core";
 import { IconAlertTriangle, IconChevronDown, IconChevronRight, IconPlayerStop, IconRefresh } from "@tabler/icons-react";
 import { Fragment, useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
-import { confirmAction, EmptyRow, PageHeader, QueryState } from "@/components";
-import { Field } from "@/features/services/components/PriceSnapshot";
+import { confirmAction, DetailCard, DetailPage, EmptyRow, Field, FieldGrid, PageHeader } from "@/components";
 import { formatDateTime, orDash } from "@/lib/format";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { useProvision, useProvisionAction, type JobAction, type ProvisionDetail, type ProvisionEvent } from "../api";
@@ -250,10 +235,10 @@ function JobDetails({ job, live }: { job: ProvisionDetail; live: boolean }) {
             </Text>
           </Alert>
         )}
-        <Card withBorder radius="md" padding="lg">
+        <DetailCard>
           <Stack>
             <JobProgress job={job} />
-            <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="lg">
+            <FieldGrid cols={{ base: 2, sm: 4 }}>
               <Field label="Customer">
                 <Anchor component={Link} to={`/customers/${job.customer_id}`} data-testid="provision-customer">
                   {job.customer_name ?? `#${job.customer_id}`}
@@ -296,33 +281,24 @@ function JobDetails({ job, live }: { job: ProvisionDetail; live: boolean }) {
                   </Group>
                 </Field>
               )}
-            </SimpleGrid>
+            </FieldGrid>
           </Stack>
-        </Card>
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            Tasks
-          </Title>
+        </DetailCard>
+        <DetailCard title="Tasks">
           <Tasks job={job} />
-        </Card>
+        </DetailCard>
         {job.config_content && (
-          <Card withBorder radius="md" padding="lg">
-            <Title order={5} mb="md">
-              Rendered config
-            </Title>
+          <DetailCard title="Rendered config">
             <Code block data-testid="provision-config">
               {job.config_content}
             </Code>
-          </Card>
+          </DetailCard>
         )}
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            Variables
-          </Title>
+        <DetailCard title="Variables">
           <Code block mah={320} style={{ overflow: "auto" }} data-testid="provision-vars">
             {JSON.stringify(job.provisioning_json_vars, null, 2)}
           </Code>
-        </Card>
+        </DetailCard>
       </Stack>
     </>
   );
@@ -333,17 +309,16 @@ export function ProvisionJobPage() {
   const job = useProvision(provisionId);
   const socket = useLiveProvision(provisionId, job.data);
   return (
-    <div data-testid="provision-job-page">
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/provisioning" size="sm">
-          Provisioning
-        </Anchor>
-        <Anchor component={Link} to="/provisioning/jobs" size="sm">
-          Jobs
-        </Anchor>
-        <Text size="sm">#{provisionId}</Text>
-      </Breadcrumbs>
-      <QueryState query={job}>{(j) => <JobDetails job={j} live={socket.connected} />}</QueryState>
-    </div>
+    <DetailPage
+      testId="provision-job-page"
+      breadcrumbs={[
+        { label: "Provisioning", to: "/provisioning" },
+        { label: "Jobs", to: "/provisioning/jobs" },
+        { label: `#${provisionId}` },
+      ]}
+      query={job}
+    >
+      {(j) => <JobDetails job={j} live={socket.connected} />}
+    </DetailPage>
   );
 }

@@ -1,54 +1,36 @@
-import { Anchor, Breadcrumbs, Card, Group, Select, Text, TextInput } from "@mantine/core";
-import { Link } from "react-router";
-import { ListFooter, PageHeader, QueryState } from "@/components";
-import { IdFilter, idOrUndefined } from "@/features/services/components/IdFilter";
-import { useUrlParams } from "@/lib/useUrlParams";
-import { useProvisions, type ProvisionAction, type ProvisionListQuery } from "../api";
+import { Select, TextInput } from "@mantine/core";
+import { IdFilter, ListPage } from "@/components";
+import { idOrUndefined, useListParams } from "@/lib/listParams";
+import { useProvisions, type ProvisionAction } from "../api";
 import { ACTIONS } from "../constants";
 import { ProvisionJobsTable } from "./ProvisionJobsTable";
 import { statusCodes, StatusFilter } from "./StatusFilter";
 
-const PARAMS = [
-  "page",
-  "page_size",
-  "status",
-  "customer_id",
-  "service_id",
-  "product_id",
-  "action",
-  "play",
-  "sort",
-] as const;
-const DEFAULT_PAGE_SIZE = 25;
+const FILTERS = ["status", "customer_id", "service_id", "product_id", "action", "play"] as const;
 
 export function ProvisionJobsPage() {
-  const [params, setParams] = useUrlParams(PARAMS);
-  const page = Number(params.page) || 1;
-  const pageSize = Number(params.page_size) || DEFAULT_PAGE_SIZE;
-  const query: ProvisionListQuery = {
+  const list = useListParams(FILTERS);
+  const { params, setParams } = list;
+  const jobs = useProvisions({
     provisioning_status: statusCodes(params.status),
     customer_id: idOrUndefined(params.customer_id),
     service_id: idOrUndefined(params.service_id),
     product_id: idOrUndefined(params.product_id),
     action: (ACTIONS as readonly string[]).includes(params.action) ? (params.action as ProvisionAction) : undefined,
     play: params.play || undefined,
-    sort: params.sort || undefined,
-    page,
-    page_size: pageSize,
-  };
-  const jobs = useProvisions(query);
+    ...list.paging,
+  });
 
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/provisioning" size="sm">
-          Provisioning
-        </Anchor>
-        <Text size="sm">Jobs</Text>
-      </Breadcrumbs>
-      <PageHeader title="Provisioning jobs" description="Every play run, newest first." />
-      <Card withBorder radius="md" padding="md">
-        <Group mb="md" gap="sm" wrap="wrap">
+    <ListPage
+      breadcrumbs={[{ label: "Provisioning", to: "/provisioning" }, { label: "Jobs" }]}
+      title="Provisioning jobs"
+      description="Every play run, newest first."
+      query={jobs}
+      list={list}
+      noun="jobs"
+      filters={
+        <>
           <StatusFilter value={params.status} onChange={(status) => setParams({ status })} />
           <Select
             placeholder="Action"
@@ -85,25 +67,10 @@ export function ProvisionJobsPage() {
             placeholder="Product id"
             testId="provision-filter-product"
           />
-        </Group>
-        <QueryState query={jobs}>
-          {({ items }) => (
-            <ProvisionJobsTable
-              jobs={items}
-              sort={params.sort}
-              onSort={(sort) => setParams({ sort })}
-              loading={jobs.isPlaceholderData}
-            />
-          )}
-        </QueryState>
-        <ListFooter
-          pagination={jobs.data?.pagination}
-          pageSize={pageSize}
-          noun="jobs"
-          onPage={(p) => setParams({ page: p === 1 ? null : p })}
-          onPageSize={(size) => setParams({ page_size: size === DEFAULT_PAGE_SIZE ? null : size })}
-        />
-      </Card>
-    </>
+        </>
+      }
+    >
+      {(rows, loading) => <ProvisionJobsTable jobs={rows} sort={list.sort} onSort={list.setSort} loading={loading} />}
+    </ListPage>
   );
 }

@@ -1,6 +1,5 @@
-import { Anchor, Progress, Table, Text } from "@mantine/core";
-import { Link, useNavigate } from "react-router";
-import { EmptyRow, SortableTh } from "@/components";
+import { Progress, Text } from "@mantine/core";
+import { ListTable, RowLink, type Column } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import type { ProvisionJob } from "../api";
 import { STATUS, STATUS_COLORS } from "../constants";
@@ -14,6 +13,60 @@ export function progressOf(job: Pick<ProvisionJob, "provisioning_status" | "task
   if (!job.task_count) return 0;
   return Math.min(100, Math.round((job.tasks_done / job.task_count) * 100));
 }
+
+const COLUMNS: Column<ProvisionJob>[] = [
+  {
+    header: "Job",
+    sort: "provision_id",
+    cell: (j) => (
+      <RowLink to={jobUrl(j.provision_id)} ff="monospace">
+        #{j.provision_id}
+      </RowLink>
+    ),
+  },
+  {
+    header: "Status",
+    sort: "provisioning_status",
+    cell: (j) => <ProvisionStatusBadge status={j.provisioning_status} label={j.status_label} />,
+  },
+  {
+    header: "Play",
+    cell: (j) => (
+      <>
+        <Text size="sm" ff="monospace">
+          {j.provisioning_play}
+        </Text>
+        <Text size="xs" c="dimmed" tt="capitalize">
+          {j.action}
+          {j.attempts > 1 ? ` · attempt ${j.attempts}` : ""}
+        </Text>
+      </>
+    ),
+  },
+  { header: "Customer", cell: (j) => <RowLink to={`/customers/${j.customer_id}`}>#{j.customer_id}</RowLink> },
+  {
+    header: "Service",
+    cell: (j) => (j.service_id === null ? "—" : <RowLink to={`/services/${j.service_id}`}>#{j.service_id}</RowLink>),
+  },
+  {
+    header: "Progress",
+    td: { miw: 110 },
+    cell: (j) => (
+      <>
+        <Progress
+          value={progressOf(j)}
+          color={STATUS_COLORS[j.provisioning_status] ?? "gray"}
+          size="sm"
+          aria-label={`Job ${j.provision_id} progress`}
+        />
+        <Text size="xs" c="dimmed">
+          {j.tasks_done}/{j.task_count || "?"} tasks
+        </Text>
+      </>
+    ),
+  },
+  { header: "Created", sort: "created_at", cell: (j) => formatDateTime(j.created_at) },
+];
 
 interface ProvisionJobsTableProps {
   jobs: ProvisionJob[];
@@ -31,87 +84,19 @@ export function ProvisionJobsTable({
   loading,
   testId = "provision-jobs-table",
 }: ProvisionJobsTableProps) {
-  const navigate = useNavigate();
-  const stop = (e: React.MouseEvent) => e.stopPropagation();
-  const th = (field: string, label: string) =>
-    onSort ? (
-      <SortableTh field={field} sort={sort ?? ""} onSort={onSort}>
-        {label}
-      </SortableTh>
-    ) : (
-      <Table.Th>{label}</Table.Th>
-    );
   return (
-    <Table.ScrollContainer minWidth={760}>
-      <Table highlightOnHover verticalSpacing="sm" data-testid={testId} opacity={loading ? 0.6 : 1}>
-        <Table.Thead>
-          <Table.Tr>
-            {th("provision_id", "Job")}
-            {th("provisioning_status", "Status")}
-            <Table.Th>Play</Table.Th>
-            <Table.Th>Customer</Table.Th>
-            <Table.Th>Service</Table.Th>
-            <Table.Th>Progress</Table.Th>
-            {th("created_at", "Created")}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {jobs.length === 0 && <EmptyRow colSpan={7}>No provisioning jobs</EmptyRow>}
-          {jobs.map((j) => (
-            <Table.Tr
-              key={j.provision_id}
-              style={{ cursor: "pointer" }}
-              onClick={() => navigate(jobUrl(j.provision_id))}
-              data-testid="provision-job-row"
-              data-provision-id={j.provision_id}
-            >
-              <Table.Td>
-                <Anchor component={Link} to={jobUrl(j.provision_id)} onClick={stop} ff="monospace">
-                  #{j.provision_id}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <ProvisionStatusBadge status={j.provisioning_status} label={j.status_label} />
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" ff="monospace">
-                  {j.provisioning_play}
-                </Text>
-                <Text size="xs" c="dimmed" tt="capitalize">
-                  {j.action}
-                  {j.attempts > 1 ? ` · attempt ${j.attempts}` : ""}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/customers/${j.customer_id}`} onClick={stop}>
-                  #{j.customer_id}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                {j.service_id === null ? (
-                  "—"
-                ) : (
-                  <Anchor component={Link} to={`/services/${j.service_id}`} onClick={stop}>
-                    #{j.service_id}
-                  </Anchor>
-                )}
-              </Table.Td>
-              <Table.Td miw={110}>
-                <Progress
-                  value={progressOf(j)}
-                  color={STATUS_COLORS[j.provisioning_status] ?? "gray"}
-                  size="sm"
-                  aria-label={`Job ${j.provision_id} progress`}
-                />
-                <Text size="xs" c="dimmed">
-                  {j.tasks_done}/{j.task_count || "?"} tasks
-                </Text>
-              </Table.Td>
-              <Table.Td>{formatDateTime(j.created_at)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <ListTable
+      rows={jobs}
+      columns={COLUMNS}
+      rowKey={(j) => j.provision_id}
+      href={(j) => jobUrl(j.provision_id)}
+      rowData={(j) => ({ "data-testid": "provision-job-row", "data-provision-id": j.provision_id })}
+      empty="No provisioning jobs"
+      testId={testId}
+      minWidth={760}
+      loading={loading}
+      sort={sort}
+      onSort={onSort}
+    />
   );
 }

@@ -5,7 +5,8 @@ import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
-import { dashboard, event, listJob, liveEvent, liveStatus } from "../testData";
+import { listJob } from "@/test/provisioning";
+import { dashboard, event, liveEvent, liveStatus } from "../testData";
 import { io, latestSocket, resetSockets } from "../testSocket";
 import { ProvisioningDashboard } from "./ProvisioningDashboard";
 

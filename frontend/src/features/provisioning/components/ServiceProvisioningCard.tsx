@@ -1,7 +1,7 @@
-import { Anchor, Card, Group, Table, Text, Title } from "@mantine/core";
+import { Anchor, Table, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { usePermission } from "@/api";
-import { QueryState } from "@/components";
+import { DetailCard, QueryState } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { useProvisions } from "../api";
 import { jobUrl, progressOf } from "./ProvisionJobsTable";
@@ -19,13 +19,15 @@ export function ServiceProvisioningCard({ serviceId, testId }: { serviceId: numb
   );
   if (!canRead) return null;
   return (
-    <Card withBorder radius="md" padding="lg" data-testid={testId}>
-      <Group justify="space-between" mb="md">
-        <Title order={5}>Provisioning</Title>
+    <DetailCard
+      title="Provisioning"
+      extra={
         <Anchor component={Link} to={`/provisioning/jobs?service_id=${serviceId}`} size="sm">
           All jobs
         </Anchor>
-      </Group>
+      }
+      testId={testId}
+    >
       <QueryState query={jobs}>
         {({ items }) =>
           items.length === 0 ? (
@@ -69,6 +71,6 @@ export function ServiceProvisioningCard({ serviceId, testId }: { serviceId: numb
           )
         }
       </QueryState>
-    </Card>
+    </DetailCard>
   );
 }

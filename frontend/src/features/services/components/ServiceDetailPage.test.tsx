@@ -2,11 +2,11 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
-import { service } from "@/features/contracts/components/testData";
-import { listJob } from "@/features/provisioning/testData";
 import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
+import { listJob } from "@/test/provisioning";
 import { renderRoutes } from "@/test/render";
+import { service } from "@/test/services";
 import type { ServiceStatus } from "../api";
 import { ServiceDetailPage } from "./ServiceDetailPage";
 

@@ -1,61 +1,39 @@
-import {
-  Anchor,
-  Breadcrumbs,
-  Button,
-  Card,
-  Group,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Timeline,
-  Title,
-} from "@mantine/core";
-import { IconArrowRight } from "@tabler/icons-react";
-import { useState } from "react";
+import { Anchor, Group, SimpleGrid, Stack, Table, Text } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
-import { PageHeader, QueryState } from "@/components";
-import { formatMoney } from "@/features/catalog/money";
+import {
+  ActionButtons,
+  DetailCard,
+  DetailPage,
+  Field,
+  FieldGrid,
+  PageHeader,
+  PriceSnapshot,
+  ReasonModal,
+  TransitionTimeline,
+  useReasonAction,
+} from "@/components";
 import { ServiceProvisioningCard } from "@/features/provisioning";
 import { formatDateTime } from "@/lib/format";
-import { errorMessage, notifySuccess } from "@/lib/notify";
-import { useService, useServiceAction, useServices, type ServiceAction, type ServiceDetail } from "../api";
+import { formatMoney } from "@/lib/money";
+import { useService, useServiceAction, useServices, type ServiceDetail } from "../api";
 import { SERVICE_ACTION_LABELS, SERVICE_STATUS_LABELS, serviceActionsFor } from "../constants";
-import { Field, PriceSnapshot } from "./PriceSnapshot";
-import { ReasonModal } from "./ReasonModal";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
 
 function StatusHistory({ service }: { service: ServiceDetail }) {
-  const entries = [...service.status_history].reverse();
-  if (entries.length === 0) {
-    return (
-      <Text c="dimmed" size="sm">
-        No status changes yet
-      </Text>
-    );
-  }
   return (
-    <Timeline bulletSize={20} lineWidth={2} data-testid="service-history">
-      {entries.map((h, index) => (
-        <Timeline.Item
-          key={`${h.created_at}-${index}`}
-          title={
-            <Group gap={6}>
-              {h.from_status ? <ServiceStatusBadge status={h.from_status} /> : <Text size="sm">created</Text>}
-              <IconArrowRight size={14} />
-              <ServiceStatusBadge status={h.to_status} />
-            </Group>
-          }
-        >
-          <Text size="xs" c="dimmed">
-            {formatDateTime(h.created_at)}
-            {h.user_id !== null ? ` · user #${h.user_id}` : ""}
-          </Text>
-          {h.reason && <Text size="sm">{h.reason}</Text>}
-        </Timeline.Item>
-      ))}
-    </Timeline>
+    <TransitionTimeline
+      testId="service-history"
+      empty="No status changes yet"
+      items={[...service.status_history].reverse().map((h, index) => ({
+        key: `${h.created_at}-${index}`,
+        from: h.from_status ? <ServiceStatusBadge status={h.from_status} /> : null,
+        to: <ServiceStatusBadge status={h.to_status} />,
+        at: h.created_at,
+        notes: [h.user_id !== null && `user #${h.user_id}`],
+        reason: h.reason,
+      }))}
+    />
   );
 }
 
@@ -116,30 +94,12 @@ function BundleChildren({ service }: { service: ServiceDetail }) {
 
 function ServiceDetails({ service }: { service: ServiceDetail }) {
   const canWrite = usePermission("service.write");
-  const mutation = useServiceAction(service.service_id);
-  const [action, setAction] = useState<ServiceAction | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const actions = canWrite ? serviceActionsFor(service.service_status) : [];
+  const reason = useReasonAction(
+    useServiceAction(service.service_id),
+    (updated) => `${updated.service_name}: ${SERVICE_STATUS_LABELS[updated.service_status]}.`,
+  );
+  const { action } = reason;
   const currency = (service.price_snapshot.currency as string | undefined) ?? null;
-
-  const open = (a: ServiceAction) => {
-    setFailure(null);
-    setAction(a);
-  };
-  const submit = (reason: string) => {
-    if (!action) return;
-    setFailure(null);
-    mutation.mutate(
-      { action, reason },
-      {
-        onSuccess: (updated) => {
-          notifySuccess(`${updated.service_name}: ${SERVICE_STATUS_LABELS[updated.service_status]}.`);
-          setAction(null);
-        },
-        onError: (error) => setFailure(errorMessage(error)),
-      },
-    );
-  };
 
   return (
     <>
@@ -151,22 +111,20 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
           </Group>
         }
         description={`Service #${service.service_id} · charging id ${service.service_uuid}`}
-        actions={actions.map((a) => (
-          <Button
-            key={a}
-            variant={a === "terminate" ? "light" : "default"}
-            color={a === "terminate" ? "red" : undefined}
-            onClick={() => open(a)}
-            data-testid={`service-action-${a}`}
-          >
-            {SERVICE_ACTION_LABELS[a]}
-          </Button>
-        ))}
+        actions={
+          <ActionButtons
+            actions={canWrite ? serviceActionsFor(service.service_status) : []}
+            label={(a) => SERVICE_ACTION_LABELS[a]}
+            danger="terminate"
+            onAction={reason.open}
+            testIdPrefix="service-action"
+          />
+        }
       />
       <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
         <Stack style={{ gridColumn: "span 2" }}>
-          <Card withBorder radius="md" padding="lg">
-            <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="lg">
+          <DetailCard>
+            <FieldGrid>
               <Field label="Customer">
                 <Anchor component={Link} to={`/customers/${service.customer_id}`}>
                   #{service.customer_id}
@@ -192,28 +150,19 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
                 </Field>
               )}
               <BundleChildren service={service} />
-            </SimpleGrid>
-          </Card>
-          <Card withBorder radius="md" padding="lg">
-            <Title order={5} mb="md">
-              Price snapshot
-            </Title>
+            </FieldGrid>
+          </DetailCard>
+          <DetailCard title="Price snapshot">
             <PriceSnapshot snapshot={service.price_snapshot} />
-          </Card>
-          <Card withBorder radius="md" padding="lg">
-            <Title order={5} mb="md">
-              Inventory
-            </Title>
+          </DetailCard>
+          <DetailCard title="Inventory">
             <BoundInventory service={service} />
-          </Card>
+          </DetailCard>
           <ServiceProvisioningCard serviceId={service.service_id} testId="service-provisioning" />
         </Stack>
-        <Card withBorder radius="md" padding="lg">
-          <Title order={5} mb="md">
-            Status history
-          </Title>
+        <DetailCard title="Status history">
           <StatusHistory service={service} />
-        </Card>
+        </DetailCard>
       </SimpleGrid>
       <ReasonModal
         title={action ? `${SERVICE_ACTION_LABELS[action]} ${service.service_name}` : null}
@@ -224,10 +173,10 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
             ? "Terminating returns the SIM and number to stock and closes the contract."
             : undefined
         }
-        pending={mutation.isPending}
-        error={failure}
-        onSubmit={submit}
-        onClose={() => setAction(null)}
+        pending={reason.pending}
+        error={reason.failure}
+        onSubmit={reason.submit}
+        onClose={reason.close}
       />
     </>
   );
@@ -237,14 +186,11 @@ export function ServiceDetailPage() {
   const serviceId = Number(useParams().serviceId);
   const service = useService(serviceId);
   return (
-    <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/services" size="sm">
-          Services
-        </Anchor>
-        <Text size="sm">{service.data?.service_name ?? `#${serviceId}`}</Text>
-      </Breadcrumbs>
-      <QueryState query={service}>{(s) => <ServiceDetails service={s} />}</QueryState>
-    </>
+    <DetailPage
+      breadcrumbs={[{ label: "Services", to: "/services" }, { label: service.data?.service_name ?? `#${serviceId}` }]}
+      query={service}
+    >
+      {(s) => <ServiceDetails service={s} />}
+    </DetailPage>
   );
 }

@@ -1,124 +1,68 @@
-import { Anchor, Card, Group, MultiSelect, Table, Text } from "@mantine/core";
-import { Link, useNavigate } from "react-router";
-import { EmptyRow, ListFooter, PageHeader, QueryState, SearchBox, SortableTh } from "@/components";
-import { formatMoney } from "@/features/catalog/money";
+import { MultiSelect, Text } from "@mantine/core";
+import { IdFilter, ListPage, ListTable, RowLink, SearchBox, type Column } from "@/components";
 import { formatDateTime } from "@/lib/format";
-import { useUrlParams } from "@/lib/useUrlParams";
-import { useServices, type Service, type ServiceListQuery } from "../api";
+import { idOrUndefined, listOf, useListParams } from "@/lib/listParams";
+import { formatMoney } from "@/lib/money";
+import { useServices, type Service, type ServiceStatus } from "../api";
 import { SERVICE_STATUS_LABELS, SERVICE_STATUSES } from "../constants";
-import { IdFilter, idOrUndefined } from "./IdFilter";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
 
-const PARAMS = ["page", "page_size", "q", "customer_id", "product_id", "service_status", "sort"] as const;
-const DEFAULT_PAGE_SIZE = 25;
+const FILTERS = ["q", "customer_id", "product_id", "service_status"] as const;
 
-function ServicesTable({
-  services,
-  sort,
-  onSort,
-  loading,
-}: {
-  services: Service[];
-  sort: string;
-  onSort: (s: string) => void;
-  loading?: boolean;
-}) {
-  const navigate = useNavigate();
-  const sortable = { sort, onSort };
-  const stop = (e: React.MouseEvent) => e.stopPropagation();
-  return (
-    <Table.ScrollContainer minWidth={800}>
-      <Table highlightOnHover verticalSpacing="sm" data-testid="services-table" opacity={loading ? 0.6 : 1}>
-        <Table.Thead>
-          <Table.Tr>
-            <SortableTh field="service_name" {...sortable}>
-              Service
-            </SortableTh>
-            <SortableTh field="service_status" {...sortable}>
-              Status
-            </SortableTh>
-            <Table.Th>Customer</Table.Th>
-            <Table.Th>Product</Table.Th>
-            <Table.Th>Price</Table.Th>
-            <Table.Th>SIM / number</Table.Th>
-            <SortableTh field="created_at" {...sortable}>
-              Created
-            </SortableTh>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {services.length === 0 && <EmptyRow colSpan={7}>No services match</EmptyRow>}
-          {services.map((s) => (
-            <Table.Tr
-              key={s.service_id}
-              style={{ cursor: "pointer" }}
-              onClick={() => navigate(`/services/${s.service_id}`)}
-              data-testid={`service-row-${s.service_id}`}
-            >
-              <Table.Td>
-                <Anchor component={Link} to={`/services/${s.service_id}`} onClick={stop}>
-                  {s.service_name}
-                </Anchor>
-                <Text size="xs" c="dimmed" ff="monospace">
-                  #{s.service_id} · {s.service_uuid}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <ServiceStatusBadge status={s.service_status} />
-              </Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/customers/${s.customer_id}`} onClick={stop}>
-                  #{s.customer_id}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/products/${s.product_id}`} onClick={stop}>
-                  #{s.product_id}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                {formatMoney(s.retail_cost, (s.price_snapshot?.currency as string | undefined) ?? null)}
-              </Table.Td>
-              <Table.Td>
-                {s.inventory.length === 0
-                  ? "—"
-                  : s.inventory.map((i) => (
-                      <Text key={i.inventory_id} size="xs" ff="monospace">
-                        {i.serial}
-                      </Text>
-                    ))}
-              </Table.Td>
-              <Table.Td>{formatDateTime(s.created_at)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
+const COLUMNS: Column<Service>[] = [
+  {
+    header: "Service",
+    sort: "service_name",
+    cell: (s) => (
+      <>
+        <RowLink to={`/services/${s.service_id}`}>{s.service_name}</RowLink>
+        <Text size="xs" c="dimmed" ff="monospace">
+          #{s.service_id} · {s.service_uuid}
+        </Text>
+      </>
+    ),
+  },
+  { header: "Status", sort: "service_status", cell: (s) => <ServiceStatusBadge status={s.service_status} /> },
+  { header: "Customer", cell: (s) => <RowLink to={`/customers/${s.customer_id}`}>#{s.customer_id}</RowLink> },
+  { header: "Product", cell: (s) => <RowLink to={`/products/${s.product_id}`}>#{s.product_id}</RowLink> },
+  {
+    header: "Price",
+    cell: (s) => formatMoney(s.retail_cost, (s.price_snapshot?.currency as string | undefined) ?? null),
+  },
+  {
+    header: "SIM / number",
+    cell: (s) =>
+      s.inventory.length === 0
+        ? "—"
+        : s.inventory.map((i) => (
+            <Text key={i.inventory_id} size="xs" ff="monospace">
+              {i.serial}
+            </Text>
+          )),
+  },
+  { header: "Created", sort: "created_at", cell: (s) => formatDateTime(s.created_at) },
+];
 
 export function ServicesPage() {
-  const [params, setParams] = useUrlParams(PARAMS);
-  const page = Number(params.page) || 1;
-  const pageSize = Number(params.page_size) || DEFAULT_PAGE_SIZE;
-  const query: ServiceListQuery = {
+  const list = useListParams(FILTERS);
+  const { params, setParams } = list;
+  const services = useServices({
     q: params.q || undefined,
     customer_id: idOrUndefined(params.customer_id),
     product_id: idOrUndefined(params.product_id),
-    service_status: params.service_status
-      ? (params.service_status.split(",") as NonNullable<ServiceListQuery["service_status"]>)
-      : undefined,
-    sort: params.sort || undefined,
-    page,
-    page_size: pageSize,
-  };
-  const services = useServices(query);
+    service_status: listOf<NonNullable<ServiceStatus>>(params.service_status),
+    ...list.paging,
+  });
 
   return (
-    <>
-      <PageHeader title="Services" description="Products sold and running for customers." />
-      <Card withBorder radius="md" padding="md">
-        <Group mb="md" gap="sm" wrap="wrap">
+    <ListPage
+      title="Services"
+      description="Products sold and running for customers."
+      query={services}
+      list={list}
+      noun="services"
+      filters={
+        <>
           <SearchBox
             value={params.q}
             onSearch={(q) => setParams({ q })}
@@ -128,7 +72,7 @@ export function ServicesPage() {
           <MultiSelect
             placeholder={params.service_status ? undefined : "Status"}
             data={SERVICE_STATUSES.map((value) => ({ value, label: SERVICE_STATUS_LABELS[value] }))}
-            value={params.service_status ? params.service_status.split(",") : []}
+            value={listOf(params.service_status) ?? []}
             onChange={(v) => setParams({ service_status: v.join(",") })}
             clearable
             miw={160}
@@ -147,25 +91,23 @@ export function ServicesPage() {
             placeholder="Product id"
             testId="service-filter-product"
           />
-        </Group>
-        <QueryState query={services}>
-          {({ items }) => (
-            <ServicesTable
-              services={items}
-              sort={params.sort}
-              onSort={(sort) => setParams({ sort })}
-              loading={services.isPlaceholderData}
-            />
-          )}
-        </QueryState>
-        <ListFooter
-          pagination={services.data?.pagination}
-          pageSize={pageSize}
-          noun="services"
-          onPage={(p) => setParams({ page: p === 1 ? null : p })}
-          onPageSize={(size) => setParams({ page_size: size === DEFAULT_PAGE_SIZE ? null : size })}
+        </>
+      }
+    >
+      {(rows, loading) => (
+        <ListTable
+          rows={rows}
+          columns={COLUMNS}
+          rowKey={(s) => s.service_id}
+          href={(s) => `/services/${s.service_id}`}
+          rowData={(s) => ({ "data-testid": `service-row-${s.service_id}` })}
+          empty="No services match"
+          testId="services-table"
+          loading={loading}
+          sort={list.sort}
+          onSort={list.setSort}
         />
-      </Card>
-    </>
+      )}
+    </ListPage>
   );
 }

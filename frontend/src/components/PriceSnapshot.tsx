@@ -1,36 +1,17 @@
-import { SimpleGrid, Stack, Text } from "@mantine/core";
-import type { ReactNode } from "react";
-import { formatMoney, formatPercent } from "@/features/catalog/money";
+import { allowance } from "@/lib/format";
+import { formatMoney, formatPercent } from "@/lib/money";
+import { Field, FieldGrid } from "./Field";
 
 type Snapshot = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (v === null || v === undefined || v === "" ? null : String(v));
 
-export function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: "break-word" }} data-testid={testId}>
-        {children}
-      </Text>
-    </Stack>
-  );
-}
-
-export function allowance(value: unknown, unit: string, unlimitedIfNull = false): string {
-  const s = str(value);
-  if (s === null) return unlimitedIfNull ? "Unlimited" : "—";
-  return `${s} ${unit}`;
-}
-
-/** What was sold: the product's prices, tax and allowances copied at sale time. */
+/** What was sold: the product's prices, tax and allowances copied at sale time (services, contracts). */
 export function PriceSnapshot({ snapshot }: { snapshot: Snapshot }) {
   const currency = str(snapshot.currency);
   const money = (key: string) => formatMoney(str(snapshot[key]), currency);
   return (
-    <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="lg" data-testid="price-snapshot">
+    <FieldGrid testId="price-snapshot">
       <Field label="Product">{str(snapshot.product_name) ?? "—"}</Field>
       <Field label="Price">
         {money("retail_cost")}
@@ -44,6 +25,6 @@ export function PriceSnapshot({ snapshot }: { snapshot: Snapshot }) {
       <Field label="Rate per MB">{money("rate_per_mb")}</Field>
       <Field label="Rate per minute">{money("rate_per_minute")}</Field>
       <Field label="Rate per SMS">{money("rate_per_sms")}</Field>
-    </SimpleGrid>
+    </FieldGrid>
   );
 }

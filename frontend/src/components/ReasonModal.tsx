@@ -1,6 +1,8 @@
 import { Alert, Button, Group, Modal, Stack, Textarea } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
+import type { UseMutationResult } from "@tanstack/react-query";
 import { useState } from "react";
+import { errorMessage, notifySuccess } from "@/lib/notify";
 
 interface ReasonModalProps {
   /** The modal is open while this is set. */
@@ -67,4 +69,35 @@ export function ReasonModal(props: ReasonModalProps) {
       {props.title !== null && <ReasonForm {...props} />}
     </Modal>
   );
+}
+
+/**
+ * The state behind a `ReasonModal`: which action is open, the API's refusal, and a submit that
+ * runs `mutation` with `{action, reason}`, toasts `done(result)` and closes on success.
+ */
+export function useReasonAction<A extends string, R>(
+  mutation: UseMutationResult<R, Error, { action: A; reason: string }>,
+  done: (result: R) => string,
+) {
+  const [action, setAction] = useState<A | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const open = (next: A) => {
+    setFailure(null);
+    setAction(next);
+  };
+  const submit = (reason: string) => {
+    if (!action) return;
+    setFailure(null);
+    mutation.mutate(
+      { action, reason },
+      {
+        onSuccess: (result) => {
+          notifySuccess(done(result));
+          setAction(null);
+        },
+        onError: (error) => setFailure(errorMessage(error)),
+      },
+    );
+  };
+  return { action, failure, open, close: () => setAction(null), submit, pending: mutation.isPending };
 }

@@ -2,7 +2,7 @@ import { TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 
-/** A numeric id filter (customer, product) that applies 300 ms after typing stops. */
+/** A numeric id filter (customer, product) that applies 300 ms after typing stops (see `idOrUndefined`). */
 export function IdFilter({
   value,
   onChange,
@@ -32,5 +32,3 @@ export function IdFilter({
     />
   );
 }
-
-export const idOrUndefined = (v: string) => (/^\d+$/.test(v) ? Number(v) : undefined);
