@@ -140,6 +140,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from omnicrm.activity.recorder import install_activity_recorder
 
     install_activity_recorder()
+    from omnicrm.periodic import import_periodic_jobs
+
+    import_periodic_jobs()  # the scheduler's registry, listed by /crm/scheduler/
     from omnicrm.core.cache import init_cache, install_cache_invalidation
 
     init_cache(app, settings.response_cache_local_entries)

@@ -16,6 +16,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.notifications.routes import blp as notifications_blp
     from omnicrm.ops.routes import blp as ops_blp
     from omnicrm.provisioning.routes import blp as provisioning_blp
+    from omnicrm.scheduler.routes import blp as scheduler_blp
     from omnicrm.services.routes import blp as services_blp
 
     api.register_blueprint(ops_blp)  # /healthz /readyz /metrics
@@ -29,3 +30,4 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(services_blp)  # /crm/service/
     api.register_blueprint(contracts_blp)  # /crm/contract/ (GetSim, PDF)
     api.register_blueprint(provisioning_blp)  # /crm/provision/ (jobs, retry, cancel, simple)
+    api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

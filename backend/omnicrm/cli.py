@@ -182,8 +182,8 @@ def provision_watch(provision_id: int, timeout: float) -> None:
 
 @provision.command("reap")
 def provision_reap() -> None:
-    """Re-queue or fail running jobs whose worker died (workers do this on their own; for
-    cron when none runs)."""
+    """Re-queue or fail running jobs whose worker died (workers and the scheduler's
+    provisioning.reap job do this on their own)."""
     from omnicrm.provisioning.reaper import reap_once
 
     app = _app()
@@ -280,6 +280,106 @@ def worker(processes: int | None, threads: int | None) -> None:
         str(threads or settings.worker_threads),
     ]
     os.execv(sys.executable, cmd)  # noqa: S606 - replace this process with the workers
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Periodic jobs. Without a subcommand: run the scheduler, which fires each job at its due
+    times as a message for the workers (needs REDIS_URL; any number of these processes may run:
+    a Redis lock per job and due time lets one fire it). Stops on SIGTERM or Ctrl-C."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import signal
+
+    from omnicrm.scheduler.loop import scheduler_for_app
+
+    settings = Settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: in embedded mode the scheduler runs inside `omnicrm run`."
+        )
+    runner = scheduler_for_app(_app())
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: runner.stop(timeout=0))
+    click.echo(f"scheduler {runner.name}: {', '.join(sorted(runner.jobs)) or 'no jobs'}")
+    runner.run()
+
+
+@scheduler.command("list")
+def scheduler_list() -> None:
+    """Every periodic job: schedule, next run, last run and its outcome."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from omnicrm.scheduler import use_cases as uc
+
+    app = _app()
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        with get_db().job_scope() as session:
+            views = uc.list_jobs(session, app.extensions["omnicrm_settings"])
+            table = Table("job", "schedule", "next run", "last run", "outcome", "by")
+            for view in views:
+                run = view.last_run
+                table.add_row(
+                    view.job_name,
+                    view.schedule,
+                    _when(view.next_run_at),
+                    _when(run.started_at or run.queued_at) if run else "-",
+                    (run.outcome.value + (f": {run.error[:60]}" if run.error else ""))
+                    if run
+                    else "never run",
+                    run.fired_by if run else "-",
+                )
+    Console(width=160).print(table)
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else "-"
+
+
+@scheduler.command("run")
+@click.argument("job_name")
+def scheduler_run(job_name: str) -> None:
+    """Run one job now: queued for the workers with REDIS_URL, run right here without (embedded
+    mode has no worker outside `omnicrm run`)."""
+    import getpass
+
+    from omnicrm.core.errors import DomainError
+    from omnicrm.scheduler import use_cases as uc
+
+    app = _app()
+    settings = app.extensions["omnicrm_settings"]
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        database = get_db()
+        try:
+            with database.job_scope() as session:
+                run = uc.run_now(
+                    session,
+                    job_name=job_name,
+                    settings=settings,
+                    fired_by=f"cli:{getpass.getuser()}@{uc.process_id()}",
+                )
+                run_id = run.run_id
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        if settings.redis_url:
+            click.echo(f"run {run_id} of {job_name} queued for the workers")
+            return
+        outcome = uc.execute_run(database, settings, run_id, worker=uc.process_id())
+        with database.job_scope() as session:
+            from omnicrm.scheduler.models import ScheduledJobRun
+
+            done = session.get(ScheduledJobRun, run_id)
+            assert done is not None
+            detail = done.error or done.result
+    click.echo(f"run {run_id} of {job_name}: {outcome.value if outcome else '?'} {detail or ''}")
+    if outcome is None or outcome.value != "success":
+        raise SystemExit(1)
 
 
 @main.command("openapi")

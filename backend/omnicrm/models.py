@@ -12,4 +12,5 @@ def import_all_models() -> None:
     import omnicrm.inventory.models
     import omnicrm.notifications.models
     import omnicrm.provisioning.models
+    import omnicrm.scheduler.models
     import omnicrm.services.models  # noqa: F401

@@ -3,7 +3,7 @@
 Three shapes, one app:
 
 - embedded (no ``REDIS_URL``): one process with ``EMBEDDED_THREADS`` threads serves the API,
-  the UI and Socket.IO, and runs the job worker pool;
+  the UI and Socket.IO, and runs the job worker pool and the scheduler (a thread);
 - production API (``omnicrm run``): one process per CPU with ``API_THREADS`` threads each.
   Requests are short and CPU-bound under the GIL: more processes than CPUs, or more threads
   than a request's waits can use, only lengthen the queue for each CPU and the GIL, and the
@@ -44,6 +44,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
             use_app(app)
             start_embedded_worker(self.settings.embedded_worker_threads)
+            if self.settings.embedded_scheduler:
+                # ...and the scheduler, as a thread of this (the serving) process.
+                from omnicrm.scheduler.loop import start_embedded_scheduler
+
+                start_embedded_scheduler(app)
         return app
 
 

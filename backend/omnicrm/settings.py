@@ -74,6 +74,17 @@ class Settings(BaseSettings):
     worker_threads: int = 4
     embedded_worker_threads: int = 2
 
+    # the scheduler (`omnicrm scheduler`; a thread of embedded `omnicrm run`): docs/scheduler.md
+    embedded_scheduler: bool = True
+    # Per-job schedule overrides, JSON in the environment, e.g.
+    # {"inventory.release_quarantine": "every 1m", "provisioning.reap": "off"}.
+    scheduler_schedules: dict[str, str] = Field(default_factory=dict)
+    # Time zone of cron schedules ("cron 0 2 * * *" is 02:00 there).
+    scheduler_timezone: str = "UTC"
+    # A due time missed by up to this (a restart, a stall) still fires, once.
+    scheduler_misfire_grace_seconds: int = 300
+    scheduler_run_retention_days: int = 14
+
     # provisioning (Ansible plays in workers)
     ansible_dir: Path = REPO_ROOT / "ansible"
     # Where plays write the network side (HSS-like spool, device configs); default instance/network.
@@ -103,6 +114,26 @@ class Settings(BaseSettings):
     @property
     def spool_dir(self) -> Path:
         return self.network_spool_dir or self.instance_path / "network"
+
+    @model_validator(mode="after")
+    def _check_schedules(self) -> Settings:
+        """A malformed schedule override or time zone stops every process at start, not the
+        scheduler at its first look (docs/scheduler.md)."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from omnicrm.scheduler.registry import OFF, Schedule
+
+        try:
+            ZoneInfo(self.scheduler_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"SCHEDULER_TIMEZONE: unknown time zone {exc}") from exc
+        for name, text in self.scheduler_schedules.items():
+            if text.strip().lower() != OFF:
+                try:
+                    Schedule.parse(text, timezone=self.scheduler_timezone)
+                except ValueError as exc:
+                    raise ValueError(f"SCHEDULER_SCHEDULES[{name}]: {exc}") from exc
+        return self
 
     @field_validator("bcrypt_rounds")
     @classmethod

@@ -64,8 +64,12 @@ def start_embedded_worker(threads: int = 2) -> dramatiq.Worker:
 
 def _import_actors() -> None:
     import omnicrm.notifications.tasks
-    import omnicrm.provisioning.tasks  # noqa: F401
+    import omnicrm.provisioning.tasks
+    import omnicrm.scheduler.tasks  # noqa: F401
+    from omnicrm.periodic import import_periodic_jobs
     from omnicrm.provisioning.reaper import ProvisioningReaper
+
+    import_periodic_jobs()  # the periodic jobs the scheduler's actor may be asked to run
 
     if not any(isinstance(m, ProvisioningReaper) for m in broker.middleware):
         broker.add_middleware(ProvisioningReaper())

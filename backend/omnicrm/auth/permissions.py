@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, str] = {
     "report.read": "Run reports",
     "import.write": "Run bulk imports",
     "selfcare.access": "Use the self-care portal for the linked customer",
+    "scheduler.read": "View periodic jobs, their schedules and runs",
+    "scheduler.run": "Run a periodic job now",
 }
 
 _READ_CORE = {"customer.read", "product.read", "service.read", "contract.read"}

@@ -168,7 +168,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm enrolment with a current code; returns single-use backup codes. */
+        /**
+         * Confirm enrolment with the password and a current code; returns single-use backup
+         *     codes. Every other session of the user is ended (this one stays).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -178,7 +181,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["Code"];
+                    "application/json": components["schemas"]["TotpEnable"];
                 };
             };
             responses: {
@@ -192,14 +195,14 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
-                /** @description Wrong or reused code */
+                /** @description Wrong password, or wrong or reused code */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Too many wrong codes */
+                /** @description Too many wrong passwords or codes (Retry-After) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -555,6 +558,13 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 /** @description Wrong current password or weak new one */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many wrong passwords (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3141,7 +3151,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Invalid body, or `idempotency_key_reused` (other body) */
+                /** @description Invalid body (`extra_vars.<key>`: a variable the play does not declare, or a value out of its bounds), or `idempotency_key_reused` (other body) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3302,7 +3312,13 @@ export interface paths {
                     };
                     content?: never;
                 };
-                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Invalid body (`extra_vars.<key>`: a variable the play does not declare, or a value out of its bounds) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3718,6 +3734,150 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
+        trace?: never;
+    };
+    "/crm/scheduler/job/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every periodic job by name: its schedule, next due time and last run.
+         * @description Requires permission: `scheduler.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Job"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/scheduler/job/{job_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's name, which is its id: `domain.job`, e.g. `inventory.release_quarantine` */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The job's runs, newest first.
+         * @description Requires permission: `scheduler.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The job's name, which is its id: `domain.job`, e.g. `inventory.release_quarantine` */
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Run the job now: a run is queued for the workers (also for a job whose schedule is
+         *     off here); follow it in the job's runs.
+         * @description Requires permission: `scheduler.run`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The job's name, which is its id: `domain.job`, e.g. `inventory.release_quarantine` */
+                    job_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such job */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/crm/service/": {
@@ -4484,7 +4644,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics. */
+        /** Prometheus metrics (the `METRICS_TOKEN` bearer token, or a loopback client). */
         get: {
             parameters: {
                 query?: never;
@@ -4496,6 +4656,13 @@ export interface paths {
             responses: {
                 /** @description OK */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not for this caller: a wrong or missing METRICS_TOKEN */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5099,6 +5266,19 @@ export interface components {
             itemtext9?: string | null;
             management_url?: string | null;
         };
+        Job: {
+            /** @description The schedule declared in code */
+            default_schedule?: string;
+            description?: string;
+            enabled?: boolean;
+            /** @description domain.job */
+            job_name?: string;
+            last_run?: (Record<string, never> | null) | components["schemas"]["Run"];
+            /** Format: date-time */
+            next_run_at?: string | null;
+            /** @description Effective schedule: 'every 5m', 'cron 0 2 * * *', or 'off' (SCHEDULER_SCHEDULES overrides the declared one) */
+            schedule?: string;
+        };
         Login: {
             /** Format: email */
             email: string;
@@ -5243,7 +5423,7 @@ export interface components {
             promo_months?: number | null;
             /** @description Promos only: the product discounted */
             promo_target_product_id?: number | null;
-            /** @description Playbook variables (object) */
+            /** @description Variables for the product's plays: only those its plays declare (ansible/caller_vars/<play>.yml), each within its bounds, plus `plays` (an object of action -> play name); anything else is a 422 on provisioning_json_vars.<key> */
             provisioning_json_vars?: {
                 [key: string]: unknown;
             };
@@ -5324,7 +5504,7 @@ export interface components {
             promo_months?: number | null;
             /** @description Promos only: the product discounted */
             promo_target_product_id?: number | null;
-            /** @description Playbook variables (object) */
+            /** @description Variables for the product's plays: only those its plays declare (ansible/caller_vars/<play>.yml), each within its bounds, plus `plays` (an object of action -> play name); anything else is a 422 on provisioning_json_vars.<key> */
             provisioning_json_vars?: {
                 [key: string]: unknown;
             };
@@ -5408,7 +5588,7 @@ export interface components {
         };
         ProvisionCreate: {
             customer_id: number;
-            /** @description More playbook variables (data only: never templated) */
+            /** @description Variables for the play. Only the variables the play declares (ansible/caller_vars/<play>.yml, listed per play in ansible/README.md) are accepted, each with its type and bounds: any other key (Ansible's ansible_*, the engine's omnicrm/customer/service/parent_service/product/inventory, the play's own variables) or a wrong value is a 422 naming extra_vars.<key>, and no job is queued. Values are data, never templates. */
             extra_vars?: {
                 [key: string]: unknown;
             };
@@ -5527,6 +5707,37 @@ export interface components {
             description?: string;
             permissions?: string[];
         };
+        Run: {
+            /**
+             * Format: date-time
+             * @description The due time it was fired for (schedule)
+             */
+            due_at?: string | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** @description The scheduler ("host:pid") or user that started it */
+            fired_by?: string;
+            job_name?: string;
+            /** @enum {string} */
+            outcome?: "queued" | "running" | "success" | "failed";
+            /** Format: date-time */
+            queued_at?: string;
+            /** @description The job's summary */
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            run_id?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /**
+             * @description schedule: fired by a scheduler; manual: run now by a user
+             * @enum {string}
+             */
+            trigger?: "schedule" | "manual";
+            /** @description The worker ("host:pid") that ran it */
+            worker?: string | null;
+        };
         SeriesPoint: {
             failed?: number;
             /** Format: date-time */
@@ -5607,7 +5818,7 @@ export interface components {
             user_agent?: string | null;
         };
         SimpleProvision: {
-            /** @description Playbook variables (data only) */
+            /** @description Variables for the play. Only the variables the play declares (ansible/caller_vars/<play>.yml, listed per play in ansible/README.md) are accepted, each with its type and bounds: any other key (Ansible's ansible_*, the engine's omnicrm/customer/service/parent_service/product/inventory, the play's own variables) or a wrong value is a 422 naming extra_vars.<key>, and no job is queued. Values are data, never templates. */
             extra_vars?: {
                 [key: string]: unknown;
             };
@@ -5685,6 +5896,11 @@ export interface components {
             refresh_token?: string;
             /** @description Access JWT (Bearer) */
             token?: string;
+        };
+        TotpEnable: {
+            code: string;
+            /** @description The caller's current password (asked again to turn 2FA on) */
+            password: string;
         };
         TotpSetup: {
             otpauth_uri?: string;

@@ -6,6 +6,7 @@
 import {
   IconAntenna,
   IconBox,
+  IconClockPlay,
   IconFileDescription,
   IconHistory,
   IconPackages,
@@ -36,6 +37,7 @@ const ProvisioningDashboard = lazy(() =>
 const ProvisionJobsPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobsPage })));
 const ProvisionJobPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
+const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
 export interface Section {
   /** URL segment under "/", e.g. "customers". */
@@ -128,5 +130,13 @@ export const sections: Section[] = [
     icon: IconHistory,
     permission: "activity.read",
     routes: [{ index: true, element: <ActivityPage /> }],
+  },
+  {
+    // Admin settings: beside /settings/security (the user menu), listed for admins only.
+    path: "settings/scheduler",
+    label: "Scheduler",
+    icon: IconClockPlay,
+    permission: "scheduler.read",
+    routes: [{ index: true, element: <SchedulerPage /> }],
   },
 ];

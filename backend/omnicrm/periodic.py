@@ -1,0 +1,14 @@
+"""Import every domain's periodic-job declarations so the registry is complete (the API, the
+scheduler and the workers all call this), as models.py does for models.
+
+The scheduler package is a leaf the domains register into (scheduler/registry.py); this
+top-level module is the one place that knows which domains have periodic work.
+"""
+
+from __future__ import annotations
+
+
+def import_periodic_jobs() -> None:
+    import omnicrm.inventory.jobs
+    import omnicrm.provisioning.jobs
+    import omnicrm.scheduler.jobs  # noqa: F401

@@ -1,0 +1,1 @@
+export { SchedulerPage } from "./components/SchedulerPage";
