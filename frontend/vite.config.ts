@@ -27,6 +27,9 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // Mantine forms under jsdom take seconds on a busy 2-CPU machine (CI runs this after
+    // pytest): a generous per-test limit keeps a slow run from reading as a broken one.
+    testTimeout: 30_000,
     // Node's Request cannot resolve the same-origin base URL "" that the browser uses.
     env: { VITE_API_BASE_URL: "http://localhost:3000" },
   },
