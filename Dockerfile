@@ -52,7 +52,7 @@ COPY --from=ui /src/frontend/dist frontend/dist
 # Owned by root and read-only to the omnicrm user, so a play cannot rewrite the plays.
 COPY ansible/ ansible/
 RUN python -c "from omnicrm.settings import REPO_ROOT; \
-from omnicrm.provisioning.declared_vars import declaration_for; \
+from omnicrm.plays.declared_vars import declaration_for; \
 plays = sorted((REPO_ROOT / 'ansible').glob('*.yml')); \
 assert plays and all(declaration_for(REPO_ROOT / 'ansible', p.stem).found for p in plays)"
 # Plays run as omnicrm (no sudo, no become): Ansible's scratch space must be writable by it

@@ -150,9 +150,10 @@ e2e: setup ui ## Browser tests only (Playwright driving /usr/bin/chromium)
 
 # ------------------------------------------------------------------------------- quality ---
 
-lint: setup ## ruff check + ruff format --check + ESLint (feature boundaries)
+lint: setup ## ruff + import-linter (domain layers) + ESLint (feature boundaries)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	cd frontend && npm run --silent lint
 
 fmt: setup ## Format and autofix (ruff)

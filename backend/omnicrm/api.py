@@ -8,7 +8,7 @@ from flask_smorest import Api
 def register_blueprints(api: Api) -> None:
     from omnicrm.activity.routes import blp as activity_blp
     from omnicrm.auth.routes import blp as auth_blp
-    from omnicrm.auth.routes import users_blp
+    from omnicrm.auth.user_routes import users_blp
     from omnicrm.catalog.routes import blp as catalog_blp
     from omnicrm.contracts.routes import blp as contracts_blp
     from omnicrm.customers.routes import blp as customers_blp

@@ -161,6 +161,12 @@ def get_settings() -> Settings:
     return settings
 
 
+def default_phone_region() -> str:
+    """The region national phone numbers are read in (``DEFAULT_PHONE_REGION``, else US);
+    routes pass it to the use cases that parse numbers."""
+    return get_settings().default_phone_region or "US"
+
+
 def get_redis() -> redis.Redis:
     client: redis.Redis = current_app.extensions["omnicrm_redis"]
     return client

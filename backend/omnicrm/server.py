@@ -7,7 +7,7 @@ Three shapes, one app:
 - production API (``omnicrm run``): one process per CPU with ``API_THREADS`` threads each.
   Requests are short and CPU-bound under the GIL: more processes than CPUs, or more threads
   than a request's waits can use, only lengthen the queue for each CPU and the GIL, and the
-  tail latency with it (measured in docs/performance.md);
+  tail latency with it (measured in docs/performance-history.md);
 - production real-time (``omnicrm run --realtime``): Socket.IO, where every open WebSocket
   holds one thread for as long as it lives, so one process with ``REALTIME_THREADS`` threads.
   Route ``/socket.io/`` to it (deploy/nginx.conf does); the API shape still answers Socket.IO

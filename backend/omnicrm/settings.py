@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     response_cache_ttl: int = 30
     # Cached responses each process also keeps in memory (a hit then needs no Redis read).
     response_cache_local_entries: int = 512
-    # Answer a repeated cached read before Flask (same checks, same bytes): core/hot_reads.py.
+    # Answer a repeated cached read before Flask (same checks, same bytes): response_cache.replay
     response_cache_replay: bool = True
     max_content_length: int = 10 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
@@ -114,26 +114,6 @@ class Settings(BaseSettings):
     @property
     def spool_dir(self) -> Path:
         return self.network_spool_dir or self.instance_path / "network"
-
-    @model_validator(mode="after")
-    def _check_schedules(self) -> Settings:
-        """A malformed schedule override or time zone stops every process at start, not the
-        scheduler at its first look (docs/scheduler.md)."""
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        from omnicrm.scheduler.registry import OFF, Schedule
-
-        try:
-            ZoneInfo(self.scheduler_timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"SCHEDULER_TIMEZONE: unknown time zone {exc}") from exc
-        for name, text in self.scheduler_schedules.items():
-            if text.strip().lower() != OFF:
-                try:
-                    Schedule.parse(text, timezone=self.scheduler_timezone)
-                except ValueError as exc:
-                    raise ValueError(f"SCHEDULER_SCHEDULES[{name}]: {exc}") from exc
-        return self
 
     @field_validator("bcrypt_rounds")
     @classmethod

@@ -1,65 +1,28 @@
-"""Dramatiq broker and actors.
+"""The worker process: every domain's actors on the broker of ``core/jobs.py``.
 
-The broker is chosen when this module is imported (the ``dramatiq`` CLI imports it in each
-worker process): RedisBroker when REDIS_URL is set, otherwise a StubBroker served by an
-in-process worker pool (embedded mode, tests). Actors open their own unit of work.
+The ``dramatiq`` CLI imports this module in each worker process (``omnicrm worker``); embedded
+mode imports it to run the same actors on threads of the API process.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any
 
-import dramatiq
-from dramatiq.brokers.stub import StubBroker
 from flask import Flask
 
+from omnicrm.core.jobs import broker, start_embedded_worker, use_app, use_app_factory, worker_app
 from omnicrm.core.logging import get_logger
 
 log = get_logger("omnicrm.worker")
 
 
-def _make_broker() -> dramatiq.Broker:
-    url = os.environ.get("REDIS_URL", "")
-    if url:
-        from dramatiq.brokers.redis import RedisBroker
+def _create_app() -> Flask:
+    from omnicrm import create_app
 
-        return RedisBroker(url=url, namespace="omnicrm-tasks")
-    stub = StubBroker()
-    stub.emit_after("process_boot")
-    return stub
+    return create_app()
 
 
-broker = _make_broker()
-dramatiq.set_broker(broker)
-
-_app: Flask | None = None
-_app_lock = threading.Lock()
-
-
-def worker_app() -> Flask:
-    """The Flask app a worker process uses for settings, DB and Redis (built once)."""
-    global _app
-    with _app_lock:
-        if _app is None:
-            from omnicrm import create_app
-
-            _app = create_app()
-        return _app
-
-
-def use_app(app: Flask) -> None:
-    """Make actors in this process use ``app`` (embedded mode and tests)."""
-    global _app
-    _app = app
-
-
-def start_embedded_worker(threads: int = 2) -> dramatiq.Worker:
-    """Run actors in this process (embedded default): a real Dramatiq worker on the stub broker."""
-    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
-    worker.start()
-    return worker
+use_app_factory(_create_app)
 
 
 def _import_actors() -> None:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from omnicrm.core import cache
-from omnicrm.core.hot_reads import HotReads
+from omnicrm.response_cache import bump, replay, store
+from omnicrm.response_cache.replay import HotReads
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_another_processs_commit_stops_the_replay(app, api, support, dispatches)
     customer = _customer(api, headers, "Elsewhere")
     url = f"/crm/customer/{customer['customer_id']}"
     _warm(api, url, headers)
-    cache.bump(app.extensions["omnicrm_redis"], "customers")
+    bump(app.extensions["omnicrm_redis"], "customers")
     before = len(dispatches)
     assert api.client.get(url, headers=headers).headers["X-Cache"] == "miss"
     assert len(dispatches) == before + 1
@@ -143,7 +143,6 @@ def test_api_keys_go_through_flask(api, support, admin_headers, dispatches):
 def test_a_replayed_read_is_logged_and_counted(api, support, dispatches, monkeypatch):
     import structlog
 
-    from omnicrm.core import hot_reads
     from omnicrm.core.metrics import REQUEST_COUNT
 
     user, headers = support
@@ -157,7 +156,7 @@ def test_a_replayed_read_is_logged_and_counted(api, support, dispatches, monkeyp
         def info(self, event, **fields):
             lines.append((event, structlog.contextvars.get_contextvars(), fields))
 
-    monkeypatch.setattr(hot_reads, "log", Recorder())
+    monkeypatch.setattr(replay, "log", Recorder())
     before = len(dispatches)
     api.client.get(url, headers={**headers, "X-Request-ID": "logged-replay"})
     assert len(dispatches) == before
@@ -179,9 +178,9 @@ def test_an_entry_due_for_renewal_goes_to_flask(api, support, dispatches, monkey
     url = "/crm/customer/?page=1"
     _warm(api, url, headers)
     ttl = app.extensions["omnicrm_settings"].response_cache_ttl
-    real_time = cache.time.time
+    real_time = store.time.time
     monkeypatch.setattr(
-        cache.time, "time", lambda: real_time() + ttl * (1 - cache.REFRESH_AHEAD / 2)
+        store.time, "time", lambda: real_time() + ttl * (1 - store.REFRESH_AHEAD / 2)
     )
     before = len(dispatches)
     assert api.client.get(url, headers=headers).headers["X-Cache"] == "miss"  # renewed
@@ -189,18 +188,18 @@ def test_an_entry_due_for_renewal_goes_to_flask(api, support, dispatches, monkey
 
 
 def test_replay_can_be_switched_off_and_is_off_under_an_app_wide_limit(settings):
-    # A bare Flask app with what install_hot_reads reads (create_app here would rebind the
+    # A bare Flask app with what install_replay reads (create_app here would rebind the
     # process-wide Socket.IO server to a second app).
     from flask import Flask
 
-    from omnicrm.core.cache import LocalEntries
-    from omnicrm.core.hot_reads import install_hot_reads
+    from omnicrm.response_cache.replay import install_replay
+    from omnicrm.response_cache.store import LocalEntries
 
     def installed(**changes):
         flask_app = Flask("replay-switch")
         flask_app.extensions["omnicrm_settings"] = settings.model_copy(update=changes)
-        flask_app.extensions["omnicrm_cache"] = LocalEntries(8)
-        install_hot_reads(flask_app, lambda app, token: None)
+        flask_app.extensions[store.LOCAL_ENTRIES] = LocalEntries(8)
+        install_replay(flask_app, lambda app, token, also: None)
         return isinstance(flask_app.wsgi_app, HotReads)
 
     assert installed()

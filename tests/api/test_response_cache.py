@@ -87,6 +87,40 @@ def test_permission_is_checked_before_the_cache(api, headers, make_user):
     assert api.client.get("/crm/customer/?page=1").status_code == 401
 
 
+def test_only_200_answers_are_kept(api, headers):
+    for url, status in (("/crm/customer/?page=0", 422), ("/crm/customer/2147483000", 404)):
+        for _ in range(2):
+            answer = api.client.get(url, headers=headers)
+            assert answer.status_code == status
+            assert "X-Cache" not in answer.headers  # refused by the view each time, never kept
+
+
+def test_a_hit_skips_parsing_and_the_query(api, headers, monkeypatch):
+    from omnicrm.customers import schemas, use_cases
+
+    _create(api, headers, "Parsed Once")
+    calls = []
+    load, query = schemas.CustomerFilterSchema.load, use_cases.customers_query
+
+    def counting_load(self, *args, **kwargs):
+        calls.append("load")
+        return load(self, *args, **kwargs)
+
+    def counting_query(*args, **kwargs):
+        calls.append("query")
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(schemas.CustomerFilterSchema, "load", counting_load)
+    monkeypatch.setattr(use_cases, "customers_query", counting_query)
+    url = "/crm/customer/?page=1&q=Parsed"
+    miss = api.client.get(url, headers=headers)
+    hit = api.client.get(url, headers=headers)
+    assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("miss", "hit")
+    assert calls == ["load", "query"]
+    assert hit.get_data() == miss.get_data()
+    assert hit.headers["Content-Type"] == miss.headers["Content-Type"] == "application/json"
+
+
 def test_cache_can_be_switched_off(app, api, headers, monkeypatch):
     monkeypatch.setattr(app.extensions["omnicrm_settings"], "response_cache_ttl", 0)
     _create(api, headers, "No Cache")
@@ -136,14 +170,14 @@ def test_a_cached_read_costs_one_redis_round_trip(app, api, headers, monkeypatch
 
 
 def test_another_process_bumping_the_version_beats_the_local_copy(app, api, headers):
-    from omnicrm.core import cache
+    from omnicrm.response_cache import bump
 
     customer = _create(api, headers, "Local Copy")
     url = f"/crm/customer/{customer['customer_id']}"
     api.client.get(url, headers=headers)
     assert api.client.get(url, headers=headers).headers["X-Cache"] == "hit"
     # What another process's commit does: only Redis changes, this process's LRU does not.
-    cache.bump(app.extensions["omnicrm_redis"], "customers")
+    bump(app.extensions["omnicrm_redis"], "customers")
     assert api.client.get(url, headers=headers).headers["X-Cache"] == "miss"
 
 
@@ -180,14 +214,22 @@ def test_api_key_reads_fetch_the_versions_themselves(app, api, headers, admin_he
 
 
 # ----------------------------------------------------------------------------------------------
-# Single flight and renewal ahead of expiry (cached_json driven directly, from many threads)
+# Single flight and renewal ahead of expiry (a @cached_read view driven directly, many threads)
 # ----------------------------------------------------------------------------------------------
 def _serve(app, path, build):
-    """One request's worth of ``cached_json``: (X-Cache, body)."""
-    from omnicrm.core.cache import cached_json
+    """One request to a ``@cached_read`` view answering ``build()``: (X-Cache, body)."""
+    import json
+
+    from flask import Response
+
+    from omnicrm.response_cache import cached_read
+
+    @cached_read("flight-test")
+    def view():
+        return Response(json.dumps(build()), mimetype="application/json")
 
     with app.test_request_context(path):
-        response = cached_json("flight-test", build)
+        response = view()
         return response.headers["X-Cache"], response.get_data(as_text=True)
 
 
@@ -202,7 +244,7 @@ def test_many_readers_missing_one_key_build_it_once(app):
         builds.append(1)
         started.set()
         time.sleep(0.3)  # the other readers arrive while this build runs
-        return {"built": len(builds)}, None
+        return {"built": len(builds)}
 
     results = []
     threads = [
@@ -231,7 +273,7 @@ def test_a_failed_build_lets_the_next_reader_build(app):
         _serve(app, path, broken)
     # the flight was released: the next reader builds (no 10 s wait), and the one after hits
     started = time.monotonic()
-    assert _serve(app, path, lambda: ({"ok": True}, None)) == ("miss", '{"ok": true}')
+    assert _serve(app, path, lambda: {"ok": True}) == ("miss", '{"ok": true}')
     assert time.monotonic() - started < 2
     assert _serve(app, path, lambda: pytest.fail("built twice")) == ("hit", '{"ok": true}')
 
@@ -240,11 +282,11 @@ def test_an_entry_near_expiry_is_renewed_by_one_reader_while_others_are_served(a
     import threading
     import uuid
 
-    from omnicrm.core import cache
+    from omnicrm.response_cache import store
 
     path = f"/crm/flight/{uuid.uuid4().hex}"
     ttl = app.extensions["omnicrm_settings"].response_cache_ttl
-    assert _serve(app, path, lambda: ({"v": 1}, None)) == ("miss", '{"v": 1}')
+    assert _serve(app, path, lambda: {"v": 1}) == ("miss", '{"v": 1}')
     assert _serve(app, path, lambda: pytest.fail("fresh entries are served")) == (
         "hit",
         '{"v": 1}',
@@ -252,14 +294,14 @@ def test_an_entry_near_expiry_is_renewed_by_one_reader_while_others_are_served(a
     # Time passes: the entry is now in the last REFRESH_AHEAD of its TTL, still valid.
     real_time = time.time
     monkeypatch.setattr(
-        cache.time, "time", lambda: real_time() + ttl * (1 - cache.REFRESH_AHEAD / 2)
+        store.time, "time", lambda: real_time() + ttl * (1 - store.REFRESH_AHEAD / 2)
     )
     renewing, finish = threading.Event(), threading.Event()
 
     def slow_build():
         renewing.set()
         assert finish.wait(5)
-        return {"v": 2}, None
+        return {"v": 2}
 
     renewed = []
     renewer = threading.Thread(target=lambda: renewed.append(_serve(app, path, slow_build)))
@@ -273,5 +315,5 @@ def test_an_entry_near_expiry_is_renewed_by_one_reader_while_others_are_served(a
     finish.set()
     renewer.join(5)
     assert renewed == [("miss", '{"v": 2}')]
-    monkeypatch.setattr(cache.time, "time", real_time)
+    monkeypatch.setattr(store.time, "time", real_time)
     assert _serve(app, path, lambda: pytest.fail("renewed")) == ("hit", '{"v": 2}')

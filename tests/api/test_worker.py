@@ -62,7 +62,7 @@ def test_embedded_worker_delivers_a_queued_mail(app, api, database, settings):
         assert "reset-password?token=" in mail.get_payload()
     finally:
         worker.stop()
-        worker_module._app = None
+        worker_module.use_app(None)
         with database.job_scope() as session:
             session.execute(delete(Notification).where(Notification.recipient == email))
             session.execute(update(User).where(User.email == email).values(is_active=False))

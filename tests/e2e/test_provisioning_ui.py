@@ -26,7 +26,7 @@ def worker(app: Any) -> Iterator[None]:
     running = worker_module.start_embedded_worker(threads=2)
     yield
     running.stop()
-    worker_module._app = None
+    worker_module.use_app(None)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from omnicrm.activity.models import Activity
 from omnicrm.catalog.demo import DEMO_PRODUCTS, seed_catalog
 from omnicrm.catalog.models import Product
-from omnicrm.provisioning import declared_vars as dv
+from omnicrm.plays import declared_vars as dv
 from omnicrm.provisioning import use_cases as uc
 from omnicrm.provisioning.models import Provision
 from omnicrm.provisioning.tasks import JobRun

@@ -239,19 +239,19 @@ def test_an_interrupted_run_is_recorded_failed_and_the_interruption_goes_on(
 
 
 def test_a_malformed_override_or_time_zone_stops_the_process_at_start(tmp_path):
-    from functools import partial
-
-    from pydantic import ValidationError
-
+    from omnicrm import create_app
+    from omnicrm.scheduler.registry import check_settings
     from omnicrm.settings import Settings
 
-    make = partial(Settings, instance_path=tmp_path, secret_key="k" * 40)
-
-    with pytest.raises(ValidationError, match=r"SCHEDULER_SCHEDULES\[inventory.x\]"):
-        make(scheduler_schedules={"inventory.x": "every now and then"})
-    with pytest.raises(ValidationError, match="SCHEDULER_TIMEZONE"):
-        make(scheduler_timezone="Mars/Olympus")
-    assert make(scheduler_schedules={"inventory.x": "off"}).scheduler_schedules
+    with pytest.raises(ValueError, match=r"SCHEDULER_SCHEDULES\[inventory.x\]"):
+        check_settings(schedules={"inventory.x": "every now and then"}, timezone="UTC")
+    with pytest.raises(ValueError, match="SCHEDULER_TIMEZONE"):
+        check_settings(schedules={}, timezone="Mars/Olympus")
+    check_settings(schedules={"inventory.x": "off"}, timezone="UTC")
+    # create_app checks before anything else is built (so no Socket.IO server is rebound)
+    bad = Settings(instance_path=tmp_path, secret_key="k" * 40, scheduler_timezone="Mars/Olympus")
+    with pytest.raises(ValueError, match="SCHEDULER_TIMEZONE"):
+        create_app(bad)
 
 
 def test_prune_runs_deletes_old_runs_and_fails_runs_whose_worker_died(
@@ -292,7 +292,7 @@ def embedded_worker(app: Any) -> Iterator[None]:
         yield
     finally:
         worker.stop()
-        worker_module._app = None
+        worker_module.use_app(None)
 
 
 def wait_for(predicate: Any, timeout: float, what: str) -> Any:

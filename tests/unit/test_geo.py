@@ -14,7 +14,8 @@ import pytest
 
 from omnicrm.geo.adapters.google import GoogleMapsGeocoder
 from omnicrm.geo.adapters.offline import OfflineGeocoder
-from omnicrm.geo.geocoder import GeocodeResult, geocoder_from_settings, plus_code_for
+from omnicrm.geo.choice import geocoder_from_settings
+from omnicrm.geo.geocoder import GeocodeResult, plus_code_for
 from omnicrm.settings import Settings
 
 API_KEY = "AIzaFakeKeyForTests0123456789"

@@ -8,10 +8,9 @@ import flask_smorest
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from marshmallow import Schema, fields, validate
 
 from omnicrm.core.blueprint import Blueprint
-from omnicrm.core.cache import Entry, LocalEntries
+from omnicrm.response_cache.store import Entry, LocalEntries
 
 
 @given(
@@ -27,7 +26,7 @@ def test_pagination_header_matches_flask_smorest(page, page_size, item_count):
 
 
 def _entry(version: str = "v1", ttl: float = 30) -> Entry:
-    return Entry(version=version, body="{}", count=0, expires_at=time.time() + ttl)
+    return Entry(version=version, body="{}", headers=(), expires_at=time.time() + ttl)
 
 
 def test_local_entries_evict_the_least_recently_used():
@@ -90,89 +89,6 @@ def test_an_app_wide_limit_is_still_checked_on_every_request(
 def test_decorated_limits_still_apply(app, api, limiter_calls):
     api.client.post("/crm/auth/login", json={"email": "nobody@example.com", "password": "x"})
     assert limiter_calls == [False]  # checked by the decorator, not the skipped middleware
-
-
-# ---- parsed query strings are remembered, and every request gets its own copy -------------
-
-
-class _TagQuery(Schema):
-    tag = fields.List(fields.String(), load_default=list)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-
-
-@pytest.fixture
-def query_parser(monkeypatch):
-    from omnicrm.core.blueprint import _SchemaReusingParser
-
-    loads = []
-    original = _TagQuery.load
-
-    def counting_load(self, *args, **kwargs):
-        loads.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(_TagQuery, "load", counting_load)
-    return _SchemaReusingParser(), loads
-
-
-def _parse(app, parser, query_string):
-    with app.test_request_context("/x?" + query_string):
-        return parser.parse(_TagQuery, location="query")
-
-
-def test_a_repeated_query_string_is_loaded_once_and_copied(app, query_parser):
-    parser, loads = query_parser
-    first = _parse(app, parser, "tag=a&tag=b&page=2")
-    first["tag"].append("changed by the view")
-    first["page"] = 99
-    second = _parse(app, parser, "tag=a&tag=b&page=2")
-    assert second == {"tag": ["a", "b"], "page": 2}
-    assert len(loads) == 1
-    defaults = _parse(app, parser, "")
-    defaults["tag"].append("x")
-    assert _parse(app, parser, "") == {"tag": [], "page": 1}  # load_default=list not shared
-    assert _parse(app, parser, "page=3") == {"tag": [], "page": 3}
-    assert len(loads) == 3
-
-
-def test_a_refused_query_string_is_refused_every_time(app, query_parser):
-    from werkzeug.exceptions import UnprocessableEntity
-
-    parser, loads = query_parser
-    for _ in range(2):
-        with pytest.raises(UnprocessableEntity):
-            _parse(app, parser, "page=0")
-    assert len(loads) == 2
-    assert parser._parsed_queries == {}
-
-
-def test_the_remembered_query_strings_are_bounded(app, query_parser, monkeypatch):
-    parser, _ = query_parser
-    monkeypatch.setattr(parser, "QUERY_CACHE_SIZE", 3)
-    for page in range(1, 8):
-        assert _parse(app, parser, f"page={page}")["page"] == page
-    assert len(parser._parsed_queries) <= 3
-
-
-def test_pagination_parameters_are_a_new_object_per_request(app):
-    # The view sets item_count on the object it is given: two requests must never share one.
-    from flask_smorest.pagination import _pagination_parameters_schema_factory
-
-    from omnicrm.core.blueprint import _SchemaReusingParser
-
-    parser = _SchemaReusingParser()
-    schema = _pagination_parameters_schema_factory(1, 10, 100)
-
-    def parse():
-        with app.test_request_context("/x?page=2&page_size=20"):
-            return parser.parse(schema, location="query")
-
-    first = parse()
-    first.item_count = 500
-    second = parse()
-    assert second is not first
-    assert (second.page, second.page_size, second.item_count) == (2, 20, None)
-    assert len(parser._parsed_queries) == 1  # the second one came from the cache
 
 
 def test_request_metrics_count_every_answer(app, api, admin_headers):

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
-from omnicrm.activity.audit import AuditSpec, auditable, audited_types, spec_for, to_json
+from omnicrm.activity.audit import AuditSpec, audited_types, spec_for, to_json
 from omnicrm.activity.models import Activity
 from omnicrm.core.context import current_principal, current_request
 from omnicrm.core.db import utcnow
@@ -273,28 +273,7 @@ def _after_rollback(session: Session) -> None:
 
 def install_activity_recorder() -> None:
     """Record changes of auditable models from every Session (idempotent; call at startup)."""
-    _register_models_of_other_domains()
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_rollback", _after_rollback)
-
-
-def _register_models_of_other_domains() -> None:
-    """Auth's models are audited too; their secrets are excluded here and by SECRET_COLUMNS."""
-    from omnicrm.auth.models import ApiKey, Role, User
-
-    auditable(
-        object_type="user",
-        # last_login_at changes on every login, which is recorded as its own "login" event.
-        exclude={
-            "password_hash",
-            "totp_secret",
-            "totp_pending_secret",
-            "totp_last_step",
-            "last_login_at",
-        },
-        collections={"roles": "name"},
-    )(User)
-    auditable(object_type="role", collections={"permissions": "name"})(Role)
-    auditable(object_type="api_key", exclude={"key_hash", "last_used_at"})(ApiKey)

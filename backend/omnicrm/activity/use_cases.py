@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, column, insert, select, table
 from sqlalchemy.orm import Session
 
 from omnicrm.activity.audit import scrub
 from omnicrm.activity.models import Activity
 from omnicrm.activity.recorder import build_row, current_signing_key, row_digest, signing_key
 from omnicrm.core.db import Database
+from omnicrm.core.errors import NotFound
 
 
 def record_event(
@@ -105,10 +106,18 @@ def customer_activity_query(
     session: Session, *, customer_id: int, action: str | None = None
 ) -> Select[Any]:
     """Everything that happened to a customer, its contacts and sites (404 if no customer)."""
-    from omnicrm.customers.use_cases import get_customer
-
-    get_customer(session, customer_id=customer_id)
+    if (
+        session.scalar(
+            select(_CUSTOMER.c.customer_id).where(_CUSTOMER.c.customer_id == customer_id)
+        )
+        is None
+    ):
+        raise NotFound(f"customer {customer_id} not found")
     return activity_query(customer_id=customer_id, action=action)
+
+
+# Every domain records activity, so this one imports none: it knows the customer table only.
+_CUSTOMER = table("customer", column("customer_id"))
 
 
 @dataclass

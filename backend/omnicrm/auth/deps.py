@@ -1,4 +1,5 @@
-"""The Redis-backed collaborators auth use cases need, built from the app's settings."""
+"""What auth use cases need from the app (settings, the database, the Redis-backed stores):
+:func:`auth_deps` builds it from the app, so the use cases never reach for ``current_app``."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from dataclasses import dataclass
 from flask import current_app
 
 from omnicrm.auth.sessions import AttemptCounter, LoginThrottle, SessionStore
-from omnicrm.extensions import get_redis
+from omnicrm.core.db import Database
+from omnicrm.extensions import get_db, get_redis
 from omnicrm.settings import Settings
 
 
 @dataclass(frozen=True)
 class AuthDeps:
     settings: Settings
+    database: Database  # for audit records written after the request's rollback
     sessions: SessionStore
     throttle: LoginThrottle
     totp_failures: AttemptCounter  # per (account, client)
@@ -25,6 +28,7 @@ def auth_deps() -> AuthDeps:
     client = get_redis()
     return AuthDeps(
         settings=settings,
+        database=get_db(),
         sessions=SessionStore(client, refresh_ttl=settings.jwt_refresh_ttl_seconds),
         throttle=LoginThrottle(
             client,

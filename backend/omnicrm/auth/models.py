@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
 
 role_permission = Table(
@@ -33,6 +34,7 @@ class Permission(Base):
     description: Mapped[str] = mapped_column(String(255), default="")
 
 
+@auditable(object_type="role", collections={"permissions": "name"})
 class Role(Base, TimestampMixin):
     __tablename__ = "role"
 
@@ -45,6 +47,18 @@ class Role(Base, TimestampMixin):
     )
 
 
+@auditable(
+    object_type="user",
+    # last_login_at changes on every login, which is recorded as its own "login" event.
+    exclude={
+        "password_hash",
+        "totp_secret",
+        "totp_pending_secret",
+        "totp_last_step",
+        "last_login_at",
+    },
+    collections={"roles": "name"},
+)
 class User(Base, TimestampMixin):
     __tablename__ = "user_account"
 
@@ -107,6 +121,7 @@ class UserToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@auditable(object_type="api_key", exclude={"key_hash", "last_used_at"})
 class ApiKey(Base):
     """An integrator's key: ``X-API-Key: ock_<prefix>_<secret>``; only a hash is kept."""
 

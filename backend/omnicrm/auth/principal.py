@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -16,11 +17,33 @@ from omnicrm.auth.errors import SessionRevoked, TokenInvalid
 from omnicrm.auth.models import User
 from omnicrm.auth.sessions import SessionStore, TokenCheck
 from omnicrm.auth.use_cases import identity_of, principal_for_api_key
-from omnicrm.core import cache
 from omnicrm.core.context import Principal
 from omnicrm.core.db import Database
 from omnicrm.core.errors import DomainError, ServiceUnavailable, Unauthorized
-from omnicrm.core.hot_reads import Caller
+from omnicrm.core.redis import Command
+
+_ALSO_FETCH = "omnicrm_session_check_also"
+
+
+@dataclass(frozen=True)
+class _AlsoFetch:
+    """What other parts of the app asked the session check's round trip to carry."""
+
+    commands: tuple[Command, ...] = ()
+    receivers: tuple[Callable[[Any], None], ...] = ()
+
+
+_NOTHING_ELSE = _AlsoFetch()
+
+
+def also_fetch_with_session_check(
+    app: Flask, command: Command, receive: Callable[[Any], None]
+) -> None:
+    """Send ``command`` in the same Redis round trip as every bearer request's session check,
+    and hand its raw reply to ``receive`` within the request (the response cache reads its
+    versions this way). Registered at app creation."""
+    also: _AlsoFetch = app.extensions.get(_ALSO_FETCH, _NOTHING_ELSE)
+    app.extensions[_ALSO_FETCH] = _AlsoFetch((*also.commands, command), (*also.receivers, receive))
 
 
 def _database() -> Database:
@@ -89,16 +112,19 @@ def access_claims(token: str, config: Mapping[str, Any] | None = None) -> Mappin
 
 
 def checked_access_token(
-    token: str, sessions: SessionStore, config: Mapping[str, Any] | None = None
+    token: str,
+    sessions: SessionStore,
+    config: Mapping[str, Any] | None = None,
+    also: Sequence[Command] = (),
 ) -> tuple[Mapping[str, Any], TokenCheck]:
     """A valid access token of a live, unrevoked session: its claims and the session check.
 
-    One Redis round trip, which also brings the cache versions (``check.also[0]``).
+    One Redis round trip, which also carries the ``also`` commands (replies in ``check.also``).
     """
     claims = access_claims(token, config)
     user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
     try:
-        check = sessions.check(user_id, sid, jti, also=[cache.PREFETCH_VERSIONS])
+        check = sessions.check(user_id, sid, jti, also=also)
     except Exception as exc:  # Redis down: fail closed, but say so honestly
         raise ServiceUnavailable("session store unavailable", code="session_store_down") from exc
     if check.blocked or check.session is None:
@@ -106,7 +132,16 @@ def checked_access_token(
     return claims, check
 
 
-def cached_caller(app: Flask, token: str) -> Caller | None:
+@dataclass(frozen=True)
+class CachedCaller:
+    """Who a bearer token is, as far as :func:`cached_caller` can tell from Redis alone."""
+
+    user_id: int
+    permissions: frozenset[str]
+    also: list[Any]  # replies to the ``also`` commands
+
+
+def cached_caller(app: Flask, token: str, also: Sequence[Command] = ()) -> CachedCaller | None:
     """Who a bearer token is, from Redis alone, for answering a cached read before Flask.
 
     None whenever only the full request path can tell (an invalid, expired or revoked token,
@@ -120,24 +155,23 @@ def cached_caller(app: Flask, token: str) -> Caller | None:
                 refresh_ttl=app.extensions["omnicrm_settings"].jwt_refresh_ttl_seconds,
             ),
             app.config,
+            also,
         )
     except DomainError:
         return None
     identity = check.cached_identity
     if identity is None or not identity.get("active", False):
         return None
-    return Caller(
-        user_id=int(claims["sub"]),
-        permissions=frozenset(identity["permissions"]),
-        versions=cache.decode_versions(check.also[0]),
-    )
+    return CachedCaller(int(claims["sub"]), frozenset(identity["permissions"]), check.also)
 
 
 def principal_for_access_token(token: str) -> Principal:
     deps = auth_deps()
-    claims, check = checked_access_token(token, deps.sessions)
+    also: _AlsoFetch = current_app.extensions.get(_ALSO_FETCH, _NOTHING_ELSE)
+    claims, check = checked_access_token(token, deps.sessions, also=also.commands)
     user_id, sid, jti = int(claims["sub"]), claims["sid"], claims["jti"]
-    cache.remember_versions(check.also[0])
+    for receive, reply in zip(also.receivers, check.also, strict=True):
+        receive(reply)
     identity = check.cached_identity
     if identity is None:
         with _database().read_scope() as session:

@@ -1,4 +1,5 @@
-"""Auth, user, role, permission and API-key endpoints (thin: parse, call a use case, dump)."""
+"""Login, tokens, sessions, 2FA, password, e-mail verification and API-key endpoints (thin:
+parse, call a use case, dump). Users, roles and permissions: ``user_routes.py``."""
 
 from __future__ import annotations
 
@@ -11,19 +12,15 @@ from omnicrm.auth import schemas as s
 from omnicrm.auth import use_cases as uc
 from omnicrm.auth.deps import auth_deps
 from omnicrm.auth.errors import LoginThrottled
-from omnicrm.auth.models import Role, User
+from omnicrm.auth.models import User
 from omnicrm.core.auth import get_principal, public, require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
-from omnicrm.core.errors import TooManyRequests, Unauthorized, handle_domain_error
-from omnicrm.core.pagination import paginate_query
+from omnicrm.core.errors import Unauthorized, handle_domain_error
 from omnicrm.extensions import ip_limit_wait, limiter
 
 blp = Blueprint(
     "auth", __name__, url_prefix="/crm/auth", description="Login, tokens, 2FA, API keys"
-)
-users_blp = Blueprint(
-    "users", __name__, url_prefix="/crm", description="Staff users, roles, permissions"
 )
 
 
@@ -299,104 +296,3 @@ class ApiKeyItem(MethodView):
     def delete(self, api_key_id: int) -> None:
         """Revoke an API key."""
         uc.revoke_api_key(request_session(), principal=get_principal(), api_key_id=api_key_id)
-
-
-# ---------------------------------------------------------------------------------------------
-# Users, roles, permissions (admin)
-# ---------------------------------------------------------------------------------------------
-@users_blp.route("/user/")
-class Users(MethodView):
-    @require_permission("user.read")
-    @users_blp.arguments(s.UserQuerySchema, location="query")
-    @users_blp.response(200, s.UserSchema(many=True))
-    @users_blp.paginate()
-    def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Staff and self-care users."""
-        stmt = uc.users_query(**query)
-        return paginate_query(request_session(), stmt, pagination_parameters)
-
-    @require_permission("user.write")
-    @users_blp.arguments(s.UserCreateSchema)
-    @users_blp.response(201, s.UserSchema)
-    @users_blp.alt_response(409, description="E-mail or username in use")
-    def post(self, data: dict[str, Any]) -> User:
-        """Create a user; without a password, a set-password link is mailed."""
-        return uc.create_user(request_session(), auth_deps(), **data, actor=get_principal())
-
-
-@users_blp.route("/user/<int:user_id>")
-class UserItem(MethodView):
-    @require_permission("user.read")
-    @users_blp.response(200, s.UserSchema)
-    def get(self, user_id: int) -> User:
-        """One user."""
-        return uc.get_user(request_session(), user_id)
-
-    @require_permission("user.write")
-    @users_blp.arguments(s.UserUpdateSchema)
-    @users_blp.response(200, s.UserSchema)
-    def patch(self, data: dict[str, Any], user_id: int) -> User:
-        """Change a user's name, roles, password or active flag (disabling ends all sessions)."""
-        return uc.update_user(
-            request_session(), auth_deps(), user_id=user_id, changes=data, actor=get_principal()
-        )
-
-    @require_permission("user.write")
-    @users_blp.response(200, s.UserSchema)
-    def delete(self, user_id: int) -> User:
-        """Disable a user (users are never deleted: the audit trail keeps them)."""
-        return uc.disable_user(
-            request_session(), auth_deps(), user_id=user_id, actor=get_principal()
-        )
-
-
-@users_blp.route("/role/")
-class Roles(MethodView):
-    @require_permission("role.read")
-    @users_blp.response(200, s.RoleSchema(many=True))
-    def get(self) -> Any:
-        """Roles with their permissions."""
-        return uc.list_roles(request_session())
-
-    @require_permission("role.write")
-    @users_blp.arguments(s.RoleCreateSchema)
-    @users_blp.response(201, s.RoleSchema)
-    def post(self, data: dict[str, Any]) -> Role:
-        """Create a custom role."""
-        return uc.create_role(request_session(), **data, actor=get_principal())
-
-
-@users_blp.route("/role/<int:role_id>")
-class RoleItem(MethodView):
-    @require_permission("role.read")
-    @users_blp.response(200, s.RoleSchema)
-    def get(self, role_id: int) -> Role:
-        """One role."""
-        return uc.get_role(request_session(), role_id)
-
-    @require_permission("role.write")
-    @users_blp.arguments(s.RoleUpdateSchema)
-    @users_blp.response(200, s.RoleSchema)
-    def patch(self, data: dict[str, Any], role_id: int) -> Role:
-        """Change a role's description or permissions (admin's are fixed)."""
-        return uc.update_role(
-            request_session(), auth_deps(), role_id=role_id, changes=data, actor=get_principal()
-        )
-
-    @require_permission("role.write")
-    @users_blp.response(204)
-    def delete(self, role_id: int) -> None:
-        """Delete a custom role."""
-        uc.delete_role(request_session(), auth_deps(), role_id=role_id, actor=get_principal())
-
-
-@users_blp.route("/permission/")
-class Permissions(MethodView):
-    @require_permission("role.read")
-    @users_blp.response(200, s.PermissionSchema(many=True))
-    def get(self) -> Any:
-        """The permission catalogue (`resource.action`)."""
-        return uc.list_permissions(request_session())
-
-
-__all__ = ["TooManyRequests", "blp", "users_blp"]

@@ -7,24 +7,14 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnicrm.activity.audit import auditable
-from omnicrm.catalog.types import Percent
-from omnicrm.core.cache import register_cached_models
 from omnicrm.core.db import Base, TimestampMixin
-from omnicrm.core.money import Money
-
-
-def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
+from omnicrm.core.fields import enum_column
+from omnicrm.core.money import Money, Percent
+from omnicrm.response_cache import register_cached_models
 
 
 class ProductCategory(enum.StrEnum):
@@ -56,7 +46,7 @@ class Product(Base, TimestampMixin):
     product_id: Mapped[int] = mapped_column(primary_key=True)
     product_name: Mapped[str] = mapped_column(String(200), index=True)
     product_slug: Mapped[str] = mapped_column(String(100), unique=True)
-    category: Mapped[ProductCategory] = mapped_column(_enum(ProductCategory), index=True)
+    category: Mapped[ProductCategory] = mapped_column(enum_column(ProductCategory), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(default=True, index=True)
     # Provisioning: the Ansible playbook run on sale, its variables, the inventory it needs.
@@ -66,7 +56,7 @@ class Product(Base, TimestampMixin):
     # Prices (per billing period, and once at sale).
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     billing_period: Mapped[BillingPeriod] = mapped_column(
-        _enum(BillingPeriod), default=BillingPeriod.monthly
+        enum_column(BillingPeriod), default=BillingPeriod.monthly
     )
     retail_cost: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     wholesale_cost: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
@@ -144,5 +134,5 @@ class ProductAddonCompatibility(Base):
     )
 
 
-# Any committed change to these invalidates the cached catalog reads (core/cache.py).
+# Any committed change to these invalidates the cached catalog reads (omnicrm.response_cache).
 register_cached_models("catalog", Product, ProductBundleItem, ProductAddonCompatibility)

@@ -11,9 +11,9 @@ from omnicrm.catalog import use_cases as uc
 from omnicrm.catalog.models import Product
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
-from omnicrm.core.cache import cached_json
 from omnicrm.core.db import request_session
 from omnicrm.core.pagination import paginate_query
+from omnicrm.response_cache import cached_read
 
 blp = Blueprint(
     "catalog",
@@ -22,26 +22,17 @@ blp = Blueprint(
     description="Product catalog: tariffs, bundles, add-ons, promotions",
 )
 
-_PRODUCT = s.ProductSchema()
-_PRODUCT_LIST = s.ProductSchema(many=True)
-
 
 @blp.route("/product/")
 class Products(MethodView):
     @require_permission("product.read")
+    @cached_read("catalog")
     @blp.arguments(s.ProductQuerySchema, location="query")
     @blp.response(200, s.ProductSchema(many=True))
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Products: search, filter, sort (disabled ones included unless filtered out)."""
-
-        def build() -> tuple[Any, int | None]:
-            page = paginate_query(
-                request_session(), uc.products_query(**query), pagination_parameters
-            )
-            return _PRODUCT_LIST.dump(page), pagination_parameters.item_count
-
-        return cached_json("catalog", build, pagination=pagination_parameters)
+        return paginate_query(request_session(), uc.products_query(**query), pagination_parameters)
 
     @require_permission("product.write")
     @blp.arguments(s.ProductCreateSchema)
@@ -55,16 +46,12 @@ class Products(MethodView):
 @blp.route("/product/<int:product_id>")
 class ProductItem(MethodView):
     @require_permission("product.read")
+    @cached_read("catalog")
     @blp.response(200, s.ProductSchema)
     @blp.alt_response(404, description="No such product")
-    def get(self, product_id: int) -> Any:
+    def get(self, product_id: int) -> Product:
         """One product (disabled ones included)."""
-
-        def build() -> tuple[Any, int | None]:
-            product = uc.get_product(request_session(), product_id=product_id)
-            return _PRODUCT.dump(product), None
-
-        return cached_json("catalog", build)
+        return uc.get_product(request_session(), product_id=product_id)
 
     @require_permission("product.write")
     @blp.arguments(s.ProductUpdateSchema)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from omnicrm.catalog.models import BillingPeriod, ProductCategory
-from omnicrm.catalog.types import PERCENT_QUANTUM
 from omnicrm.core.fields import ID, MAX_ID, Text
-from omnicrm.core.money import MoneyField
+from omnicrm.core.money import MoneyField, PercentField
+from omnicrm.core.query import sort_field
 
 CATEGORIES = [c.value for c in ProductCategory]
 BILLING_PERIODS = [p.value for p in BillingPeriod]
@@ -32,42 +31,6 @@ MAX_JSON_VARS_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 10
 MAX_ALLOWANCE = MAX_ID  # 32-bit columns
 MAX_LIST = 50
-
-
-class PercentField(fields.String):
-    """A percentage 0-100 with at most two decimal places, as a decimal string ("20.00").
-
-    A String subclass so that the OpenAPI document shows ``type: string``; floats are refused.
-    """
-
-    default_error_messages = {
-        "invalid": 'Not a valid percentage: use a decimal string such as "20.00".',
-        "float": "A percentage must be a decimal string, not a float.",
-        "places": "At most two decimal places.",
-        "range": "Must be between 0 and 100.",
-    }
-
-    def _deserialize(  # type: ignore[override]
-        self, value: Any, attr: str | None, data: Any, **kwargs: Any
-    ) -> Decimal:
-        if isinstance(value, bool | float):
-            raise self.make_error("float" if isinstance(value, float) else "invalid")
-        if not isinstance(value, str | int) or (isinstance(value, str) and len(value) > 20):
-            raise self.make_error("invalid")
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation as exc:
-            raise self.make_error("invalid") from exc
-        if not number.is_finite():
-            raise self.make_error("invalid")
-        if not 0 <= number <= 100:
-            raise self.make_error("range")
-        if number != number.quantize(PERCENT_QUANTUM):
-            raise self.make_error("places")
-        return number.quantize(PERCENT_QUANTUM)
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else f"{Decimal(value).quantize(PERCENT_QUANTUM):f}"
 
 
 class NonNegativeMoney(MoneyField):
@@ -110,29 +73,6 @@ class JsonObject(fields.Dict):
         if len(json.dumps(value)) > MAX_JSON_VARS_BYTES:
             raise ValidationError(f"At most {MAX_JSON_VARS_BYTES // 1024} KB.")
         return value
-
-
-def _sort_validator(allowed: tuple[str, ...]) -> Callable[[str], None]:
-    choices = [*allowed, *(f"-{a}" for a in allowed)]
-
-    def check(value: str) -> None:
-        bad = [key for key in value.split(",") if key.strip() not in choices]
-        if bad or not value.strip():
-            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
-
-    return check
-
-
-def _sort_field(allowed: tuple[str, ...], default: str) -> Text:
-    return Text(
-        load_default=default,
-        validate=_sort_validator(allowed),
-        metadata={
-            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
-            "prefix '-' for descending",
-            "example": default,
-        },
-    )
 
 
 def _allowance(description: str) -> fields.Integer:
@@ -294,4 +234,4 @@ class ProductQuerySchema(Schema):
         validate=ID,
         metadata={"description": "Only add-ons that can be attached to this product id"},
     )
-    sort = _sort_field(PRODUCT_SORTS, "product_name")
+    sort = sort_field(PRODUCT_SORTS, "product_name")

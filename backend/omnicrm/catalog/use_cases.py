@@ -31,12 +31,12 @@ from omnicrm.catalog.models import (
     ProductCategory,
 )
 from omnicrm.core.errors import NotFound, ValidationFailed
+from omnicrm.core.fields import storable_id
 from omnicrm.core.money import format_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import validation as v
-from omnicrm.provisioning import declared_vars
+from omnicrm.plays import declared_vars
 
-MAX_ID = 2**31 - 1  # ids are 32-bit columns: a larger id names nothing (and would not bind)
 SLUG_MAX_LENGTH = 100
 PAYMENT_TYPES = ("prepaid", "postpaid")
 
@@ -82,10 +82,6 @@ PLAIN_SNAPSHOT_FIELDS = (
     "promo_target_product_id",
     "promo_months",
 )
-
-
-def _storable_id(value: int) -> bool:
-    return 1 <= value <= MAX_ID
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +296,7 @@ def _apply(product: Product, values: Mapping[str, Any]) -> None:
 # CRUD
 # ---------------------------------------------------------------------------------------------
 def get_product(session: Session, *, product_id: int) -> Product:
-    product = session.get(Product, product_id) if _storable_id(product_id) else None
+    product = session.get(Product, product_id) if storable_id(product_id) else None
     if product is None:
         raise NotFound(f"product {product_id} not found")
     return product

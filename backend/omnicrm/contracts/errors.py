@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from omnicrm.core.errors import Conflict, DomainError
+from omnicrm.core.errors import Conflict
+from omnicrm.core.idempotency import IdempotencyInFlight, IdempotencyMismatch
+
+__all__ = ["CustomerNotOpen", "IdempotencyInFlight", "IdempotencyMismatch"]
 
 
 class CustomerNotOpen(Conflict):
     """Only Open customers can sign a contract."""
 
     code = "customer_not_open"
-
-
-class IdempotencyMismatch(DomainError):
-    """The Idempotency-Key was used before with a different request body."""
-
-    status, code = 422, "idempotency_key_reused"
-
-
-class IdempotencyInFlight(Conflict):
-    """Another request with this Idempotency-Key is being processed."""
-
-    code = "idempotency_key_in_flight"

@@ -8,13 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnicrm.activity.audit import auditable
-from omnicrm.catalog.types import Percent
 from omnicrm.core.db import Base, TimestampMixin, utcnow
-from omnicrm.core.money import Money
+from omnicrm.core.fields import enum_column
+from omnicrm.core.money import Money, Percent
 
 if TYPE_CHECKING:
     from omnicrm.inventory.models import Inventory
@@ -65,13 +65,7 @@ class Contract(Base, TimestampMixin):
     sim_inventory_id: Mapped[int | None] = mapped_column(ForeignKey("inventory.inventory_id"))
     number_inventory_id: Mapped[int | None] = mapped_column(ForeignKey("inventory.inventory_id"))
     contract_status: Mapped[ContractStatus] = mapped_column(
-        Enum(
-            ContractStatus,
-            native_enum=False,
-            length=16,
-            validate_strings=True,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(ContractStatus),
         default=ContractStatus.draft,
         index=True,
     )

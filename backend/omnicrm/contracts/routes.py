@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 
 from omnicrm.contracts import schemas as s
@@ -14,8 +15,11 @@ from omnicrm.contracts.pdf import render_contract_pdf
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
+from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import request_fingerprint, scoped_key
 from omnicrm.core.pagination import paginate_query
+from omnicrm.core.transitions import transition_view
+from omnicrm.extensions import default_phone_region
 
 blp = Blueprint(
     "contracts",
@@ -25,11 +29,6 @@ blp = Blueprint(
 )
 
 _TRANSITION_409 = "`invalid_transition`: not allowed from the contract's status (names from/to)"
-
-
-def _phone_region() -> str:
-    settings = current_app.extensions["omnicrm_settings"]
-    return str(settings.default_phone_region or "US")
 
 
 @blp.route("/")
@@ -43,7 +42,7 @@ class Contracts(MethodView):
         return paginate_query(request_session(), uc.contracts_query(**query), pagination_parameters)
 
     @require_permission("contract.write")
-    @blp.arguments(s.IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(s.ContractCreateSchema)
     @blp.response(201, s.ContractSchema)
     @blp.alt_response(404, description="No such customer, product, site, SIM or number")
@@ -61,7 +60,7 @@ class Contracts(MethodView):
             request_session(),
             idempotency_key=key,
             request_hash=request_fingerprint(data) if key else None,
-            default_region=_phone_region(),
+            default_region=default_phone_region(),
             **data,
         )
 
@@ -92,33 +91,29 @@ class ContractPdf(MethodView):
         )
 
 
-def _transition(name: str, summary: str) -> type[MethodView]:
-    action = {
-        "suspend": uc.suspend_contract,
-        "resume": uc.resume_contract,
-        "close": uc.close_contract,
-    }[name]
-
-    class Transition(MethodView):
-        @require_permission("contract.write")
-        @blp.arguments(s.ReasonSchema)
-        @blp.response(200, s.ContractSchema)
-        @blp.alt_response(404, description="No such contract")
-        @blp.alt_response(409, description=_TRANSITION_409)
-        def post(self, data: dict[str, Any], contract_id: int) -> Contract:
-            return action(request_session(), contract_id=contract_id, **data)
-
-    Transition.post.__doc__ = summary
-    Transition.__name__ = f"Contract{name.title()}"
-    return Transition
-
-
-blp.route("/<int:contract_id>/suspend")(
-    _transition("suspend", "Suspend an active contract and its service.")
+_transition = partial(
+    transition_view,
+    blp,
+    permission="contract.write",
+    body=s.ReasonSchema,
+    response=s.ContractSchema,
+    errors={404: "No such contract", 409: _TRANSITION_409},
 )
-blp.route("/<int:contract_id>/resume")(
-    _transition("resume", "Resume a suspended contract and its service.")
+_transition(
+    "/<int:contract_id>/suspend",
+    name="ContractSuspend",
+    action=uc.suspend_contract,
+    summary="Suspend an active contract and its service.",
 )
-blp.route("/<int:contract_id>/close")(
-    _transition("close", "Close a contract: terminate its service, return SIM and number.")
+_transition(
+    "/<int:contract_id>/resume",
+    name="ContractResume",
+    action=uc.resume_contract,
+    summary="Resume a suspended contract and its service.",
+)
+_transition(
+    "/<int:contract_id>/close",
+    name="ContractClose",
+    action=uc.close_contract,
+    summary="Close a contract: terminate its service, return SIM and number.",
 )

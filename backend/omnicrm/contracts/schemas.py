@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from omnicrm.catalog.schemas import PercentField
 from omnicrm.contracts.models import ContractStatus
 from omnicrm.core.fields import ID, Text
-from omnicrm.core.money import MoneyField
-from omnicrm.services.schemas import ReasonSchema, sort_field
+from omnicrm.core.money import MoneyField, PercentField
+from omnicrm.core.query import sort_field
+from omnicrm.services.schemas import ReasonSchema
 
 STATUSES = [s.value for s in ContractStatus]
 CONTRACT_SORTS = ("contract_id", "contract_number", "contract_status", "created_at")
@@ -28,19 +28,6 @@ class ContractCreateSchema(Schema):
         metadata={"description": "This number, any format (else a free one is picked)"},
     )
     site_id = fields.Integer(strict=True, validate=ID, allow_none=True)
-
-
-class IdempotencyHeaderSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    idempotency_key = Text(
-        data_key="Idempotency-Key",
-        validate=validate.Length(min=1, max=255),
-        metadata={
-            "description": "Same key + same body replays the first result; another body: 422"
-        },
-    )
 
 
 class ContractServiceSchema(Schema):

@@ -41,7 +41,7 @@ from omnicrm.contracts.models import Contract, ContractCharge, ContractStatus
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import InvalidTransition, NotFound, ValidationFailed
-from omnicrm.core.fields import MAX_ID
+from omnicrm.core.fields import storable_id
 from omnicrm.core.money import round_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import use_cases as customers
@@ -49,6 +49,7 @@ from omnicrm.customers.models import CustomerStatus, PaymentType, Site
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
 from omnicrm.inventory.models import SerialKind
+from omnicrm.provisioning import use_cases as provisioning
 from omnicrm.services import use_cases as services
 from omnicrm.services.models import Service, ServiceStatus
 
@@ -78,7 +79,7 @@ _DETAIL = (defaultload(Contract.service).lazyload(Service.inventory),)
 
 def get_contract(session: Session, *, contract_id: int) -> Contract:
     contract = (
-        session.get(Contract, contract_id, options=_DETAIL) if 1 <= contract_id <= MAX_ID else None
+        session.get(Contract, contract_id, options=_DETAIL) if storable_id(contract_id) else None
     )
     if contract is None:
         raise NotFound(f"contract {contract_id} not found")
@@ -226,9 +227,6 @@ def create_contract(
     wanted = _wanted_items(
         session, product=product, sim_iccid=sim_iccid, msisdn=msisdn, default_region=default_region
     )
-    # Imported here: provisioning builds on contracts (request fingerprints).
-    from omnicrm.provisioning import use_cases as provisioning
-
     play = provisioning.activation_play(product)
     items = inventory.reserve_items(
         session, wanted=wanted, customer_id=customer_id, reason="contract sale"

@@ -4,26 +4,16 @@ webargs instantiates a schema *class* for each request it parses (deep-copying e
 for hot endpoints that was the largest single cost. Schemas are stateless for loading, so one
 instance per class is shared. The pagination header is built without a schema for the same
 reason.
-
-Query strings repeat (a list page polled by many staff screens, the same filter paged through),
-and loading one is a pure function of the schema and the raw string: no query schema reads the
-clock, the user or the database. So a successfully parsed query string is remembered (per
-parser, bounded) and each request gets its own deep copy of the result; a string that fails
-validation is parsed, and refused, every time.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
-from datetime import date, time
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import flask_smorest
 from marshmallow import Schema
-from webargs.core import _UNKNOWN_DEFAULT_PARAM, missing
+from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as flask_abort
 from webargs.multidictproxy import MultiDictProxy
@@ -56,49 +46,10 @@ class _SchemaReusingParser(FlaskParser):
             flask_abort(400, messages={"json": [f"Invalid JSON body: {problem}."]})
         return data
 
-    QUERY_CACHE_SIZE = 2048
-    _QUERY_LOCATIONS = frozenset({"query", "querystring"})
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._instances: dict[type, Schema] = {}
         self._lock = threading.Lock()
-        self._parsed_queries: dict[tuple[Any, ...], Any] = {}
-
-    def parse(
-        self,
-        argmap: Any,
-        req: Any = None,
-        *,
-        location: str | None = None,
-        unknown: Any = _UNKNOWN_DEFAULT_PARAM,
-        validate: Any = None,
-        error_status_code: int | None = None,
-        error_headers: Any = None,
-    ) -> Any:
-        options = {
-            "location": location,
-            "unknown": unknown,
-            "validate": validate,
-            "error_status_code": error_status_code,
-            "error_headers": error_headers,
-        }
-        cacheable = (
-            validate is None
-            and (location or self.location) in self._QUERY_LOCATIONS
-            and (isinstance(argmap, Schema) or _is_schema_class(argmap))
-        )
-        if not cacheable:
-            return super().parse(argmap, req, **options)
-        request = req if req is not None else self.get_default_request()
-        key = (argmap, unknown, request.query_string)
-        parsed = self._parsed_queries.get(key, _MISSING)
-        if parsed is _MISSING:
-            parsed = super().parse(argmap, request, **options)  # refusals raise: never cached
-            if len(self._parsed_queries) >= self.QUERY_CACHE_SIZE:
-                self._parsed_queries.clear()
-            self._parsed_queries[key] = parsed
-        return _fresh(parsed)
 
     def _get_schema(self, argmap: Any, req: Any) -> Schema:
         if isinstance(argmap, type) and issubclass(argmap, Schema):
@@ -108,26 +59,6 @@ class _SchemaReusingParser(FlaskParser):
                     schema = self._instances.setdefault(argmap, argmap())
             return schema
         return super()._get_schema(argmap, req)  # type: ignore[no-any-return]
-
-
-_MISSING = object()
-_IMMUTABLE = (str, int, float, bool, type(None), bytes, Decimal, date, time, Enum, frozenset, tuple)
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of parsed arguments no later request can see changed (cheaper than deepcopy)."""
-    if isinstance(value, _IMMUTABLE):
-        return value
-    if isinstance(value, dict):
-        return {key: _fresh(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_fresh(item) for item in value]
-    state = getattr(value, "__dict__", None)
-    if state is not None and not hasattr(value, "__slots__"):  # e.g. PaginationParameters
-        clone = copy.copy(value)
-        clone.__dict__.update(_fresh(state))
-        return clone
-    return copy.deepcopy(value)
 
 
 MAX_JSON_DEPTH = 64
@@ -161,10 +92,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _is_schema_class(argmap: Any) -> bool:
-    return isinstance(argmap, type) and issubclass(argmap, Schema)
 
 
 class Blueprint(flask_smorest.Blueprint):

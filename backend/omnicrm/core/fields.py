@@ -1,13 +1,32 @@
-"""Marshmallow fields and validators shared by every domain's schemas."""
+"""Building blocks shared by every domain: the id bound, marshmallow fields and the
+``Idempotency-Key`` header schema for ``schemas.py``, the enum column type for ``models.py``."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
+from sqlalchemy import Enum
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database: larger ones cannot exist
 ID = validate.Range(min=1, max=MAX_ID)
+
+
+def storable_id(value: int) -> bool:
+    """Whether ``value`` can be an id at all: a larger one names nothing (and would not bind)."""
+    return 1 <= value <= MAX_ID
+
+
+def enum_column(cls: type[enum.Enum], length: int = 16) -> Enum:
+    """A column type storing an enum's *values* ("Open", not "open") as a checked string."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 class Text(fields.String):
@@ -20,3 +39,18 @@ class Text(fields.String):
         if "\x00" in text:
             raise self.make_error("nul")
         return text
+
+
+class IdempotencyHeaderSchema(Schema):
+    """The ``Idempotency-Key`` header of a money-moving or provisioning-starting POST."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    idempotency_key = Text(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=255),
+        metadata={
+            "description": "Same key + same body replays the first result; another body: 422"
+        },
+    )

@@ -13,6 +13,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from omnicrm.core.context import current_principal
+from omnicrm.core.errors import Conflict, DomainError
+
+
+class IdempotencyMismatch(DomainError):
+    """The Idempotency-Key was used before with a different request body."""
+
+    status, code = 422, "idempotency_key_reused"
+
+
+class IdempotencyInFlight(Conflict):
+    """Another request with this Idempotency-Key is being processed."""
+
+    code = "idempotency_key_in_flight"
 
 
 def caller_scope() -> str:

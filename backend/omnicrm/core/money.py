@@ -1,8 +1,9 @@
-"""Money: Decimal in Python, exact in every database, decimal strings in JSON.
+"""Money and percentages: Decimal in Python, exact in every database, decimal strings in JSON.
 
 PostgreSQL stores ``Numeric(14, 4)``. SQLite has no exact decimal type (its NUMERIC affinity is
 a float), so there we store an integer count of 1/10 000 units: sums and comparisons done by
-SQL stay exact on both backends.
+SQL stay exact on both backends. Percentages (tax rates, promo discounts) follow the same rule
+with two places: ``Numeric(5, 2)``, or an integer count of hundredths on SQLite.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import ValidationError, fields
-from sqlalchemy import BigInteger, Numeric
+from sqlalchemy import BigInteger, Integer, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -20,6 +21,9 @@ QUANTUM = Decimal(1).scaleb(-SCALE)  # 0.0001
 CENT = Decimal("0.01")
 _SQLITE_FACTOR = Decimal(10) ** SCALE
 MAX_ABS = Decimal("9999999999.9999")  # Numeric(14, 4)
+PERCENT_PLACES = 2
+PERCENT_QUANTUM = Decimal("0.01")
+_PERCENT_SQLITE_FACTOR = Decimal(100)
 
 
 class MoneyError(ValueError):
@@ -104,3 +108,71 @@ class MoneyField(fields.Field):
 
     def _jsonschema_type_mapping(self) -> dict[str, Any]:
         return {"type": "string", "format": "decimal", "example": "12.50"}
+
+
+class Percent(TypeDecorator[Decimal]):
+    """Column type for a percentage 0.00-100.00 as a Decimal (range checks are the use cases'
+    job). Migrations import it from here without importing any model."""
+
+    impl = Numeric(5, PERCENT_PLACES, asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Integer())
+        return dialect.type_descriptor(Numeric(5, PERCENT_PLACES, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(PERCENT_QUANTUM)
+        if dialect.name == "sqlite":
+            return int(amount * _PERCENT_SQLITE_FACTOR)
+        return amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / _PERCENT_SQLITE_FACTOR).quantize(PERCENT_QUANTUM)
+        return Decimal(value).quantize(PERCENT_QUANTUM)
+
+    @property
+    def python_type(self) -> type:
+        return Decimal
+
+
+class PercentField(fields.String):
+    """A percentage 0-100 with at most two decimal places, as a decimal string ("20.00").
+
+    A String subclass so that the OpenAPI document shows ``type: string``; floats are refused.
+    """
+
+    default_error_messages = {
+        "invalid": 'Not a valid percentage: use a decimal string such as "20.00".',
+        "float": "A percentage must be a decimal string, not a float.",
+        "places": "At most two decimal places.",
+        "range": "Must be between 0 and 100.",
+    }
+
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> Decimal:
+        if isinstance(value, bool | float):
+            raise self.make_error("float" if isinstance(value, float) else "invalid")
+        if not isinstance(value, str | int) or (isinstance(value, str) and len(value) > 20):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise self.make_error("invalid") from exc
+        if not number.is_finite():
+            raise self.make_error("invalid")
+        if not 0 <= number <= 100:
+            raise self.make_error("range")
+        if number != number.quantize(PERCENT_QUANTUM):
+            raise self.make_error("places")
+        return number.quantize(PERCENT_QUANTUM)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value).quantize(PERCENT_QUANTUM):f}"

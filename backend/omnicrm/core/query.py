@@ -1,17 +1,42 @@
-"""Small building blocks for list queries: LIKE patterns and whitelisted ORDER BY clauses."""
+"""Small building blocks for list queries: LIKE patterns, the ``sort`` query parameter and the
+whitelisted ORDER BY clauses it becomes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import UnaryExpression
+
+from omnicrm.core.fields import Text
 
 
 def like_pattern(term: str) -> str:
     """``%term%`` with LIKE's wildcards escaped (use with ``escape="\\\\"``)."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def sort_field(allowed: tuple[str, ...], default: str) -> Text:
+    """The ``sort`` query parameter of a list: keys from ``allowed``, comma-separated, each
+    optionally prefixed with ``-`` for descending (what :func:`order_by` takes)."""
+    choices = [*allowed, *(f"-{a}" for a in allowed)]
+
+    def check(value: str) -> None:
+        bad = [key for key in value.split(",") if key.strip() not in choices]
+        if bad or not value.strip():
+            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
+
+    return Text(
+        load_default=default,
+        validate=check,
+        metadata={
+            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
+            "prefix '-' for descending",
+            "example": default,
+        },
+    )
 
 
 def order_by(sort: str, columns: Mapping[str, Any], tiebreak: Any) -> list[UnaryExpression[Any]]:

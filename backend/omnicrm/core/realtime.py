@@ -70,10 +70,21 @@ _sweeper_lock = threading.Lock()
 _sweeper_pid: int | None = None
 
 
-def _principal_for_token(token: str) -> Principal:
-    from omnicrm.auth.principal import principal_for_access_token
+# Who a token is: the auth domain's business, given to this module at app creation
+# (use_token_checker), so core never imports a domain.
+_token_checker: Callable[[str], Principal] | None = None
 
-    return principal_for_access_token(token)
+
+def use_token_checker(checker: Callable[[str], Principal]) -> None:
+    """Set how a socket's access token becomes a Principal (auth's token check)."""
+    global _token_checker
+    _token_checker = checker
+
+
+def _principal_for_token(token: str) -> Principal:
+    if _token_checker is None:
+        raise Unauthorized("no token checker is configured")
+    return _token_checker(token)
 
 
 def principal_from_auth(auth: Any) -> Principal:

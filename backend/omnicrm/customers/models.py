@@ -5,22 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Enum, Float, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnicrm.activity.audit import Changes, auditable
-from omnicrm.core.cache import register_cached_models
 from omnicrm.core.db import Base, TimestampMixin
-
-
-def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
+from omnicrm.core.fields import enum_column
+from omnicrm.response_cache import register_cached_models
 
 
 class CustomerStatus(enum.StrEnum):
@@ -107,13 +98,13 @@ class Customer(Base, TimestampMixin):
     customer_id: Mapped[int] = mapped_column(primary_key=True)
     customer_name: Mapped[str] = mapped_column(String(200), index=True)
     customer_account_type: Mapped[AccountType] = mapped_column(
-        _enum(AccountType), default=AccountType.individual
+        enum_column(AccountType), default=AccountType.individual
     )
     customer_status: Mapped[CustomerStatus] = mapped_column(
-        _enum(CustomerStatus), default=CustomerStatus.open, index=True
+        enum_column(CustomerStatus), default=CustomerStatus.open, index=True
     )
     customer_payment_type: Mapped[PaymentType] = mapped_column(
-        _enum(PaymentType), default=PaymentType.prepaid
+        enum_column(PaymentType), default=PaymentType.prepaid
     )
     customer_enabled: Mapped[bool] = mapped_column(default=True)
     tax_identifier: Mapped[str | None] = mapped_column(String(64))
@@ -181,5 +172,5 @@ class Site(Base, TimestampMixin):
     customer: Mapped[Customer] = relationship(back_populates="sites", lazy="raise_on_sql")
 
 
-# Any committed change to these invalidates the cached customer reads (core/cache.py).
+# Any committed change to these invalidates the cached customer reads (omnicrm.response_cache).
 register_cached_models("customers", Customer, Contact, Site, Tag)

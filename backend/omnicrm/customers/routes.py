@@ -5,35 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
-from omnicrm.core.cache import cached_json
 from omnicrm.core.db import request_session
 from omnicrm.core.pagination import paginate_query
 from omnicrm.customers import schemas as s
 from omnicrm.customers import use_cases as uc
 from omnicrm.customers.export import XLSX_MIMETYPE
 from omnicrm.customers.models import Contact, Customer, Site
-from omnicrm.extensions import get_db, limiter
-from omnicrm.geo.geocoder import current_geocoder
+from omnicrm.extensions import default_phone_region, get_db, limiter
+from omnicrm.geo.choice import current_geocoder
+from omnicrm.response_cache import cached_read
 
 blp = Blueprint(
     "customers", __name__, url_prefix="/crm", description="Customers, their contacts and sites"
 )
 
 EXPORT_RATE_LIMIT = "10 per minute"
-_CUSTOMER = s.CustomerSchema()
-_CUSTOMER_LIST = s.CustomerSchema(many=True)
-
-
-def _phone_region() -> str:
-    """The region national phone numbers are read in (``default_phone_region``, else US)."""
-    settings = current_app.extensions["omnicrm_settings"]
-    return str(settings.default_phone_region or uc.DEFAULT_REGION)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -42,18 +34,14 @@ def _phone_region() -> str:
 @blp.route("/customer/")
 class Customers(MethodView):
     @require_permission("customer.read")
+    @cached_read("customers")
     @blp.arguments(s.CustomerFilterSchema, location="query")
     @blp.response(200, s.CustomerSchema(many=True))
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Customers: search, filter, sort (archived ones hidden unless asked for)."""
-
-        def build() -> tuple[Any, int | None]:
-            stmt = uc.customers_query(default_region=_phone_region(), **query)
-            page = paginate_query(request_session(), stmt, pagination_parameters)
-            return _CUSTOMER_LIST.dump(page), pagination_parameters.item_count
-
-        return cached_json("customers", build, pagination=pagination_parameters)
+        stmt = uc.customers_query(default_region=default_phone_region(), **query)
+        return paginate_query(request_session(), stmt, pagination_parameters)
 
     @require_permission("customer.write")
     @blp.arguments(s.CustomerCreateSchema)
@@ -61,7 +49,7 @@ class Customers(MethodView):
     @blp.alt_response(409, description="`duplicate_customer`: e-mail or phone already used")
     def post(self, data: dict[str, Any]) -> Customer:
         """Create a customer (refused when a live customer has the same e-mail or phone)."""
-        return uc.create_customer(request_session(), default_region=_phone_region(), **data)
+        return uc.create_customer(request_session(), default_region=default_phone_region(), **data)
 
 
 _EXPORT_DOC = {
@@ -99,7 +87,7 @@ class CustomerExport(MethodView):
         session = get_db().new_session()
         try:
             export = uc.export_customers(
-                session, fmt=query.pop("format"), default_region=_phone_region(), **query
+                session, fmt=query.pop("format"), default_region=default_phone_region(), **query
             )
         except BaseException:
             session.close()
@@ -115,16 +103,12 @@ class CustomerExport(MethodView):
 @blp.route("/customer/<int:customer_id>")
 class CustomerItem(MethodView):
     @require_permission("customer.read")
+    @cached_read("customers")
     @blp.response(200, s.CustomerSchema)
     @blp.alt_response(404, description="No such customer")
-    def get(self, customer_id: int) -> Any:
+    def get(self, customer_id: int) -> Customer:
         """One customer (archived ones included)."""
-
-        def build() -> tuple[Any, int | None]:
-            customer = uc.get_customer(request_session(), customer_id=customer_id)
-            return _CUSTOMER.dump(customer), None
-
-        return cached_json("customers", build)
+        return uc.get_customer(request_session(), customer_id=customer_id)
 
     @require_permission("customer.write")
     @blp.arguments(s.CustomerUpdateSchema)
@@ -134,7 +118,10 @@ class CustomerItem(MethodView):
     def patch(self, data: dict[str, Any], customer_id: int) -> Customer:
         """Change a customer; setting a live status on an archived one restores it."""
         return uc.update_customer(
-            request_session(), customer_id=customer_id, changes=data, default_region=_phone_region()
+            request_session(),
+            customer_id=customer_id,
+            changes=data,
+            default_region=default_phone_region(),
         )
 
     @require_permission("customer.write")
@@ -156,7 +143,7 @@ class Contacts(MethodView):
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Contacts, optionally of one customer."""
-        stmt = uc.contacts_query(default_region=_phone_region(), **query)
+        stmt = uc.contacts_query(default_region=default_phone_region(), **query)
         return paginate_query(request_session(), stmt, pagination_parameters)
 
     @require_permission("customer.write")
@@ -166,7 +153,7 @@ class Contacts(MethodView):
     @blp.alt_response(409, description="The customer is archived")
     def post(self, data: dict[str, Any]) -> Contact:
         """Add a contact person to a customer."""
-        return uc.create_contact(request_session(), default_region=_phone_region(), **data)
+        return uc.create_contact(request_session(), default_region=default_phone_region(), **data)
 
 
 @blp.route("/contact/<int:contact_id>")
@@ -185,7 +172,10 @@ class ContactItem(MethodView):
     def patch(self, data: dict[str, Any], contact_id: int) -> Contact:
         """Change a contact."""
         return uc.update_contact(
-            request_session(), contact_id=contact_id, changes=data, default_region=_phone_region()
+            request_session(),
+            contact_id=contact_id,
+            changes=data,
+            default_region=default_phone_region(),
         )
 
     @require_permission("customer.write")

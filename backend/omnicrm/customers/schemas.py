@@ -7,13 +7,13 @@ cross-field rules live in ``use_cases`` so every caller gets them. Unknown field
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from omnicrm.core.fields import ID, Text
+from omnicrm.core.query import sort_field
 from omnicrm.customers.models import AccountType, ContactType, CustomerStatus, PaymentType
 
 ACCOUNT_TYPES = [t.value for t in AccountType]
@@ -53,29 +53,6 @@ class DateOrDateTime(fields.String):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
-
-
-def _sort_validator(allowed: tuple[str, ...]) -> Callable[[str], None]:
-    choices = [*allowed, *(f"-{a}" for a in allowed)]
-
-    def check(value: str) -> None:
-        bad = [key for key in value.split(",") if key.strip() not in choices]
-        if bad or not value.strip():
-            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
-
-    return check
-
-
-def _sort_field(allowed: tuple[str, ...], default: str) -> Text:
-    return Text(
-        load_default=default,
-        validate=_sort_validator(allowed),
-        metadata={
-            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
-            "prefix '-' for descending",
-            "example": default,
-        },
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +158,7 @@ class CustomerFilterSchema(Schema):
         metadata={"description": "Created before; a bare date includes that whole day"}
     )
     include_archived = fields.Boolean(load_default=False)
-    sort = _sort_field(CUSTOMER_SORTS, "-created_at")
+    sort = sort_field(CUSTOMER_SORTS, "-created_at")
 
 
 class CustomerExportQuerySchema(CustomerFilterSchema):
@@ -228,7 +205,7 @@ class ContactQuerySchema(Schema):
     customer_id = fields.Integer(validate=ID)
     q = Text(validate=validate.Length(max=200), metadata={"description": "Name, e-mail, phone"})
     contact_type = Text(validate=validate.OneOf(CONTACT_TYPES))
-    sort = _sort_field(CONTACT_SORTS, "contact_id")
+    sort = sort_field(CONTACT_SORTS, "contact_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,4 +253,4 @@ class SiteQuerySchema(Schema):
     customer_id = fields.Integer(validate=ID)
     q = Text(validate=validate.Length(max=200), metadata={"description": "Name, address, city"})
     country = Text(validate=validate.Length(equal=2))
-    sort = _sort_field(SITE_SORTS, "site_id")
+    sort = sort_field(SITE_SORTS, "site_id")

@@ -6,25 +6,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
+from omnicrm.core.fields import enum_column
 
 ITEMTEXT_COUNT = 20
 ITEMTEXT_FIELDS = tuple(f"itemtext{i}" for i in range(1, ITEMTEXT_COUNT + 1))
 LABEL_FIELDS = tuple(f"{name}_label" for name in ITEMTEXT_FIELDS)
-
-
-def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class ItemState(enum.StrEnum):
@@ -51,7 +42,9 @@ class InventoryTemplate(Base, TimestampMixin):
 
     inventory_template_id: Mapped[int] = mapped_column(primary_key=True)
     item: Mapped[str] = mapped_column(String(100), unique=True)
-    serial_kind: Mapped[SerialKind] = mapped_column(_enum(SerialKind), default=SerialKind.free)
+    serial_kind: Mapped[SerialKind] = mapped_column(
+        enum_column(SerialKind), default=SerialKind.free
+    )
     # Built-in templates (SIM Card, Phone Number, Router) carry rules in code: their name and
     # serial kind cannot be changed.
     builtin: Mapped[bool] = mapped_column(default=False)
@@ -101,7 +94,7 @@ class Inventory(Base, TimestampMixin):
     # ICCID, E.164 MSISDN, MAC or free text, by the template's serial_kind.
     serial: Mapped[str] = mapped_column(String(64))
     item_state: Mapped[ItemState] = mapped_column(
-        _enum(ItemState), default=ItemState.new, index=True
+        enum_column(ItemState), default=ItemState.new, index=True
     )
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.customer_id"), index=True)
     # The service this item is bound to (foreign key added by the services migration, 0005).

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
 from omnicrm.core.pagination import paginate_query
+from omnicrm.core.transitions import transition_view
+from omnicrm.extensions import default_phone_region
 from omnicrm.inventory import importer
 from omnicrm.inventory import schemas as s
 from omnicrm.inventory import use_cases as uc
@@ -27,11 +31,6 @@ _TRANSITION_ERRORS = {
     404: "No such item (or customer)",
     409: "`invalid_transition`: not allowed from the item's state (names from/to)",
 }
-
-
-def _phone_region() -> str:
-    settings = current_app.extensions["omnicrm_settings"]
-    return str(settings.default_phone_region or uc.DEFAULT_REGION)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +89,7 @@ class Items(MethodView):
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Inventory items: filter by state, template, customer, service; search serials."""
-        stmt = uc.items_query(default_region=_phone_region(), **query)
+        stmt = uc.items_query(default_region=default_phone_region(), **query)
         return paginate_query(request_session(), stmt, pagination_parameters)
 
     @require_permission("inventory.write")
@@ -100,7 +99,7 @@ class Items(MethodView):
     @blp.alt_response(409, description="`duplicate_serial`: serial (or IMSI) already in stock")
     def post(self, data: dict[str, Any]) -> Inventory:
         """Add one item to stock (state `new`)."""
-        return uc.create_item(request_session(), default_region=_phone_region(), **data)
+        return uc.create_item(request_session(), default_region=default_phone_region(), **data)
 
 
 @blp.route("/stock")
@@ -134,7 +133,7 @@ class Import(MethodView):
             template_name=upload["template"],
             content=importer.read_upload(upload["file"].stream),
             dry_run=query["dry_run"],
-            default_region=_phone_region(),
+            default_region=default_phone_region(),
         )
         return result, 200 if result.dry_run else 201
 
@@ -159,91 +158,59 @@ class Item(MethodView):
             request_session(),
             inventory_id=inventory_id,
             changes=data,
-            default_region=_phone_region(),
+            default_region=default_phone_region(),
         )
 
 
-def _with_history(item: Inventory) -> Inventory:
-    return uc.get_item_with_history(request_session(), inventory_id=item.inventory_id)
+def _with_history(use_case: Callable[..., Inventory], **fixed: Any) -> Callable[..., Inventory]:
+    """``use_case``, answering with the moved item and its state history."""
+
+    def run(session: Session, *, inventory_id: int, **data: Any) -> Inventory:
+        item = use_case(session, inventory_id=inventory_id, **fixed, **data)
+        return uc.get_item_with_history(session, inventory_id=item.inventory_id)
+
+    return run
 
 
-@blp.route("/<int:inventory_id>/reserve")
-class Reserve(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.ReserveSchema)
-    @blp.response(200, s.InventoryDetailSchema)
-    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
-    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
-    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
-        """Reserve a new item (optionally for a customer): new -> reserved."""
-        return _with_history(
-            uc.change_state(
-                request_session(),
-                inventory_id=inventory_id,
-                to_state=ItemState.reserved,
-                **data,
-            )
-        )
-
-
-@blp.route("/<int:inventory_id>/assign")
-class Assign(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.AssignSchema)
-    @blp.response(200, s.InventoryDetailSchema)
-    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
-    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
-    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
-        """Hand a reserved item to a customer (and service): reserved -> assigned."""
-        return _with_history(
-            uc.change_state(
-                request_session(),
-                inventory_id=inventory_id,
-                to_state=ItemState.assigned,
-                **data,
-            )
-        )
-
-
-@blp.route("/<int:inventory_id>/return")
-class Return(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.ReturnSchema)
-    @blp.response(200, s.InventoryDetailSchema)
-    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
-    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
-    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
-        """Take an assigned item back: -> returned (phone numbers: -> quarantined)."""
-        return _with_history(uc.return_item(request_session(), inventory_id=inventory_id, **data))
-
-
-@blp.route("/<int:inventory_id>/retire")
-class Retire(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.TransitionSchema)
-    @blp.response(200, s.InventoryDetailSchema)
-    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
-    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
-    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
-        """Take an item out of service for good (an assigned one must be returned first)."""
-        return _with_history(
-            uc.change_state(
-                request_session(), inventory_id=inventory_id, to_state=ItemState.retired, **data
-            )
-        )
-
-
-@blp.route("/<int:inventory_id>/release")
-class Release(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.TransitionSchema)
-    @blp.response(200, s.InventoryDetailSchema)
-    @blp.alt_response(404, description=_TRANSITION_ERRORS[404])
-    @blp.alt_response(409, description=_TRANSITION_ERRORS[409])
-    def post(self, data: dict[str, Any], inventory_id: int) -> Inventory:
-        """Put an item back in stock: reserved, returned (restock) or quarantined -> new."""
-        return _with_history(
-            uc.change_state(
-                request_session(), inventory_id=inventory_id, to_state=ItemState.new, **data
-            )
-        )
+_transition = partial(
+    transition_view,
+    blp,
+    permission="inventory.write",
+    response=s.InventoryDetailSchema,
+    errors=_TRANSITION_ERRORS,
+)
+_transition(
+    "/<int:inventory_id>/reserve",
+    name="Reserve",
+    action=_with_history(uc.change_state, to_state=ItemState.reserved),
+    body=s.ReserveSchema,
+    summary="Reserve a new item (optionally for a customer): new -> reserved.",
+)
+_transition(
+    "/<int:inventory_id>/assign",
+    name="Assign",
+    action=_with_history(uc.change_state, to_state=ItemState.assigned),
+    body=s.AssignSchema,
+    summary="Hand a reserved item to a customer (and service): reserved -> assigned.",
+)
+_transition(
+    "/<int:inventory_id>/return",
+    name="Return",
+    action=_with_history(uc.return_item),
+    body=s.ReturnSchema,
+    summary="Take an assigned item back: -> returned (phone numbers: -> quarantined).",
+)
+_transition(
+    "/<int:inventory_id>/retire",
+    name="Retire",
+    action=_with_history(uc.change_state, to_state=ItemState.retired),
+    body=s.TransitionSchema,
+    summary="Take an item out of service for good (an assigned one must be returned first).",
+)
+_transition(
+    "/<int:inventory_id>/release",
+    name="Release",
+    action=_with_history(uc.change_state, to_state=ItemState.new),
+    body=s.TransitionSchema,
+    summary="Put an item back in stock: reserved, returned (restock) or quarantined -> new.",
+)

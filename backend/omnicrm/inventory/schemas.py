@@ -9,9 +9,10 @@ through the transition endpoints.
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from omnicrm.core.fields import ID, Text
+from omnicrm.core.query import sort_field
 from omnicrm.inventory.importer import MAX_IMPORT_ROWS
 from omnicrm.inventory.models import ItemState, SerialKind
 from omnicrm.inventory.use_cases import NUMBER_QUARANTINE_DAYS
@@ -20,25 +21,6 @@ STATES = [s.value for s in ItemState]
 SERIAL_KINDS = [k.value for k in SerialKind]
 TEMPLATE_SORTS = ("item", "inventory_template_id", "created_at")
 ITEM_SORTS = ("inventory_id", "serial", "item_state", "created_at", "updated_at")
-
-
-def _sort_field(allowed: tuple[str, ...], default: str) -> Text:
-    choices = [*allowed, *(f"-{a}" for a in allowed)]
-
-    def check(value: str) -> None:
-        bad = [key for key in value.split(",") if key.strip() not in choices]
-        if bad or not value.strip():
-            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
-
-    return Text(
-        load_default=default,
-        validate=check,
-        metadata={
-            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
-            "prefix '-' for descending",
-            "example": default,
-        },
-    )
 
 
 def _label() -> Text:
@@ -118,7 +100,7 @@ class InventoryTemplateCreateSchema(InventoryTemplateUpdateSchema):
 
 class InventoryTemplateQuerySchema(Schema):
     q = Text(validate=validate.Length(max=100), metadata={"description": "Template name"})
-    sort = _sort_field(TEMPLATE_SORTS, "item")
+    sort = sort_field(TEMPLATE_SORTS, "item")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,7 +210,7 @@ class InventoryQuerySchema(Schema):
         validate=validate.Length(max=200),
         metadata={"description": "Serial and itemtexts; MSISDN and MAC in any format"},
     )
-    sort = _sort_field(ITEM_SORTS, "inventory_id")
+    sort = sort_field(ITEM_SORTS, "inventory_id")
 
 
 class StockQuerySchema(Schema):

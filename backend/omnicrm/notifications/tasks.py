@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
-import omnicrm.worker  # noqa: F401 - sets the broker before any actor is declared
+import omnicrm.core.jobs  # noqa: F401 - sets the broker before any actor is declared
 from omnicrm.core.logging import get_logger
 from omnicrm.notifications.use_cases import deliver
 
@@ -13,9 +13,9 @@ log = get_logger("omnicrm.notifications")
 
 @dramatiq.actor(queue_name="notifications", max_retries=5, min_backoff=1000)
 def deliver_notification(notification_id: int) -> None:
+    from omnicrm.core.jobs import worker_app
     from omnicrm.extensions import get_db
     from omnicrm.notifications.mailer import FileMailer
-    from omnicrm.worker import worker_app
 
     app = worker_app()
     with app.app_context():

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from omnicrm.core.db import after_commit, utcnow
+from omnicrm.core.db import utcnow
+from omnicrm.core.events import publish
+from omnicrm.notifications.events import NotificationQueued
 from omnicrm.notifications.mailer import Mailer
 from omnicrm.notifications.models import Notification, NotificationStatus
 
@@ -26,14 +28,7 @@ def queue_email(
     )
     session.add(note)
     session.flush()
-    note_id = note.notification_id
-
-    def _enqueue() -> None:
-        from omnicrm.notifications.tasks import deliver_notification
-
-        deliver_notification.send(note_id)
-
-    after_commit(session, _enqueue)
+    publish(session, NotificationQueued(notification_id=note.notification_id))
     return note
 
 

@@ -33,7 +33,7 @@ class ProvisioningReaper(Middleware):
             self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        from omnicrm.worker import worker_app
+        from omnicrm.core.jobs import worker_app
 
         app = worker_app()
         settings = app.extensions["omnicrm_settings"]

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
+from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import scoped_key
 from omnicrm.core.pagination import paginate_query
 from omnicrm.provisioning import schemas as s
@@ -37,7 +38,7 @@ class Provisions(MethodView):
         )
 
     @require_permission("provision.write")
-    @blp.arguments(s.IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(s.ProvisionCreateSchema)
     @blp.response(201, s.ProvisionDetailSchema)
     @blp.alt_response(404, description="No such customer, product, service or inventory item")
@@ -61,7 +62,7 @@ class Provisions(MethodView):
 @blp.route("/simple")
 class SimpleProvision(MethodView):
     @require_permission("provision.write")
-    @blp.arguments(s.IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(s.SimpleProvisionSchema)
     @blp.response(201, s.ProvisionDetailSchema)
     @blp.alt_response(404, description="No such service")

@@ -5,17 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from omnicrm.catalog.schemas import JsonObject
-from omnicrm.contracts.schemas import IdempotencyHeaderSchema
 from omnicrm.core.fields import ID, Text
-from omnicrm.provisioning.declared_vars import PLAY_NAME
+from omnicrm.core.query import sort_field
+from omnicrm.plays.declared_vars import PLAY_NAME
 from omnicrm.provisioning.models import ProvisionAction, ProvisionStatus
-from omnicrm.services.schemas import sort_field
 
 PROVISION_SORTS = ("provision_id", "provisioning_status", "created_at", "started_at", "finished_at")
 STATUS_DOC = ", ".join(f"{s.value} {s.label}" for s in ProvisionStatus)
 ACTIONS = [a.value for a in ProvisionAction]
-
-__all__ = ["IdempotencyHeaderSchema"]
 
 EXTRA_VARS_DOC = (
     "Variables for the play. Only the variables the play declares (ansible/caller_vars/"

@@ -23,7 +23,7 @@ from typing import Any
 import dramatiq
 import yaml
 
-import omnicrm.worker  # noqa: F401 - sets the broker before any actor is declared
+import omnicrm.core.jobs  # noqa: F401 - sets the broker before any actor is declared
 from omnicrm.core.logging import get_logger
 from omnicrm.provisioning import use_cases as uc
 from omnicrm.provisioning.models import ProvisionStatus
@@ -57,7 +57,7 @@ def dispatch(provision_id: int, *, delay_ms: int = 0) -> None:
 
 @dramatiq.actor(queue_name="provisioning", max_retries=3, min_backoff=1000, time_limit=3_600_000)
 def run_provision(provision_id: int) -> None:
-    from omnicrm.worker import worker_app
+    from omnicrm.core.jobs import worker_app
 
     app = worker_app()
     with app.app_context():

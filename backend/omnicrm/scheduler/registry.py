@@ -210,3 +210,20 @@ def effective_schedule(
     if text.strip().lower() == OFF:
         return None
     return Schedule.parse(text, timezone=timezone)
+
+
+def check_settings(*, schedules: dict[str, str], timezone: str) -> None:
+    """Refuse a malformed schedule override or time zone (``create_app`` calls this, so every
+    process stops at start rather than the scheduler at its first look: docs/scheduler.md)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"SCHEDULER_TIMEZONE: unknown time zone {exc}") from exc
+    for name, text in schedules.items():
+        if text.strip().lower() != OFF:
+            try:
+                Schedule.parse(text, timezone=timezone)
+            except ValueError as exc:
+                raise ValueError(f"SCHEDULER_SCHEDULES[{name}]: {exc}") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
-import omnicrm.worker  # noqa: F401 - sets the broker before any actor is declared
+import omnicrm.core.jobs  # noqa: F401 - sets the broker before any actor is declared
 from omnicrm.scheduler import use_cases as uc
 
 
@@ -12,8 +12,8 @@ from omnicrm.scheduler import use_cases as uc
 # The time limit is each job's own, given with its message (see use_cases.record_run).
 @dramatiq.actor(queue_name="periodic", max_retries=0, time_limit=3_600_000)
 def run_periodic_job(run_id: int) -> None:
+    from omnicrm.core.jobs import worker_app
     from omnicrm.extensions import get_db
-    from omnicrm.worker import worker_app
 
     app = worker_app()
     with app.app_context():

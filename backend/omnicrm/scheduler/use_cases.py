@@ -18,10 +18,12 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from omnicrm.activity.use_cases import record_event
-from omnicrm.core.db import Database, after_commit, utcnow
+from omnicrm.core.db import Database, utcnow
 from omnicrm.core.errors import NotFound
+from omnicrm.core.events import publish
 from omnicrm.core.logging import get_logger
 from omnicrm.scheduler import registry
+from omnicrm.scheduler.events import RunQueued
 from omnicrm.scheduler.models import RunOutcome, RunTrigger, ScheduledJob, ScheduledJobRun
 from omnicrm.scheduler.registry import PeriodicJob, Schedule
 
@@ -106,14 +108,7 @@ def record_run(
     )
     session.add(run)
     session.flush()
-    run_id, time_limit_ms = run.run_id, job.time_limit_seconds * 1000
-
-    def send() -> None:
-        from omnicrm.scheduler.tasks import run_periodic_job
-
-        run_periodic_job.send_with_options(args=(run_id,), time_limit=time_limit_ms)
-
-    after_commit(session, send)
+    publish(session, RunQueued(run_id=run.run_id, time_limit_ms=job.time_limit_seconds * 1000))
     return run
 
 

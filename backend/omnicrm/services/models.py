@@ -7,11 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
+from omnicrm.core.fields import enum_column
 from omnicrm.core.money import Money
 
 if TYPE_CHECKING:
@@ -42,13 +43,7 @@ class Service(Base, TimestampMixin):
     # The charging account id (CGRateS tenant account / internal ledger key).
     service_uuid: Mapped[str] = mapped_column(String(32), unique=True)
     service_status: Mapped[ServiceStatus] = mapped_column(
-        Enum(
-            ServiceStatus,
-            native_enum=False,
-            length=16,
-            validate_strings=True,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(ServiceStatus),
         default=ServiceStatus.pending,
         index=True,
     )

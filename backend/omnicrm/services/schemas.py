@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from omnicrm.core.fields import ID, Text
 from omnicrm.core.money import MoneyField
+from omnicrm.core.query import sort_field
 from omnicrm.services.models import ServiceStatus
 
 STATUSES = [s.value for s in ServiceStatus]
 SERVICE_SORTS = ("service_id", "service_name", "service_status", "created_at", "updated_at")
-
-
-def sort_field(allowed: tuple[str, ...], default: str) -> Text:
-    choices = [*allowed, *(f"-{a}" for a in allowed)]
-
-    def check(value: str) -> None:
-        bad = [key for key in value.split(",") if key.strip() not in choices]
-        if bad or not value.strip():
-            raise ValidationError(f"sort by one of: {', '.join(choices)} (comma-separated)")
-
-    return Text(
-        load_default=default,
-        validate=check,
-        metadata={
-            "description": f"One or more of {', '.join(allowed)}, comma-separated; "
-            "prefix '-' for descending",
-            "example": default,
-        },
-    )
 
 
 class BoundItemSchema(Schema):

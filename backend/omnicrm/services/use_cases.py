@@ -31,10 +31,17 @@ from omnicrm.catalog.models import Product
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import InvalidTransition, NotFound
-from omnicrm.core.fields import MAX_ID
+from omnicrm.core.events import publish
+from omnicrm.core.fields import storable_id
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.models import Inventory, ItemState
+from omnicrm.services.events import (
+    ServiceResumed,
+    ServiceStatusChanged,
+    ServiceSuspended,
+    ServiceTerminated,
+)
 from omnicrm.services.models import Service, ServiceStatus, ServiceStatusHistory
 
 S = ServiceStatus
@@ -57,7 +64,7 @@ SORT_COLUMNS: dict[str, Any] = {
 
 
 def get_service(session: Session, *, service_id: int) -> Service:
-    service = session.get(Service, service_id) if 1 <= service_id <= MAX_ID else None
+    service = session.get(Service, service_id) if storable_id(service_id) else None
     if service is None:
         raise NotFound(f"service {service_id} not found")
     return service
@@ -274,17 +281,16 @@ def change_service_status(
     session.flush()
     _record(session, service, source, reason)
     session.flush()
-    _sync_contract(session, service)
+    publish(
+        session,
+        ServiceStatusChanged(
+            service_id=service.service_id,
+            from_status=source,
+            to_status=target,
+            bundled_parent_id=service.bundled_parent_id,
+        ),
+    )
     return service
-
-
-def _sync_contract(session: Session, service: Service) -> None:
-    # The contract mirrors its service (a terminated service closes its contract, freeing the
-    # SIM and number for the live-binding unique indexes). Imported here: contracts build on
-    # services, not the other way round.
-    from omnicrm.contracts import use_cases as contracts
-
-    contracts.follow_service(session, service=service)
 
 
 def _cascade(session: Session, parent: Service, target: ServiceStatus, reason: str | None) -> None:
@@ -301,7 +307,7 @@ def suspend_service(session: Session, *, service_id: int, reason: str) -> Servic
         session, service_id=service_id, to_status=S.suspended, reason=reason
     )
     _cascade(session, service, S.suspended, reason)
-    _network_follow_up(session, service, "suspend")
+    publish(session, ServiceSuspended(service_id=service.service_id))
     return service
 
 
@@ -311,7 +317,7 @@ def resume_service(session: Session, *, service_id: int, reason: str) -> Service
         session, service_id=service_id, to_status=S.active, reason=reason
     )
     _cascade(session, service, S.active, reason)
-    _network_follow_up(session, service, "resume")
+    publish(session, ServiceResumed(service_id=service.service_id))
     return service
 
 
@@ -330,9 +336,15 @@ def terminate_service(session: Session, *, service_id: int, reason: str) -> Serv
     service = change_service_status(
         session, service_id=service_id, to_status=S.terminated, reason=reason
     )
-    if was_live and service.bundled_parent_id is None:
-        # Before the items go back: the play needs the SIM and number it removes.
-        _network_follow_up(session, service, "deprovision")
+    # Before the items go back: a handler (provisioning's play) needs the SIM and number.
+    publish(
+        session,
+        ServiceTerminated(
+            service_id=service_id,
+            was_live=was_live,
+            bundled_parent_id=service.bundled_parent_id,
+        ),
+    )
     return_inventory(session, service_id=service_id, reason=reason)
     return service
 
@@ -349,14 +361,6 @@ def return_inventory(session: Session, *, service_id: int, reason: str | None = 
             )
     session.expire(get_service(session, service_id=service_id), ["inventory"])
     return len(items)
-
-
-def _network_follow_up(session: Session, service: Service, action: str) -> None:
-    """Queue the play that applies a status change to the network, if the product has one."""
-    from omnicrm.provisioning import use_cases as provisioning
-    from omnicrm.provisioning.models import ProvisionAction
-
-    provisioning.follow_up(session, service=service, action=ProvisionAction(action))
 
 
 def status_history(session: Session, *, service_id: int) -> list[ServiceStatusHistory]:

@@ -1,6 +1,6 @@
 """Cached reads answered before Flask: a stored response replayed to an authorised caller.
 
-A cached read (:func:`omnicrm.core.cache.cached_json`) already answers with bytes that depend
+A cached read (:func:`omnicrm.response_cache.cached_read`) already answers with bytes that depend
 only on the path, the query string and the permissions its view requires. What is left of such
 a request is Flask's own machinery: request and response objects, routing, hooks, decorators.
 This WSGI middleware skips it for a GET it has seen answered before, and only when every check
@@ -9,8 +9,8 @@ the full path makes passes here too:
 - the same raw path and query string were answered 200 from a cache entry by the full path,
   whose answer (status line and headers) was recorded at this WSGI boundary;
 - a bearer access token: valid signature, audience, issuer, unexpired, its session alive and
-  not revoked (the same function as the full path, in the same one Redis round trip, which
-  also brings the cache versions);
+  not revoked (the auth domain's own check, handed to :func:`install_replay` by ``create_app``,
+  in one Redis round trip that also brings the cache versions);
 - the user's identity is cached in Redis, active, and holds every permission the view requires;
 - the cache entry is the very one the recorded answer was made from, under the namespace's
   current version, and not yet due for renewal.
@@ -27,31 +27,63 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
-from flask import Flask
+from flask import Flask, request
 
-from omnicrm.core.cache import CANDIDATE, REFRESH_AHEAD, Candidate, LocalEntries
+from omnicrm.core.auth import required_permissions
 from omnicrm.core.logging import get_logger
 from omnicrm.core.metrics import observe_request
+from omnicrm.core.redis import Command, as_dict
+from omnicrm.response_cache.store import LOCAL_ENTRIES, VERSIONS_COMMAND, Entry, LocalEntries
 
 log = get_logger("omnicrm.http")
 _SKIPPED_HEADERS = frozenset({"x-request-id", "x-cache"})
+CANDIDATE = "omnicrm.replay_candidate"
+
+
+class Caller(Protocol):
+    """Who a bearer token is, as far as replaying a cached read needs to know."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def permissions(self) -> frozenset[str]: ...
+    @property
+    def also(self) -> Sequence[Any]: ...  # the replies to the commands it was asked to send
+
+
+# The auth domain's token check without a Flask request: the token, commands to send in the
+# same Redis round trip; None when only the full request path can tell.
+Identify = Callable[[Flask, str, Sequence[Command]], Caller | None]
 
 
 @dataclass(frozen=True)
-class Caller:
-    """Who a bearer token is, as far as replaying a cached read needs to know."""
+class Candidate:
+    """Left on the WSGI environ by a cached answer, for the middleware to record."""
 
-    user_id: int
-    permissions: frozenset[str]
-    versions: dict[str, str]  # cache namespace -> current version
+    key: str
+    namespace: str
+    entry: Entry
+    permissions: frozenset[str]  # what the view required
+    endpoint: str
+    path: str
 
 
-Identify = Callable[[Flask, str], Caller | None]
+def offer_for_replay(key: str, namespace: str, entry: Entry) -> None:
+    """Offer this request's cached answer to the middleware (a no-op without it)."""
+    # The middleware leaves a list on the environ (middlewares in between may copy the environ
+    # dict, never the list in it); without one, nobody replays.
+    offers: list[Candidate] | None = request.environ.get(CANDIDATE)
+    permissions = required_permissions() if offers is not None else None
+    if offers is None or permissions is None:  # a public view: nothing to check or replay
+        return
+    offers.append(
+        Candidate(key, namespace, entry, permissions, request.endpoint or "unmatched", request.path)
+    )
 
 
 @dataclass(frozen=True)
@@ -70,7 +102,7 @@ class HotReads:
         self.app = app
         self.wsgi_app = wsgi_app
         self.identify = identify
-        self.local: LocalEntries = app.extensions["omnicrm_cache"]
+        self.local: LocalEntries = app.extensions[LOCAL_ENTRIES]
         self.ttl = settings.response_cache_ttl
         self.max_routes = max(1, settings.response_cache_local_entries)
         self.routes: dict[tuple[str, str], Route] = {}
@@ -98,17 +130,18 @@ class HotReads:
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            caller = self.identify(self.app, token)
+            caller = self.identify(self.app, token, (VERSIONS_COMMAND,))
         except Exception:  # whatever it is, the full path meets it too and answers properly
             caller = None
         candidate = route.candidate
         if caller is None or not candidate.permissions <= caller.permissions:
             return None
-        version = caller.versions.get(candidate.namespace)
+        versions = as_dict(caller.also[0])
+        version = versions.get(candidate.namespace)
         entry = self.local.get(candidate.key, version) if version else None
         if entry is not candidate.entry:
             return None
-        if entry.expires_at - time.time() <= self.ttl * REFRESH_AHEAD:
+        if entry.due_for_renewal(self.ttl):
             return None  # the full path renews it
         request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or os.urandom(16).hex()
         start_response(
@@ -161,7 +194,7 @@ class HotReads:
         self.routes[where] = Route(candidate, status, kept, body)
 
 
-def install_hot_reads(app: Flask, identify: Identify) -> None:
+def install_replay(app: Flask, identify: Identify) -> None:
     """Put the middleware in front of the app, unless something must see every request."""
     settings = app.extensions["omnicrm_settings"]
     if not settings.response_cache_replay or settings.response_cache_ttl <= 0:
