@@ -14,6 +14,7 @@ from omnicrm.contracts.models import Contract
 from omnicrm.core.errors import InvalidTransition
 from omnicrm.inventory import use_cases as inv
 from omnicrm.inventory.models import Inventory, ItemState
+from omnicrm.provisioning.use_cases import PlayConfig
 from omnicrm.services import use_cases as uc
 from omnicrm.services.models import Service, ServiceStatus, ServiceStatusHistory
 from tests.factories import (
@@ -48,7 +49,7 @@ def _service_in(db_session, status):
 
 
 @pytest.fixture
-def sold(db_session):
+def sold(app, db_session):
     """A real sale (SIM + number bound, contract active) through the use case."""
     inv.sync_inventory_templates(db_session)
     SimFactory()
@@ -56,7 +57,10 @@ def sold(db_session):
     customer = CustomerFactory()
     product = ProductFactory(product_name="Mobile 5")
     contract = contracts.create_contract(
-        db_session, customer_id=customer.customer_id, product_id=product.product_id
+        db_session,
+        customer_id=customer.customer_id,
+        product_id=product.product_id,
+        play_config=PlayConfig.from_settings(app.extensions["omnicrm_settings"]),
     )
     db_session.commit()
     return contract
@@ -163,12 +167,15 @@ def test_service_suspend_and_resume_carry_the_contract(call, db_session, sold):
     assert db_session.get(Contract, sold.contract_id).contract_status.value == "active"
 
 
-def test_bundle_children_follow_suspend_resume_terminate(call, db_session):
+def test_bundle_children_follow_suspend_resume_terminate(app, call, db_session):
     customer = CustomerFactory()
     a, b = ProductFactory(inventory_items_list=[]), ProductFactory(inventory_items_list=[])
     bundle = BundleFactory(children=[a, b])
     contract = contracts.create_contract(
-        db_session, customer_id=customer.customer_id, product_id=bundle.product_id
+        db_session,
+        customer_id=customer.customer_id,
+        product_id=bundle.product_id,
+        play_config=PlayConfig.from_settings(app.extensions["omnicrm_settings"]),
     )
     db_session.commit()
     parent = contract.service_id

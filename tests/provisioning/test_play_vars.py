@@ -413,7 +413,7 @@ def test_a_play_gets_only_the_product_variables_it_declares(app, db_session):
     )
     db_session.commit()
     with app.app_context():
-        config = uc.current_config()
+        config = uc.PlayConfig.from_settings(app.extensions["omnicrm_settings"])
         assert uc.product_vars_for(config, "mobile_activate", product) == {"apn": "internet"}
         assert uc.product_vars_for(config, "mobile_suspend", product) == {}  # no apn there
         assert uc.product_vars_for(config, "provision_smoke", product) == {}
@@ -422,7 +422,7 @@ def test_a_play_gets_only_the_product_variables_it_declares(app, db_session):
 def test_the_worker_filters_a_stored_job_again_and_owns_the_paths(app):
     """A job queued before the fix (or written by hand) still cannot steer the play."""
     with app.app_context():
-        config = uc.current_config()
+        config = uc.PlayConfig.from_settings(app.extensions["omnicrm_settings"])
     stored = {
         "hss_file": "/etc/passwd",
         "cgr_url": "http://attacker.example/",

@@ -116,7 +116,7 @@ def test_the_app_wires_every_cross_domain_reaction(app):
     from omnicrm.contracts.handlers import follow_the_service
     from omnicrm.notifications.events import NotificationQueued
     from omnicrm.provisioning import handlers as provisioning
-    from omnicrm.provisioning.events import JobQueued, JobStatusChanged, TaskRecorded
+    from omnicrm.provisioning.events import JobEnded, JobQueued, JobStatusChanged, TaskRecorded
     from omnicrm.scheduler.events import RunQueued
     from omnicrm.services.events import (
         ServiceResumed,
@@ -129,5 +129,6 @@ def test_the_app_wires_every_cross_domain_reaction(app):
     assert provisioning.bar_on_the_network in events.handlers_of(ServiceSuspended)
     assert provisioning.restore_on_the_network in events.handlers_of(ServiceResumed)
     assert provisioning.remove_from_the_network in events.handlers_of(ServiceTerminated)
+    assert provisioning.tell_the_failure_list in events.handlers_of(JobEnded)
     for event_type in (JobQueued, JobStatusChanged, TaskRecorded, NotificationQueued, RunQueued):
         assert len(events.handlers_of(event_type)) == 1, event_type

@@ -19,7 +19,8 @@ from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import request_fingerprint, scoped_key
 from omnicrm.core.pagination import paginate_query
 from omnicrm.core.transitions import transition_view
-from omnicrm.extensions import default_phone_region
+from omnicrm.extensions import default_phone_region, get_settings
+from omnicrm.provisioning.use_cases import PlayConfig
 
 blp = Blueprint(
     "contracts",
@@ -61,6 +62,7 @@ class Contracts(MethodView):
             idempotency_key=key,
             request_hash=request_fingerprint(data) if key else None,
             default_region=default_phone_region(),
+            play_config=PlayConfig.from_settings(get_settings()),
             **data,
         )
 

@@ -197,6 +197,7 @@ def create_contract(
     idempotency_key: str | None = None,
     request_hash: str | None = None,
     default_region: str = inventory.DEFAULT_REGION,
+    play_config: provisioning.PlayConfig,
 ) -> Contract:
     """Sell ``product_id`` to ``customer_id`` (GetSim): one unit of work, all or nothing.
 
@@ -227,7 +228,7 @@ def create_contract(
     wanted = _wanted_items(
         session, product=product, sim_iccid=sim_iccid, msisdn=msisdn, default_region=default_region
     )
-    play = provisioning.activation_play(product)
+    play = provisioning.activation_play(product, config=play_config)
     items = inventory.reserve_items(
         session, wanted=wanted, customer_id=customer_id, reason="contract sale"
     )
@@ -272,7 +273,7 @@ def create_contract(
     )
     if play is not None:
         service = services.get_service(session, service_id=service_id)
-        provisioning.start_activation(session, service=service, product=product)
+        provisioning.start_activation(session, service=service, product=product, config=play_config)
     return get_contract(session, contract_id=contract_id)
 
 

@@ -29,3 +29,12 @@ class TaskRecorded(Event):
     """A play's task result was stored: ``payload`` is what live clients are sent."""
 
     payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class JobEnded(Event):
+    """A job ended for good (success, failed, cancelled), after its effects on the service."""
+
+    provision_id: int
+    provisioning_status: int
+    service_id: int | None

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 
 from omnicrm.core.db import after_commit
 from omnicrm.core.events import subscribe
+from omnicrm.extensions import get_settings
+from omnicrm.notifications.use_cases import queue_email
 from omnicrm.provisioning import realtime, tasks
 from omnicrm.provisioning import use_cases as uc
-from omnicrm.provisioning.events import JobQueued, JobStatusChanged, TaskRecorded
-from omnicrm.provisioning.models import ProvisionAction
+from omnicrm.provisioning.events import JobEnded, JobQueued, JobStatusChanged, TaskRecorded
+from omnicrm.provisioning.models import ProvisionAction, ProvisionStatus
 from omnicrm.services.events import ServiceResumed, ServiceSuspended, ServiceTerminated
 from omnicrm.services.models import Service
 
@@ -33,10 +35,15 @@ def stream_the_task(session: Session, event: TaskRecorded) -> None:
     after_commit(session, lambda: realtime.publish("provision.event", payload))
 
 
+def play_config() -> uc.PlayConfig:
+    """The plays' settings of this process (handlers, like routes, read the app's settings)."""
+    return uc.PlayConfig.from_settings(get_settings())
+
+
 def _follow_up(session: Session, service_id: int, action: ProvisionAction) -> None:
     service = session.get(Service, service_id)
     assert service is not None  # it has just changed in this transaction
-    uc.follow_up(session, service=service, action=action)
+    uc.follow_up(session, service=service, action=action, config=play_config())
 
 
 @subscribe(ServiceSuspended)
@@ -54,3 +61,31 @@ def remove_from_the_network(session: Session, event: ServiceTerminated) -> None:
     """Only a service that was live and is not a bundle child: the parent's play covers it."""
     if event.was_live and event.bundled_parent_id is None:
         _follow_up(session, event.service_id, ProvisionAction.deprovision)
+
+
+@subscribe(JobEnded)
+def tell_the_failure_list(session: Session, event: JobEnded) -> None:
+    """A job that failed for good is mailed to PROVISIONING_FAILURE_EMAILS."""
+    if event.provisioning_status != ProvisionStatus.failed:
+        return
+    settings = get_settings()
+    recipients = settings.failure_recipients
+    if not recipients:
+        return
+    job = uc.get_provision(session, provision_id=event.provision_id)
+    url = f"{settings.public_url.rstrip('/')}/provisioning/{job.provision_id}"
+    for to in recipients:
+        queue_email(
+            session,
+            to=to,
+            subject=f"Provisioning job {job.provision_id} failed ({job.provisioning_play})",
+            body=(
+                f"Provisioning job {job.provision_id} ({job.action}, play "
+                f"{job.provisioning_play}) for customer {job.customer_id}"
+                f"{'' if job.service_id is None else f', service {job.service_id}'} failed "
+                f"after {job.attempts} attempt(s).\n\n"
+                f"Reason: {job.error or 'see the job'}\n\n{url}\n"
+            ),
+            template="provisioning_failed",
+            context={"provision_id": job.provision_id},
+        )

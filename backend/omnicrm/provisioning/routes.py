@@ -12,6 +12,7 @@ from omnicrm.core.db import request_session
 from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import scoped_key
 from omnicrm.core.pagination import paginate_query
+from omnicrm.extensions import get_settings
 from omnicrm.provisioning import schemas as s
 from omnicrm.provisioning import use_cases as uc
 from omnicrm.provisioning.models import Provision, ProvisionEvent
@@ -23,6 +24,10 @@ blp = Blueprint(
     description="Provisioning jobs: Ansible plays run by workers, every task recorded; live "
     "over Socket.IO namespace /provision (rooms provision:<id>, dashboard)",
 )
+
+
+def _play_config() -> uc.PlayConfig:
+    return uc.PlayConfig.from_settings(get_settings())
 
 
 @blp.route("/")
@@ -55,6 +60,7 @@ class Provisions(MethodView):
             request_session(),
             inventory_ids=inventory_ids,
             idempotency_key=scoped_key(headers.get("idempotency_key")),
+            config=_play_config(),
             **data,
         )
 
@@ -76,7 +82,10 @@ class SimpleProvision(MethodView):
         """Simple provisioning: an external system (the OCS) runs a named play for a service,
         e.g. on balance exhaustion. Use an API key with ``provision.write``."""
         return uc.trigger_play(
-            request_session(), idempotency_key=scoped_key(headers.get("idempotency_key")), **data
+            request_session(),
+            idempotency_key=scoped_key(headers.get("idempotency_key")),
+            config=_play_config(),
+            **data,
         )
 
 
@@ -134,7 +143,7 @@ class ProvisionRetry(MethodView):
     )
     def post(self, provision_id: int) -> Provision:
         """Run a failed or cancelled job again."""
-        return uc.retry(request_session(), provision_id=provision_id)
+        return uc.retry(request_session(), provision_id=provision_id, config=_play_config())
 
 
 @blp.route("/<int:provision_id>/cancel")

@@ -24,7 +24,7 @@ returns the contract to draft and notifies the failure list.
 
 from __future__ import annotations
 
-from omnicrm.provisioning.use_cases.config import SORT_COLUMNS, P, PlayConfig, current_config
+from omnicrm.provisioning.use_cases.config import SORT_COLUMNS, P, PlayConfig
 from omnicrm.provisioning.use_cases.plays import (
     check_extra_vars,
     count_tasks,
@@ -76,7 +76,6 @@ __all__ = [
     "claim",
     "count_tasks",
     "create_provision",
-    "current_config",
     "dashboard",
     "dispatch_after_commit",
     "event_payload",

@@ -53,9 +53,3 @@ class PlayConfig:
 
     def has_play(self, play: str | None) -> bool:
         return declared_vars.has_play(self.ansible_dir, play)
-
-
-def current_config() -> PlayConfig:
-    from flask import current_app
-
-    return PlayConfig.from_settings(current_app.extensions["omnicrm_settings"])

@@ -26,7 +26,7 @@ from omnicrm.provisioning.models import (
     Provision,
     ProvisionAction,
 )
-from omnicrm.provisioning.use_cases.config import P, PlayConfig, current_config
+from omnicrm.provisioning.use_cases.config import P, PlayConfig
 from omnicrm.provisioning.use_cases.plays import (
     check_extra_vars,
     count_tasks,
@@ -172,15 +172,16 @@ def active_items(session: Session, service_id: int) -> list[Inventory]:
     return list(session.scalars(inventory.items_query(service_id=service_id)))
 
 
-def activation_play(product: Product) -> str | None:
+def activation_play(product: Product, *, config: PlayConfig) -> str | None:
     """The play that activates a sale of ``product``, or None (the sale activates at once)."""
-    return play_for(product, ProvisionAction.activate, current_config())
+    return play_for(product, ProvisionAction.activate, config)
 
 
-def start_activation(session: Session, *, service: Service, product: Product) -> Provision | None:
+def start_activation(
+    session: Session, *, service: Service, product: Product, config: PlayConfig
+) -> Provision | None:
     """Queue the activation play of a pending service (the GetSim hand-off); None when the
     product has no play (the caller activates directly)."""
-    config = current_config()
     play = play_for(product, ProvisionAction.activate, config)
     if play is None:
         return None
@@ -198,11 +199,12 @@ def start_activation(session: Session, *, service: Service, product: Product) ->
     )
 
 
-def follow_up(session: Session, *, service: Service, action: ProvisionAction) -> Provision | None:
+def follow_up(
+    session: Session, *, service: Service, action: ProvisionAction, config: PlayConfig
+) -> Provision | None:
     """Queue the play that applies a service status change to the network (suspend, resume,
     deprovision), when the product's family has one."""
     product = catalog.get_product(session, product_id=service.product_id)
-    config = current_config()
     play = play_for(product, action, config)
     if play is None:
         return None
@@ -230,6 +232,7 @@ def create_provision(
     play: str | None = None,
     extra_vars: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
+    config: PlayConfig,
 ) -> Provision:
     """``POST /crm/provision/``: run a product's play for a customer (and service) by hand.
 
@@ -273,7 +276,6 @@ def create_provision(
                 "inventory_ids", f"item {inventory_id} belongs to another customer"
             )
         items.append(item)
-    config = current_config()
     action = ProvisionAction.simple
     if product.category.value == "addon" and service is not None:
         action, parent = ProvisionAction.addon, service
@@ -303,6 +305,7 @@ def trigger_play(
     play: str,
     extra_vars: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
+    config: PlayConfig,
 ) -> Provision:
     """Simple provisioning: an external system (the OCS) runs a named play for a service, e.g.
     on balance exhaustion. Changes no statuses."""
@@ -315,4 +318,5 @@ def trigger_play(
         play=play,
         extra_vars=extra_vars,
         idempotency_key=idempotency_key,
+        config=config,
     )

@@ -17,7 +17,7 @@ from omnicrm.provisioning.models import (
     Provision,
     ProvisionAction,
 )
-from omnicrm.provisioning.use_cases.config import P, current_config
+from omnicrm.provisioning.use_cases.config import P, PlayConfig
 from omnicrm.provisioning.use_cases.queueing import dispatch_after_commit
 from omnicrm.provisioning.use_cases.reads import lock
 from omnicrm.provisioning.use_cases.worker import finish
@@ -44,7 +44,7 @@ def cancel(session: Session, *, provision_id: int, now: datetime | None = None) 
     return job
 
 
-def retry(session: Session, *, provision_id: int) -> Provision:
+def retry(session: Session, *, provision_id: int, config: PlayConfig) -> Provision:
     """Run a failed or cancelled job again (a new attempt, events continue). An activation gets
     its service back to provisioning and re-reserves the same SIM and number (409
     ``inventory_unavailable`` when one was sold meanwhile)."""
@@ -64,7 +64,7 @@ def retry(session: Session, *, provision_id: int) -> Provision:
     job.error = None
     job.finished_at = None
     job.next_attempt_at = None
-    job.max_retries = job.retries + 1 + current_config().max_retries
+    job.max_retries = job.retries + 1 + config.max_retries
     session.flush()
     dispatch_after_commit(session, job)
     return job

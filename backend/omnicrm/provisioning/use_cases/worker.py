@@ -13,7 +13,7 @@ from omnicrm.core.db import utcnow
 from omnicrm.core.events import publish
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.models import ItemState
-from omnicrm.provisioning.events import TaskRecorded
+from omnicrm.provisioning.events import JobEnded, TaskRecorded
 from omnicrm.provisioning.models import (
     FINAL,
     Provision,
@@ -236,8 +236,14 @@ def finish(
             _activated(session, job)
         else:
             _activation_failed(session, job)
-    if outcome == P.failed:
-        _notify_failure(session, job)
+    publish(
+        session,
+        JobEnded(
+            provision_id=job.provision_id,
+            provisioning_status=job.provisioning_status,
+            service_id=job.service_id,
+        ),
+    )
     publish_status_after_commit(session, status_payload(job))
     return job
 
@@ -303,33 +309,6 @@ def _activation_failed(session: Session, job: Provision) -> None:
                 session, inventory_id=item.inventory_id, to_state=ItemState.new, reason=reason
             )
     session.expire(service, ["inventory"])
-
-
-def _notify_failure(session: Session, job: Provision) -> None:
-    from flask import current_app
-
-    from omnicrm.notifications.use_cases import queue_email
-
-    settings = current_app.extensions["omnicrm_settings"]
-    recipients = settings.failure_recipients
-    if not recipients:
-        return
-    url = f"{settings.public_url.rstrip('/')}/provisioning/{job.provision_id}"
-    for to in recipients:
-        queue_email(
-            session,
-            to=to,
-            subject=f"Provisioning job {job.provision_id} failed ({job.provisioning_play})",
-            body=(
-                f"Provisioning job {job.provision_id} ({job.action}, play "
-                f"{job.provisioning_play}) for customer {job.customer_id}"
-                f"{'' if job.service_id is None else f', service {job.service_id}'} failed "
-                f"after {job.attempts} attempt(s).\n\n"
-                f"Reason: {job.error or 'see the job'}\n\n{url}\n"
-            ),
-            template="provisioning_failed",
-            context={"provision_id": job.provision_id},
-        )
 
 
 def reap(session: Session, *, lease_seconds: int, now: datetime | None = None) -> list[int]:
