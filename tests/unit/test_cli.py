@@ -89,7 +89,10 @@ def test_provision_watch_list_and_reap(env):
                 product = ProductFactory(provisioning_play=play, inventory_items_list=[])
                 session.flush()
                 jobs[play] = uc.create_provision(
-                    session, customer_id=customer.customer_id, product_id=product.product_id
+                    session,
+                    customer_id=customer.customer_id,
+                    product_id=product.product_id,
+                    config=uc.PlayConfig.from_settings(app.extensions["omnicrm_settings"]),
                 ).provision_id
             JobRun(app.extensions["omnicrm_settings"], jobs[play]).run()
 
