@@ -19,7 +19,11 @@ API_SPEC_OPTIONS: dict[str, Any] = {
         "description": (
             "OmniCRM REST API. Every operation needs `Authorization: Bearer <access JWT>` or "
             "`X-API-Key` unless its security is empty. Errors share one body: "
-            "`{code, status, message, errors}`. Money is a decimal string."
+            "`{code, status, message, errors}`, field errors under `errors.json.<field>`. "
+            "JSON bodies are typed strictly (a boolean is true/false, a number a JSON number); "
+            "a required body must be sent (`{}` is a body: a PATCH with it changes nothing). "
+            "Lists carry `X-Pagination`, a `PaginationMetadata` object as JSON text. "
+            "Money is a decimal string."
         ),
     },
     "components": {

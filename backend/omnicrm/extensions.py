@@ -43,6 +43,14 @@ class OmniApi(Api):
         spec = document_security(self.spec.to_dict())
         return current_app.response_class(json.dumps(spec, indent=2), mimetype="application/json")
 
+    def _register_pagination_header(self) -> None:
+        """``X-Pagination`` as served: JSON text (core/pagination.py), one definition that every
+        list's 200 names (``#/components/headers/PAGINATION``)."""
+        from omnicrm.core.pagination import PAGINATION_HEADER, PaginationMetadataSchema
+
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER)
+
     def _register_doc_blueprint(self) -> None:
         super()._register_doc_blueprint()
         from flask import send_from_directory

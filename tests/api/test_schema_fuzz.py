@@ -3,9 +3,11 @@
 schemathesis reads the OpenAPI document and drives every operation over HTTP (the test server)
 with generated input: the spec's examples, its boundaries (coverage), and random valid and
 invalid values. As an admin, every answer must be documented: no 5xx, a status code the operation
-lists, its content type and a body matching its schema. Without credentials, every operation
-the spec does not mark public must refuse (``ignored_auth``). Each operation is one test, in
-the usual rolled-back transaction; Redis and the rate limits are cleared between them.
+lists, its content type, a body matching its schema and the headers it declares (``X-Pagination``),
+and input the document does not allow refused with a 4xx (``negative_data_rejection``: a ``0`` for
+a boolean, a missing required body). Without credentials, every operation the spec does not mark
+public must refuse (``ignored_auth``). Each operation is one test, in the usual rolled-back
+transaction; Redis and the rate limits are cleared between them.
 
 ``FUZZ_EXAMPLES`` sets the generated examples per operation (default 15; a release run uses
 more, e.g. ``FUZZ_EXAMPLES=200 make test``).
@@ -27,6 +29,8 @@ CHECKS = [
     checks.status_code_conformance,
     checks.content_type_conformance,
     checks.response_schema_conformance,
+    checks.response_headers_conformance,
+    checks.negative_data_rejection,
     checks.ignored_auth,
 ]
 # These operations exist to queue a provisioning job, which would outlive the test's rolled-back

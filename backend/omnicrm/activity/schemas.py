@@ -39,15 +39,28 @@ _ID = validate.Range(min=1, max=2**31 - 1)
 _PLAIN = validate.Regexp(r"\A[^\x00-\x1f\x7f]*\Z", error="Must not contain control characters.")
 
 
+# The same rule for the OpenAPI document (validate.And hides the Regexp from it).
+def _plain_doc(max_length: int) -> dict[str, object]:
+    return {"pattern": r"^[^\x00-\x1f\x7f]*$", "maxLength": max_length}
+
+
 class ActivityQuerySchema(Schema):
     user_id = fields.Integer(validate=_ID)
-    object_type = fields.String(validate=validate.And(validate.Length(max=64), _PLAIN))
-    object_id = fields.String(validate=validate.And(validate.Length(max=128), _PLAIN))
+    object_type = fields.String(
+        validate=validate.And(validate.Length(max=64), _PLAIN), metadata=_plain_doc(64)
+    )
+    object_id = fields.String(
+        validate=validate.And(validate.Length(max=128), _PLAIN), metadata=_plain_doc(128)
+    )
     customer_id = fields.Integer(validate=_ID)
-    action = fields.String(validate=validate.And(validate.Length(max=32), _PLAIN))
+    action = fields.String(
+        validate=validate.And(validate.Length(max=32), _PLAIN), metadata=_plain_doc(32)
+    )
     from_ = UtcDateTime(data_key="from", metadata={"description": "Inclusive (ISO 8601)"})
     to = UtcDateTime(metadata={"description": "Exclusive (ISO 8601)"})
 
 
 class CustomerActivityQuerySchema(Schema):
-    action = fields.String(validate=validate.And(validate.Length(max=32), _PLAIN))
+    action = fields.String(
+        validate=validate.And(validate.Length(max=32), _PLAIN), metadata=_plain_doc(32)
+    )

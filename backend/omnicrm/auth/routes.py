@@ -81,7 +81,11 @@ class Login(MethodView):
 @blp.route("/refresh")
 class Refresh(MethodView):
     @public
-    @blp.arguments(s.RefreshSchema)
+    @blp.arguments(
+        s.RefreshSchema,
+        required=False,
+        description="Optional: the refresh token may come as `Authorization: Bearer <token>`",
+    )
     @blp.response(200, s.TokenPairSchema)
     @blp.alt_response(401, description="Invalid, revoked or reused refresh token")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:

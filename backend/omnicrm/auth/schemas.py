@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from omnicrm.auth.permissions import PERMISSIONS
+
 STRICT = {"unknown": "raise"}
+PERMISSION_NAMES = sorted(PERMISSIONS)
+
+
+def _permission_name() -> fields.String:
+    """One name of the permission catalogue (the use cases refuse others with a 422)."""
+    return fields.String(metadata={"enum": PERMISSION_NAMES})
 
 
 class LoginSchema(Schema):
@@ -158,18 +166,39 @@ class RoleSchema(Schema):
 class RoleCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{1,63}$"))
     description = fields.String(load_default="", validate=validate.Length(max=255))
-    permissions = fields.List(fields.String(), required=True)
+    permissions = fields.List(
+        _permission_name(),
+        required=True,
+        metadata={"description": "Permission names; only ones the caller holds (else 403)"},
+    )
 
 
 class RoleUpdateSchema(Schema):
     description = fields.String(validate=validate.Length(max=255))
-    permissions = fields.List(fields.String())
+    permissions = fields.List(
+        _permission_name(),
+        metadata={
+            "description": "Replaces the role's permissions; the caller must hold every one "
+            "it has and gets, and not hold the role unless an admin (else 403); the admin "
+            "role's never change (409)"
+        },
+    )
 
 
 class ApiKeyCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    scopes = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    scopes = fields.List(
+        _permission_name(),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "Permission names, each held by the caller (else 422)"},
+    )
+    expires_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        default_timezone=None,
+        metadata={"description": "With an offset; must be in the future (else 422)"},
+    )
 
 
 class ApiKeySchema(Schema):

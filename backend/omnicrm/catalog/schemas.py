@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from omnicrm.catalog.models import BillingPeriod, ProductCategory
 from omnicrm.core.fields import ID, MAX_ID, Text
-from omnicrm.core.money import MoneyField, PercentField
+from omnicrm.core.money import NON_NEGATIVE_MONEY_PATTERN, MoneyField, PercentField
 from omnicrm.core.query import sort_field
 
 CATEGORIES = [c.value for c in ProductCategory]
@@ -35,6 +35,8 @@ MAX_LIST = 50
 
 class NonNegativeMoney(MoneyField):
     """Money that cannot be below zero (prices, costs, rates)."""
+
+    pattern = NON_NEGATIVE_MONEY_PATTERN
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         amount = super()._deserialize(value, attr, data, **kwargs)
@@ -130,6 +132,17 @@ class ProductSchema(Schema):
 class ProductUpdateSchema(Schema):
     """Every field optional; ``null`` clears an optional field. The category cannot change."""
 
+    class Meta:
+        description = (
+            "Category rules, checked on the product as it will be (422 on the field named): "
+            "bundle_children only for bundles and at least one; addon_compatible_with only "
+            "for add-ons and at least one; promo_* only for promos, which need "
+            "promo_target_product_id, promo_months and exactly one of promo_discount_percent "
+            "and promo_discount_amount; prepaid_eligible and postpaid_eligible not both false. "
+            "Referenced products must exist, not be this product and be of an allowed category "
+            "(422); product_slug is unique (409)"
+        )
+
     product_name = Text(validate=validate.Length(min=1, max=200))
     product_slug = Text(
         validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN)],
@@ -154,7 +167,10 @@ class ProductUpdateSchema(Schema):
         validate=validate.Length(max=MAX_LIST),
         metadata={"description": 'Inventory template names needed, e.g. ["SIM Card"]'},
     )
-    currency = Text(validate=validate.Length(equal=3))
+    currency = Text(
+        validate=validate.Length(equal=3),
+        metadata={"pattern": r"^[A-Za-z]{3}$", "description": "Stored upper-case"},
+    )
     billing_period = Text(validate=validate.OneOf(BILLING_PERIODS))
     retail_cost = NonNegativeMoney(metadata={"description": "Price per billing period"})
     wholesale_cost = NonNegativeMoney(metadata={"description": "Cost per billing period"})

@@ -21,11 +21,19 @@ class ContractCreateSchema(Schema):
     product_id = fields.Integer(required=True, strict=True, validate=ID)
     sim_iccid = Text(
         validate=validate.Length(min=1, max=32),
-        metadata={"description": "This SIM (else a free one is picked)"},
+        metadata={
+            "description": "This SIM (else a free one is picked): an ICCID, 19-20 digits "
+            "starting 89 with a valid Luhn check digit (spaces and dashes ignored; else 422), "
+            "of a SIM the product binds (else 422) that is free (else 404/409)"
+        },
     )
     msisdn = Text(
         validate=validate.Length(min=1, max=32),
-        metadata={"description": "This number, any format (else a free one is picked)"},
+        metadata={
+            "description": "This number (else a free one is picked): a valid phone number, "
+            "E.164 or national (default region), stored as E.164 (else 422), that the "
+            "product binds (else 422) and is free (else 404/409)"
+        },
     )
     site_id = fields.Integer(strict=True, validate=ID, allow_none=True)
 

@@ -4,15 +4,23 @@ webargs instantiates a schema *class* for each request it parses (deep-copying e
 for hot endpoints that was the largest single cost. Schemas are stateless for loading, so one
 instance per class is shared. The pagination header is built without a schema for the same
 reason.
+
+JSON bodies are read strictly, as the OpenAPI document describes them: a boolean field takes
+only ``true``/``false`` (not ``0``, ``1`` or ``"true"``), a number field only a JSON number, and
+a body the document marks required must be there (``{}`` is a body; nothing, or another content
+type, is a 422). Query strings are text and keep marshmallow's parsing.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask_smorest
-from marshmallow import Schema
+from flask import request
+from marshmallow import Schema, ValidationError, fields
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as flask_abort
@@ -46,6 +54,16 @@ class _SchemaReusingParser(FlaskParser):
             flask_abort(400, messages={"json": [f"Invalid JSON body: {problem}."]})
         return data
 
+    def pre_load(
+        self, location_data: Mapping[str, Any], *, schema: Schema, req: Any, location: str
+    ) -> Mapping[str, Any]:
+        """Refuse a JSON body whose booleans or numbers are not JSON booleans or numbers."""
+        if location == "json" and isinstance(location_data, Mapping):
+            errors = json_type_errors(schema, location_data)
+            if errors:
+                raise ValidationError(errors)
+        return location_data
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._instances: dict[type, Schema] = {}
@@ -62,6 +80,59 @@ class _SchemaReusingParser(FlaskParser):
 
 
 MAX_JSON_DEPTH = 64
+JSON_BODY_REQUIRED = "A JSON body (Content-Type: application/json) is required."
+
+
+def json_type_errors(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """marshmallow-shaped errors for the values of ``data`` whose JSON type is not the one
+    ``schema``'s field declares (boolean, integer, number), nested objects and lists included.
+
+    marshmallow itself would take ``1``, ``"yes"`` as a boolean and ``"12"`` as a number: right
+    for a query string, a lie for a JSON body whose document says ``type: boolean``.
+    """
+    errors: dict[str, Any] = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in data:
+            problem = _json_type_error(field, data[key])
+            if problem:
+                errors[key] = problem
+    return errors
+
+
+def _json_type_error(field: fields.Field, value: Any) -> Any:
+    if value is None:
+        return None  # allow_none is the field's own business
+    if isinstance(field, fields.Boolean):
+        return None if isinstance(value, bool) else [field.error_messages["invalid"]]
+    if isinstance(field, fields.Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else [field.error_messages["invalid"]]
+    if isinstance(field, fields.Number) and not isinstance(field, fields.Decimal):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else [field.error_messages["invalid"]]
+    if isinstance(field, fields.List) and isinstance(value, list):
+        inner = field.inner
+        items = {i: e for i, item in enumerate(value) if (e := _json_type_error(inner, item))}
+        return items or None
+    if isinstance(field, fields.Nested) and not isinstance(field, fields.Pluck):
+        nested = field.schema
+        if field.many or nested.many:
+            if not isinstance(value, list):
+                return None
+            items = {
+                i: e
+                for i, item in enumerate(value)
+                if isinstance(item, Mapping) and (e := json_type_errors(nested, item))
+            }
+            return items or None
+        if isinstance(value, Mapping):
+            return json_type_errors(nested, value) or None
+    return None
+
+
+def _has_json_body() -> bool:
+    return request.is_json and bool(request.get_data(cache=True))
 
 
 def json_problem(value: Any, *, surrogates: bool) -> str | None:
@@ -101,6 +172,28 @@ class Blueprint(flask_smorest.Blueprint):
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
+
+    def arguments(  # type: ignore[override]
+        self, schema: Any, *, location: str = "json", required: bool = True, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """flask-smorest's ``arguments``, refusing (422) a request without the JSON body the
+        document marks required; pass ``required=False`` where the body may be left out."""
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorator  # type: ignore[no-any-return]
+
+        def with_body(func: Callable[..., Any]) -> Callable[..., Any]:
+            parsed = decorator(func)
+
+            @functools.wraps(parsed)
+            def wrapper(*args: Any, **kw: Any) -> Any:
+                if not _has_json_body():
+                    flask_abort(422, messages={"json": {"_schema": [JSON_BODY_REQUIRED]}})
+                return parsed(*args, **kw)
+
+            return wrapper
+
+        return with_body
 
     @staticmethod
     def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:

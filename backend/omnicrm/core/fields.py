@@ -34,6 +34,14 @@ class Text(fields.String):
 
     default_error_messages = {"nul": "Must not contain NUL characters."}
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The OpenAPI document says so, unless a stricter pattern (metadata or Regexp) does.
+        if "pattern" not in self.metadata and not any(
+            isinstance(v, validate.Regexp) for v in self.validators
+        ):
+            self.metadata = {**self.metadata, "pattern": r"^[^\x00]*$"}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:

@@ -8,6 +8,7 @@ with two places: ``Numeric(5, 2)``, or an integer count of hundredths on SQLite.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +25,11 @@ MAX_ABS = Decimal("9999999999.9999")  # Numeric(14, 4)
 PERCENT_PLACES = 2
 PERCENT_QUANTUM = Decimal("0.01")
 _PERCENT_SQLITE_FACTOR = Decimal(100)
+# What the API takes as a JSON string, published as the field's OpenAPI ``pattern``: at most
+# 10 digits before the point and SCALE after it (Numeric(14, 4)), ASCII digits, no exponent.
+MONEY_PATTERN = r"^-?[0-9]{1,10}(\.[0-9]{1,4})?$"
+NON_NEGATIVE_MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,4})?$"
+PERCENT_PATTERN = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$"
 
 
 class MoneyError(ValueError):
@@ -93,7 +99,14 @@ class Money(TypeDecorator[Decimal]):
 
 
 class MoneyField(fields.Field):
-    """Marshmallow field: accepts decimal strings (or ints), emits decimal strings."""
+    """Marshmallow field: accepts decimal strings matching ``pattern`` (the OpenAPI document's)
+    or JSON integers in range (kept for old clients, undocumented), emits decimal strings."""
+
+    pattern = MONEY_PATTERN
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": self.pattern, **(kwargs.get("metadata") or {})}
+        super().__init__(**kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
@@ -102,9 +115,15 @@ class MoneyField(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         try:
-            return to_money(value)
+            amount = to_money(value)
         except MoneyError as exc:
             raise ValidationError(f"Not a valid amount of money: {exc}.") from exc
+        if isinstance(value, str) and not re.fullmatch(self.pattern, value):
+            raise ValidationError(
+                'Not a valid amount of money: a decimal string such as "12.50" (up to 10 '
+                "digits, optionally a point and 1-4 more; no exponent, spaces or '+')."
+            )
+        return amount
 
     def _jsonschema_type_mapping(self) -> dict[str, Any]:
         return {"type": "string", "format": "decimal", "example": "12.50"}
@@ -146,7 +165,13 @@ class PercentField(fields.String):
     """A percentage 0-100 with at most two decimal places, as a decimal string ("20.00").
 
     A String subclass so that the OpenAPI document shows ``type: string``; floats are refused.
+    Strings must match ``PERCENT_PATTERN`` (also the field's OpenAPI ``pattern``); a JSON
+    integer 0-100 is still taken (undocumented).
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": PERCENT_PATTERN, **(kwargs.get("metadata") or {})}
+        super().__init__(**kwargs)
 
     default_error_messages = {
         "invalid": 'Not a valid percentage: use a decimal string such as "20.00".',
@@ -172,6 +197,8 @@ class PercentField(fields.String):
             raise self.make_error("range")
         if number != number.quantize(PERCENT_QUANTUM):
             raise self.make_error("places")
+        if isinstance(value, str) and not re.fullmatch(PERCENT_PATTERN, value):
+            raise self.make_error("invalid")
         return number.quantize(PERCENT_QUANTUM)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:

@@ -1,9 +1,18 @@
-"""Server-side pagination of SQLAlchemy selects for flask-smorest's ``@blp.paginate()``."""
+"""Server-side pagination of SQLAlchemy selects for flask-smorest's ``@blp.paginate()``, and
+the one OpenAPI definition of the ``X-Pagination`` header every list answers with.
+
+The header is a JSON object encoded as text (``{"total": 42, "total_pages": 5, ...}``). HTTP
+headers are strings, so the document declares it as one (``schema: {type: string}``, which
+generated clients and validating proxies check as served) and names the decoded object's
+schema, ``PaginationMetadata``, in its description and in ``components.schemas``.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from marshmallow import Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -22,3 +31,34 @@ def paginate_query(session: Session, stmt: Select[Any], pagination: Any) -> list
     count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     pagination.item_count = session.scalar(count_stmt) or 0
     return []
+
+
+class PaginationMetadataSchema(Schema):
+    """The object ``X-Pagination`` encodes (built by ``Blueprint._make_pagination_metadata``)."""
+
+    total = fields.Integer(required=True, metadata={"description": "Items in all pages"})
+    total_pages = fields.Integer(required=True, metadata={"description": "0 when empty"})
+    first_page = fields.Integer(metadata={"description": "1 (absent when empty)"})
+    last_page = fields.Integer(metadata={"description": "Absent when empty"})
+    page = fields.Integer(metadata={"description": "This page (absent past the last one)"})
+    previous_page = fields.Integer(metadata={"description": "Absent on the first page"})
+    next_page = fields.Integer(metadata={"description": "Absent on the last page"})
+
+
+PAGINATION_EXAMPLE = {
+    "total": 42,
+    "total_pages": 5,
+    "first_page": 1,
+    "last_page": 5,
+    "page": 2,
+    "previous_page": 1,
+    "next_page": 3,
+}
+PAGINATION_HEADER: dict[str, Any] = {
+    "description": (
+        "Pagination metadata: a `PaginationMetadata` object (components.schemas) encoded as"
+        " JSON text, e.g. `JSON.parse(response.headers.get('X-Pagination'))`."
+    ),
+    "required": True,
+    "schema": {"type": "string", "example": json.dumps(PAGINATION_EXAMPLE)},
+}

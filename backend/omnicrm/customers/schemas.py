@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 from omnicrm.core.fields import ID, Text
 from omnicrm.core.query import sort_field
 from omnicrm.customers.models import AccountType, ContactType, CustomerStatus, PaymentType
+from omnicrm.customers.validation import country_pattern
 
 ACCOUNT_TYPES = [t.value for t in AccountType]
 PAYMENT_TYPES = [t.value for t in PaymentType]
@@ -23,6 +24,18 @@ LIVE_STATUSES = [s.value for s in CustomerStatus if s != CustomerStatus.archived
 CONTACT_TYPES = [t.value for t in ContactType]
 
 
+DATE_OR_DATE_TIME = (
+    "an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC)"
+)
+# What validation.normalise_* take (whitespace removed or trimmed, then upper-cased).
+TAX_ID_PATTERN = r"^\s*(?:[A-Za-z0-9](?:\s*[A-Za-z0-9./-]){3,19})?\s*$"
+CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
+EMAIL_RULE = "An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null"
+PHONE_RULE = (
+    "A valid phone number (numbering plan checked): E.164 (+12025550123) or a national "
+    "number of the default region (US unless configured), any punctuation; stored as E.164. "
+    "Otherwise 422; blank: null"
+)
 CUSTOMER_SORTS = ("customer_name", "created_at", "updated_at", "customer_id")
 CONTACT_SORTS = ("contact_id", "contact_firstname", "contact_lastname", "created_at")
 SITE_SORTS = ("site_id", "site_name", "city", "created_at")
@@ -94,19 +107,30 @@ class CustomerUpdateSchema(Schema):
     tax_identifier = Text(
         allow_none=True,
         validate=validate.Length(max=64),
-        metadata={"description": "Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / ."},
+        metadata={
+            "description": "Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a "
+            "letter or digit (blank: null)",
+            "pattern": TAX_ID_PATTERN,
+        },
     )
     contract_start_date = DateOrDateTime(allow_none=True)
     contract_end_date = DateOrDateTime(
         allow_none=True, metadata={"description": "On or after contract_start_date"}
     )
-    email = Text(allow_none=True, validate=validate.Length(max=254))
+    email = Text(
+        allow_none=True,
+        validate=validate.Length(max=254),
+        metadata={"description": EMAIL_RULE + "; another live customer's: 409"},
+    )
     phone = Text(
         allow_none=True,
         validate=validate.Length(max=40),
-        metadata={"description": "Any format; stored as E.164"},
+        metadata={"description": PHONE_RULE + "; another live customer's: 409"},
     )
-    currency = Text(validate=validate.Length(equal=3))
+    currency = Text(
+        validate=validate.Length(equal=3),
+        metadata={"pattern": CURRENCY_PATTERN, "description": "Stored upper-case"},
+    )
     notes = Text(allow_none=True, validate=validate.Length(max=10_000))
     tags = fields.List(
         Text(validate=validate.Length(min=1, max=50)),
@@ -127,7 +151,11 @@ class CustomerCreateSchema(CustomerUpdateSchema):
         load_default=PaymentType.prepaid.value, validate=validate.OneOf(PAYMENT_TYPES)
     )
     customer_enabled = fields.Boolean(load_default=True)
-    currency = Text(load_default="USD", validate=validate.Length(equal=3))
+    currency = Text(
+        load_default="USD",
+        validate=validate.Length(equal=3),
+        metadata={"pattern": CURRENCY_PATTERN, "description": "Stored upper-case"},
+    )
     tags = fields.List(
         Text(validate=validate.Length(min=1, max=50)),
         load_default=list,
@@ -153,9 +181,18 @@ class CustomerFilterSchema(Schema):
         Text(validate=validate.Length(min=1, max=50)),
         metadata={"description": "Repeatable; a customer must have every tag given"},
     )
-    created_from = DateOrDateTime(metadata={"description": "Created at or after (inclusive)"})
+    created_from = DateOrDateTime(
+        metadata={
+            "description": "Created at or after (inclusive); " + DATE_OR_DATE_TIME,
+            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+        }
+    )
     created_to = DateOrDateTime(
-        metadata={"description": "Created before; a bare date includes that whole day"}
+        metadata={
+            "description": "Created before; a bare date includes that whole day; not before "
+            "created_from (else 422); " + DATE_OR_DATE_TIME,
+            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+        }
     )
     include_archived = fields.Boolean(load_default=False)
     sort = sort_field(CUSTOMER_SORTS, "-created_at")
@@ -183,8 +220,12 @@ class ContactSchema(Schema):
 class ContactUpdateSchema(Schema):
     contact_firstname = Text(validate=validate.Length(min=1, max=100))
     contact_lastname = Text(validate=validate.Length(max=100))
-    contact_email = Text(allow_none=True, validate=validate.Length(max=254))
-    contact_phone = Text(allow_none=True, validate=validate.Length(max=40))
+    contact_email = Text(
+        allow_none=True, validate=validate.Length(max=254), metadata={"description": EMAIL_RULE}
+    )
+    contact_phone = Text(
+        allow_none=True, validate=validate.Length(max=40), metadata={"description": PHONE_RULE}
+    )
     contact_types = fields.List(
         Text(validate=validate.OneOf(CONTACT_TYPES)), validate=validate.Length(max=3)
     )
@@ -232,13 +273,26 @@ class SiteSchema(Schema):
 class SiteUpdateSchema(Schema):
     """Give latitude and longitude together, or an address to geocode (when a geocoder can)."""
 
+    class Meta:
+        description = (
+            "latitude and longitude go together (one without the other: 422); without them an "
+            "address is geocoded when a geocoder is configured"
+        )
+
     site_name = Text(validate=validate.Length(min=1, max=200))
     address_line_1 = Text(allow_none=True, validate=validate.Length(max=200))
     address_line_2 = Text(allow_none=True, validate=validate.Length(max=200))
     city = Text(allow_none=True, validate=validate.Length(max=100))
     state = Text(allow_none=True, validate=validate.Length(max=100))
     zip_code = Text(allow_none=True, validate=validate.Length(max=20))
-    country = Text(allow_none=True, validate=validate.Length(equal=2))
+    country = Text(
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata={
+            "pattern": country_pattern(blank=True),
+            "description": "ISO 3166-1 alpha-2 code, any case; stored upper-case (blank: null)",
+        },
+    )
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     google_maps_place_id = Text(allow_none=True, validate=validate.Length(max=255))
@@ -252,5 +306,8 @@ class SiteCreateSchema(SiteUpdateSchema):
 class SiteQuerySchema(Schema):
     customer_id = fields.Integer(validate=ID)
     q = Text(validate=validate.Length(max=200), metadata={"description": "Name, address, city"})
-    country = Text(validate=validate.Length(equal=2))
+    country = Text(
+        validate=validate.Length(equal=2),
+        metadata={"description": "ISO 3166-1 alpha-2 code, any case (not checked: no match)"},
+    )
     sort = sort_field(SITE_SORTS, "site_id")

@@ -93,9 +93,24 @@ def normalise_tags(values: Iterable[str]) -> list[str]:
 
 def normalise_country(value: str) -> str:
     code = value.strip().upper()
-    if code not in _COUNTRIES:
+    if not value.isascii() or code not in _COUNTRIES:  # "\u0131t".upper() is "IT"
         raise ValueError("must be an ISO 3166-1 alpha-2 country code (e.g. US, GB, AU)")
     return code
+
+
+def country_pattern(blank: bool = False) -> str:
+    """A regular expression matching exactly the codes :func:`normalise_country` takes (in any
+    case, no spaces), and two blanks when ``blank`` (an API body's blank clears the country):
+    the OpenAPI ``pattern`` of a site's ``country``."""
+    by_first: dict[str, list[str]] = {}
+    for code in sorted(_COUNTRIES):
+        by_first.setdefault(code[0], []).append(code[1])
+    groups = (
+        f"[{first}{first.lower()}][{''.join(c + c.lower() for c in seconds)}]"
+        for first, seconds in by_first.items()
+    )
+    alternatives = [*groups, r"\s\s"] if blank else list(groups)
+    return f"^(?:{'|'.join(alternatives)})$"
 
 
 def normalise_currency(value: str) -> str:

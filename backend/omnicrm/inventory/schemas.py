@@ -23,6 +23,21 @@ TEMPLATE_SORTS = ("item", "inventory_template_id", "created_at")
 ITEM_SORTS = ("inventory_id", "serial", "item_state", "created_at", "updated_at")
 
 
+# What inventory.validation.normalise_url takes (after trimming; blank clears the URL).
+MANAGEMENT_URL_PATTERN = r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00]+)?\s*$"
+SERIAL_RULES = (
+    "Validated by the template's serial_kind (422 on serial otherwise): iccid: 19-20 digits "
+    "(spaces and dashes ignored) starting 89 with a valid Luhn check digit; msisdn: a valid "
+    "phone number, E.164 or national (default region), stored as E.164; mac: "
+    "aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or 12 hex digits, stored lower-case "
+    "with colons; free: 1-64 printable characters after trimming. A serial already in stock: 409"
+)
+SIM_ITEMTEXTS = (
+    "SIM Card items: itemtext1 mirrors the ICCID, itemtext2 is the IMSI (15 digits, required), "
+    "itemtext3/itemtext4 are PUK1/PUK2 (8 digits each); otherwise 422 on that field"
+)
+
+
 def _label() -> Text:
     return Text(allow_none=True, validate=validate.Length(max=100))
 
@@ -160,7 +175,10 @@ class InventoryDetailSchema(InventorySchema):
 
 class InventoryUpdateSchema(Schema):
     """Every field optional; ``null`` clears. Mirrored fields (a SIM's itemtext1 = ICCID)
-    may only be given equal to their source."""
+    may only be given equal to their source (422 otherwise)."""
+
+    class Meta:
+        description = SIM_ITEMTEXTS
 
     itemtext1 = _itemtext()
     itemtext2 = _itemtext()
@@ -182,7 +200,14 @@ class InventoryUpdateSchema(Schema):
     itemtext18 = _itemtext()
     itemtext19 = _itemtext()
     itemtext20 = _itemtext()
-    management_url = Text(allow_none=True, validate=validate.Length(max=500))
+    management_url = Text(
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={
+            "pattern": MANAGEMENT_URL_PATTERN,
+            "description": "An http:// or https:// URL (trimmed; blank clears it)",
+        },
+    )
     config_content = Text(allow_none=True, validate=validate.Length(max=1_000_000))
 
 
@@ -191,7 +216,7 @@ class InventoryCreateSchema(InventoryUpdateSchema):
     serial = Text(
         required=True,
         validate=validate.Length(min=1, max=100),
-        metadata={"description": "Validated by the template's serial_kind"},
+        metadata={"description": SERIAL_RULES},
     )
 
 

@@ -686,7 +686,8 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            /** @description Optional: the refresh token may come as `Authorization: Bearer <token>` */
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["Refresh"];
                 };
@@ -1550,10 +1551,10 @@ export interface paths {
                     customer_enabled?: boolean;
                     /** @description Repeatable; a customer must have every tag given */
                     tag?: string[];
-                    /** @description Created at or after (inclusive) */
-                    created_from?: string;
-                    /** @description Created before; a bare date includes that whole day */
-                    created_to?: string;
+                    /** @description Created at or after (inclusive); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    created_from?: string | unknown | unknown;
+                    /** @description Created before; a bare date includes that whole day; not before created_from (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    created_to?: string | unknown | unknown;
                     include_archived?: boolean;
                     /** @description One or more of customer_name, created_at, updated_at, customer_id, comma-separated; prefix '-' for descending */
                     sort?: string;
@@ -1651,10 +1652,10 @@ export interface paths {
                     customer_enabled?: boolean;
                     /** @description Repeatable; a customer must have every tag given */
                     tag?: string[];
-                    /** @description Created at or after (inclusive) */
-                    created_from?: string;
-                    /** @description Created before; a bare date includes that whole day */
-                    created_to?: string;
+                    /** @description Created at or after (inclusive); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    created_from?: string | unknown | unknown;
+                    /** @description Created before; a bare date includes that whole day; not before created_from (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    created_to?: string | unknown | unknown;
                     include_archived?: boolean;
                     /** @description One or more of customer_name, created_at, updated_at, customer_id, comma-separated; prefix '-' for descending */
                     sort?: string;
@@ -4199,6 +4200,7 @@ export interface paths {
                     customer_id?: number;
                     /** @description Name, address, city */
                     q?: string;
+                    /** @description ISO 3166-1 alpha-2 code, any case (not checked: no match) */
                     country?: string;
                     /** @description One or more of site_id, site_name, city, created_at, comma-separated; prefix '-' for descending */
                     sort?: string;
@@ -4764,11 +4766,13 @@ export interface components {
         ApiKeyCreate: {
             /**
              * Format: date-time
+             * @description With an offset; must be in the future (else 422)
              * @default null
              */
             expires_at?: string | null;
             name: string;
-            scopes: string[];
+            /** @description Permission names, each held by the caller (else 422) */
+            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
         };
         ApiKeyCreated: {
             /** Format: date-time */
@@ -4824,18 +4828,22 @@ export interface components {
             updated_at?: string;
         };
         ContactCreate: {
+            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null */
             contact_email?: string | null;
             contact_firstname: string;
             /** @default  */
             contact_lastname?: string;
+            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null */
             contact_phone?: string | null;
             contact_types?: ("Primary" | "Billing" | "Technical")[];
             customer_id: number;
         };
         ContactUpdate: {
+            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null */
             contact_email?: string | null;
             contact_firstname?: string;
             contact_lastname?: string;
+            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null */
             contact_phone?: string | null;
             contact_types?: ("Primary" | "Billing" | "Technical")[];
         };
@@ -4888,10 +4896,10 @@ export interface components {
         };
         ContractCreate: {
             customer_id: number;
-            /** @description This number, any format (else a free one is picked) */
+            /** @description This number (else a free one is picked): a valid phone number, E.164 or national (default region), stored as E.164 (else 422), that the product binds (else 422) and is free (else 404/409) */
             msisdn?: string;
             product_id: number;
-            /** @description This SIM (else a free one is picked) */
+            /** @description This SIM (else a free one is picked): an ICCID, 19-20 digits starting 89 with a valid Luhn check digit (spaces and dashes ignored; else 422), of a SIM the product binds (else 422) that is free (else 404/409) */
             sim_iccid?: string;
             site_id?: number | null;
         };
@@ -4932,7 +4940,10 @@ export interface components {
             /** @description On or after contract_start_date */
             contract_end_date?: string | null;
             contract_start_date?: string | null;
-            /** @default USD */
+            /**
+             * @description Stored upper-case
+             * @default USD
+             */
             currency?: string;
             /**
              * @default Individual
@@ -4952,18 +4963,20 @@ export interface components {
              * @enum {string}
              */
             customer_status?: "Open" | "Closed" | "Suspended";
+            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null; another live customer's: 409 */
             email?: string | null;
             notes?: string | null;
-            /** @description Any format; stored as E.164 */
+            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409 */
             phone?: string | null;
             tags?: string[];
-            /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . */
+            /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a letter or digit (blank: null) */
             tax_identifier?: string | null;
         };
         CustomerUpdate: {
             /** @description On or after contract_start_date */
             contract_end_date?: string | null;
             contract_start_date?: string | null;
+            /** @description Stored upper-case */
             currency?: string;
             /** @enum {string} */
             customer_account_type?: "Individual" | "Business";
@@ -4976,13 +4989,14 @@ export interface components {
              * @enum {string}
              */
             customer_status?: "Open" | "Closed" | "Suspended";
+            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null; another live customer's: 409 */
             email?: string | null;
             notes?: string | null;
-            /** @description Any format; stored as E.164 */
+            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409 */
             phone?: string | null;
             /** @description Replaces the customer's tags; stored lower-case */
             tags?: string[];
-            /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . */
+            /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a letter or digit (blank: null) */
             tax_identifier?: string | null;
         };
         Dashboard: {
@@ -5074,6 +5088,7 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
         };
+        /** @description SIM Card items: itemtext1 mirrors the ICCID, itemtext2 is the IMSI (15 digits, required), itemtext3/itemtext4 are PUK1/PUK2 (8 digits each); otherwise 422 on that field */
         InventoryCreate: {
             config_content?: string | null;
             inventory_template_id: number;
@@ -5097,8 +5112,9 @@ export interface components {
             itemtext7?: string | null;
             itemtext8?: string | null;
             itemtext9?: string | null;
+            /** @description An http:// or https:// URL (trimmed; blank clears it) */
             management_url?: string | null;
-            /** @description Validated by the template's serial_kind */
+            /** @description Validated by the template's serial_kind (422 on serial otherwise): iccid: 19-20 digits (spaces and dashes ignored) starting 89 with a valid Luhn check digit; msisdn: a valid phone number, E.164 or national (default region), stored as E.164; mac: aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or 12 hex digits, stored lower-case with colons; free: 1-64 printable characters after trimming. A serial already in stock: 409 */
             serial: string;
         };
         InventoryDetail: {
@@ -5242,6 +5258,7 @@ export interface components {
              */
             serial_kind?: "iccid" | "msisdn" | "mac" | "free";
         };
+        /** @description SIM Card items: itemtext1 mirrors the ICCID, itemtext2 is the IMSI (15 digits, required), itemtext3/itemtext4 are PUK1/PUK2 (8 digits each); otherwise 422 on that field */
         InventoryUpdate: {
             config_content?: string | null;
             itemtext1?: string | null;
@@ -5264,6 +5281,7 @@ export interface components {
             itemtext7?: string | null;
             itemtext8?: string | null;
             itemtext9?: string | null;
+            /** @description An http:// or https:// URL (trimmed; blank clears it) */
             management_url?: string | null;
         };
         Job: {
@@ -5320,20 +5338,20 @@ export interface components {
             template?: string;
         };
         PaginationMetadata: {
-            /** @description First available page number. */
+            /** @description 1 (absent when empty) */
             first_page?: number;
-            /** @description Last available page number. */
+            /** @description Absent when empty */
             last_page?: number;
-            /** @description Next page number. */
+            /** @description Absent on the last page */
             next_page?: number;
-            /** @description Current page number. */
+            /** @description This page (absent past the last one) */
             page?: number;
-            /** @description Previous page number. */
+            /** @description Absent on the first page */
             previous_page?: number;
-            /** @description Total number of items. */
-            total?: number;
-            /** @description Total number of pages. */
-            total_pages?: number;
+            /** @description Items in all pages */
+            total: number;
+            /** @description 0 when empty */
+            total_pages: number;
         };
         Permission: {
             description?: string;
@@ -5388,6 +5406,7 @@ export interface components {
             /** Format: decimal */
             wholesale_setup_cost?: string;
         };
+        /** @description Category rules, checked on the product as it will be (422 on the field named): bundle_children only for bundles and at least one; addon_compatible_with only for add-ons and at least one; promo_* only for promos, which need promo_target_product_id, promo_months and exactly one of promo_discount_percent and promo_discount_amount; prepaid_eligible and postpaid_eligible not both false. Referenced products must exist, not be this product and be of an allowed category (422); product_slug is unique (409) */
         ProductCreate: {
             /** @description Add-ons only: standalone/bundle product ids it attaches to */
             addon_compatible_with?: number[] | null;
@@ -5398,6 +5417,7 @@ export interface components {
             /** @enum {string} */
             category: "standalone" | "bundle" | "addon" | "promo";
             contract_term_months?: number;
+            /** @description Stored upper-case */
             currency?: string;
             /** @description Data included per billing period, MB (null: none) */
             data_mb?: number | null;
@@ -5471,6 +5491,7 @@ export interface components {
              */
             wholesale_setup_cost?: string;
         };
+        /** @description Category rules, checked on the product as it will be (422 on the field named): bundle_children only for bundles and at least one; addon_compatible_with only for add-ons and at least one; promo_* only for promos, which need promo_target_product_id, promo_months and exactly one of promo_discount_percent and promo_discount_amount; prepaid_eligible and postpaid_eligible not both false. Referenced products must exist, not be this product and be of an allowed category (422); product_slug is unique (409) */
         ProductUpdate: {
             /** @description Add-ons only: standalone/bundle product ids it attaches to */
             addon_compatible_with?: number[] | null;
@@ -5479,6 +5500,7 @@ export interface components {
             /** @description Bundles only: ordered standalone/add-on product ids */
             bundle_children?: number[] | null;
             contract_term_months?: number;
+            /** @description Stored upper-case */
             currency?: string;
             /** @description Data included per billing period, MB (null: none) */
             data_mb?: number | null;
@@ -5701,11 +5723,13 @@ export interface components {
             /** @default  */
             description?: string;
             name: string;
-            permissions: string[];
+            /** @description Permission names; only ones the caller holds (else 403) */
+            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
         };
         RoleUpdate: {
             description?: string;
-            permissions?: string[];
+            /** @description Replaces the role's permissions; the caller must hold every one it has and gets, and not hold the role unless an admin (else 403); the admin role's never change (409) */
+            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
         };
         Run: {
             /**
@@ -5846,10 +5870,12 @@ export interface components {
             updated_at?: string;
             zip_code?: string | null;
         };
+        /** @description latitude and longitude go together (one without the other: 422); without them an address is geocoded when a geocoder is configured */
         SiteCreate: {
             address_line_1?: string | null;
             address_line_2?: string | null;
             city?: string | null;
+            /** @description ISO 3166-1 alpha-2 code, any case; stored upper-case (blank: null) */
             country?: string | null;
             customer_id: number;
             google_maps_place_id?: string | null;
@@ -5859,10 +5885,12 @@ export interface components {
             state?: string | null;
             zip_code?: string | null;
         };
+        /** @description latitude and longitude go together (one without the other: 422); without them an address is geocoded when a geocoder is configured */
         SiteUpdate: {
             address_line_1?: string | null;
             address_line_2?: string | null;
             city?: string | null;
+            /** @description ISO 3166-1 alpha-2 code, any case; stored upper-case (blank: null) */
             country?: string | null;
             google_maps_place_id?: string | null;
             latitude?: number | null;
@@ -5992,8 +6020,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Pagination metadata */
-        PAGINATION: components["schemas"]["PaginationMetadata"];
+        /** @description Pagination metadata: a `PaginationMetadata` object (components.schemas) encoded as JSON text, e.g. `JSON.parse(response.headers.get('X-Pagination'))`. */
+        PAGINATION: string;
     };
     pathItems: never;
 }

@@ -1,0 +1,265 @@
+"""The OpenAPI document states the constraints the server checks (issue 20, item 2).
+
+Each static rule a request field is checked against is in its schema (``pattern``, ``enum``,
+lengths), and the server accepts what the document calls valid: the same pattern is what the
+server checks, so a request built from the document is not refused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from marshmallow import ValidationError
+
+from omnicrm.auth.permissions import PERMISSIONS
+from omnicrm.catalog.schemas import PRODUCT_SORTS, NonNegativeMoney
+from omnicrm.contracts.schemas import CONTRACT_SORTS
+from omnicrm.core.money import (
+    MONEY_PATTERN,
+    NON_NEGATIVE_MONEY_PATTERN,
+    PERCENT_PATTERN,
+    MoneyField,
+    PercentField,
+)
+from omnicrm.core.query import sort_field, sort_pattern
+from omnicrm.customers.schemas import (
+    CONTACT_SORTS,
+    CURRENCY_PATTERN,
+    CUSTOMER_SORTS,
+    SITE_SORTS,
+    TAX_ID_PATTERN,
+)
+from omnicrm.customers.validation import (
+    country_pattern,
+    normalise_country,
+    normalise_currency,
+    normalise_tax_identifier,
+)
+from omnicrm.inventory.schemas import ITEM_SORTS, MANAGEMENT_URL_PATTERN, TEMPLATE_SORTS
+from omnicrm.inventory.validation import normalise_url
+from omnicrm.provisioning.schemas import PROVISION_SORTS
+from omnicrm.services.schemas import SERVICE_SORTS
+
+LISTS = {
+    "/crm/customer/": CUSTOMER_SORTS,
+    "/crm/customer/export": CUSTOMER_SORTS,
+    "/crm/contact/": CONTACT_SORTS,
+    "/crm/site/": SITE_SORTS,
+    "/crm/product/": PRODUCT_SORTS,
+    "/crm/inventory/": ITEM_SORTS,
+    "/crm/inventory/template/": TEMPLATE_SORTS,
+    "/crm/service/": SERVICE_SORTS,
+    "/crm/contract/": CONTRACT_SORTS,
+    "/crm/provision/": PROVISION_SORTS,
+}
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """JSON Schema (ECMA) semantics for these patterns: ``$`` is the end of the string."""
+    return re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value) is not None
+
+
+@pytest.fixture(scope="module")
+def spec(app):
+    with app.test_client() as client:
+        return client.get("/crm/openapi.json").get_json()
+
+
+def _param(spec, path, name):
+    params = spec["paths"][path]["get"]["parameters"]
+    return next(p for p in params if p["name"] == name)
+
+
+def test_every_sort_parameter_carries_the_pattern_of_its_allowed_fields(spec):
+    sorted_lists = {
+        path
+        for path, ops in spec["paths"].items()
+        if any(p["name"] == "sort" for p in ops.get("get", {}).get("parameters", []))
+    }
+    assert sorted_lists == set(LISTS)
+    for path, allowed in LISTS.items():
+        param = _param(spec, path, "sort")
+        assert param["schema"]["pattern"] == sort_pattern(allowed), path
+        assert all(field in param["description"] for field in allowed), path
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_sort_pattern_and_server_check_agree(data):
+    allowed = CUSTOMER_SORTS
+    field = sort_field(allowed, "customer_id")
+    key = st.sampled_from([*allowed, *(f"-{a}" for a in allowed), "name", "-", "", "--created_at"])
+    keys = data.draw(st.lists(key, min_size=1, max_size=4))
+    value = data.draw(st.sampled_from([",", " ,", ", ", ";"])).join(keys)
+    value = data.draw(st.sampled_from(["", " ", "\t"])) + value
+    try:
+        field.deserialize(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == _matches(sort_pattern(allowed), value), value
+
+
+def test_permission_lists_are_enums_of_the_catalogue(spec):
+    schemas = spec["components"]["schemas"]
+    for schema, field in (
+        ("RoleCreate", "permissions"),
+        ("RoleUpdate", "permissions"),
+        ("ApiKeyCreate", "scopes"),
+    ):
+        assert schemas[schema]["properties"][field]["items"]["enum"] == sorted(PERMISSIONS)
+
+
+def test_money_and_percent_fields_carry_their_patterns(spec):
+    props = spec["components"]["schemas"]["ProductCreate"]["properties"]
+    assert props["retail_cost"]["pattern"] == NON_NEGATIVE_MONEY_PATTERN
+    assert props["tax_percentage"]["pattern"] == PERCENT_PATTERN
+    assert spec["components"]["schemas"]["Product"]["properties"]["retail_cost"]["pattern"] == (
+        MONEY_PATTERN
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"-?[0-9]{1,10}(\.[0-9]{1,4})?", fullmatch=True))
+def test_money_valid_by_the_document_is_accepted(text):
+    assert MoneyField().deserialize(text) is not None
+    if not text.startswith("-"):
+        assert NonNegativeMoney().deserialize(text) >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?", fullmatch=True))
+def test_percent_valid_by_the_document_is_accepted(text):
+    assert 0 <= PercentField().deserialize(text) <= 100
+
+
+@pytest.mark.parametrize("text", ["1e3", "+5", " 5", "5.", ".5", "1_000", "1.00000", "١٢"])
+def test_money_strings_outside_the_pattern_are_refused(text):
+    assert not _matches(MONEY_PATTERN, text)
+    with pytest.raises(ValidationError):
+        MoneyField().deserialize(text)
+
+
+def test_country_pattern_is_exactly_the_codes_the_server_takes(spec):
+    pattern = country_pattern()
+    prop = spec["components"]["schemas"]["SiteCreate"]["properties"]["country"]
+    assert prop["pattern"] == country_pattern(blank=True)
+    assert _matches(prop["pattern"], "  ")  # a blank clears the country
+    for first, second in itertools.product(string.ascii_letters, repeat=2):
+        code = first + second
+        try:
+            normalise_country(code)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == _matches(pattern, code), code
+    with pytest.raises(ValueError):
+        normalise_country("\u0131t")  # upper-cases to IT, but is not what the document allows
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://r1.example/admin", " HTTP://10.0.0.1:8080/ ", "", "  ", "ftp://x", "https://", "x"],
+)
+def test_management_url_pattern_matches_the_server_rule(url):
+    if not url.strip():  # blank clears the URL: accepted, nothing to normalise
+        assert _matches(MANAGEMENT_URL_PATTERN, url)
+        return
+    try:
+        normalise_url(url)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == _matches(MANAGEMENT_URL_PATTERN, url)
+
+
+def test_requests_valid_by_the_document_are_accepted(call):
+    """A few representative requests at the documented edges."""
+    customers = call(
+        "get",
+        "/crm/customer/?sort= customer_name , -created_at&created_from=2025-01-31"
+        "&created_to=2025-02-01T08:00:00Z",
+        200,
+    )
+    assert isinstance(customers, list)
+    product = call(
+        "post",
+        "/crm/product/",
+        201,
+        json={
+            "product_name": "Edge",
+            "category": "standalone",
+            "retail_cost": "9999999999.9999",
+            "tax_percentage": "100.00",
+            "promo_discount_amount": None,
+        },
+    )
+    assert product["retail_cost"] == "9999999999.9999" and product["tax_percentage"] == "100.00"
+    customer = call("post", "/crm/customer/", 201, json={"customer_name": "Edge Ltd"})
+    site = call(
+        "post",
+        "/crm/site/",
+        201,
+        json={"customer_id": customer["customer_id"], "site_name": "HQ", "country": "gB"},
+    )
+    assert site["country"] == "GB"
+    key = call(
+        "post",
+        "/crm/auth/api-key/",
+        201,
+        json={"name": "all of it", "scopes": sorted(PERMISSIONS)},
+    )
+    assert key["scopes"] == sorted(PERMISSIONS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09-/. \t_x", max_size=24))
+def test_tax_identifier_pattern_matches_the_server_rule(text):
+    try:
+        normalise_tax_identifier(text)
+        accepted = True
+    except ValueError:
+        accepted = not text.strip()  # blank clears the field
+    assert accepted == _matches(TAX_ID_PATTERN, text), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aZq0 -", min_size=3, max_size=3))
+def test_currency_pattern_matches_the_server_rule(text):
+    try:
+        normalise_currency(text)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == _matches(CURRENCY_PATTERN, text), text
+
+
+def test_text_and_activity_filters_document_the_characters_they_refuse(spec):
+    name = spec["components"]["schemas"]["CustomerCreate"]["properties"]["customer_name"]
+    assert name["pattern"] == r"^[^\x00]*$" and name["maxLength"] == 200
+    slug = spec["components"]["schemas"]["ProductCreate"]["properties"]["product_slug"]
+    assert "\\x00" not in slug["pattern"]  # its own Regexp is stricter and stays
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/crm/activity/"]["get"]["parameters"]}
+    assert params["object_type"] == {
+        "type": "string",
+        "pattern": r"^[^\x00-\x1f\x7f]*$",
+        "maxLength": 64,
+    }
+    assert params["from"]["format"] == "date-time"
+
+
+def test_created_from_documents_date_or_date_time(spec):
+    schema = _param(spec, "/crm/customer/", "created_from")["schema"]
+    assert schema["anyOf"] == [{"format": "date"}, {"format": "date-time"}]
+
+
+@pytest.mark.parametrize("value", ["20.000", " 20", "1e1", "+5"])
+def test_percent_strings_outside_the_pattern_are_refused(value):
+    assert not _matches(PERCENT_PATTERN, value)
+    with pytest.raises(ValidationError):
+        PercentField().deserialize(value)
