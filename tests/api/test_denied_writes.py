@@ -40,15 +40,16 @@ def _remove_customers(database: Any) -> Iterator[None]:
 PASSWORD = "denied writes test password"
 
 
-def _committed_admin(app: Any, database: Any) -> tuple[int, dict[str, str]]:
-    email = f"denied-{uuid.uuid4().hex[:8]}@example.com"
+def _committed_user(app: Any, database: Any, role: str) -> tuple[int, dict[str, str]]:
+    """A committed user with ``role``, logged in: (user id, its Authorization header)."""
+    email = f"denied-{role}-{uuid.uuid4().hex[:8]}@example.com"
     with app.test_request_context(), database.job_scope() as session:
         user = create_user(
             session,
             auth_deps(),
             email=email,
             password=PASSWORD,
-            roles=["admin"],
+            roles=[role],
             email_verified=True,
             actor=None,
         )
@@ -115,7 +116,7 @@ def _refused_while_others_write(app: Any, refused: Any, writer_headers: dict[str
 
 
 def test_an_api_key_refused_a_write_answers_at_once_and_the_denial_is_audited(app, database):
-    _, admin = _committed_admin(app, database)
+    _, admin = _committed_user(app, database, "admin")
     client = app.test_client()
     key = client.post(
         "/crm/auth/api-key/", json={"name": "read only", "scopes": ["customer.read"]}, headers=admin
@@ -139,22 +140,8 @@ def test_an_api_key_refused_a_write_answers_at_once_and_the_denial_is_audited(ap
 
 def test_a_jwt_refused_after_its_identity_left_the_cache_answers_at_once(app, database):
     """A user whose role changed: the next request loads the identity from the database."""
-    _, admin = _committed_admin(app, database)
-    email = f"denied-sales-{uuid.uuid4().hex[:8]}@example.com"
-    with app.test_request_context(), database.job_scope() as session:
-        sales = create_user(
-            session,
-            auth_deps(),
-            email=email,
-            password=PASSWORD,
-            roles=["sales"],
-            email_verified=True,
-            actor=None,
-        )
-        sales_id = sales.id
-    client = app.test_client()
-    token = client.post("/crm/auth/login", json={"email": email, "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    _, admin = _committed_user(app, database, "admin")
+    sales_id, headers = _committed_user(app, database, "sales")
     with app.app_context():
         auth_deps().sessions.forget_identity(sales_id)  # as a role change does
     path = "/crm/role/"

@@ -355,15 +355,7 @@ def _end_date(start: date | None, term_months: int) -> date | None:
 
 def _check(contract: Contract, target: ContractStatus) -> None:
     source = contract.contract_status
-    if target not in TRANSITIONS[source]:
-        raise InvalidTransition(
-            f"contract {contract.contract_id} cannot go from {source.value} to {target.value}",
-            extra={
-                "from_status": source.value,
-                "to_status": target.value,
-                "allowed": sorted(s.value for s in TRANSITIONS[source]),
-            },
-        )
+    InvalidTransition.check(f"contract {contract.contract_id}", source, target, TRANSITIONS)
 
 
 def _set_status(contract: Contract, target: ContractStatus) -> None:

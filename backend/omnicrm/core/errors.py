@@ -10,6 +10,8 @@ maps request locations to fields to messages, as flask-smorest/webargs report va
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
@@ -64,6 +66,31 @@ class Conflict(DomainError):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+    @classmethod
+    def check(
+        cls,
+        what: str,
+        source: Enum,
+        target: Enum,
+        transitions: Mapping[Any, Iterable[Enum]],
+        *,
+        field: str = "status",
+    ) -> None:
+        """Raise (409) unless a state machine allows ``source`` -> ``target``; the answer
+        names both and every state allowed from ``source`` (``from_<field>``, ``to_<field>``,
+        ``allowed``)."""
+        allowed = transitions[source]
+        if target in allowed:
+            return
+        raise cls(
+            f"{what} cannot go from {source.value} to {target.value}",
+            extra={
+                f"from_{field}": source.value,
+                f"to_{field}": target.value,
+                "allowed": sorted(s.value for s in allowed),
+            },
+        )
 
 
 class TooManyRequests(DomainError):

@@ -263,15 +263,7 @@ def change_service_status(
     target = S(to_status)
     service = _lock(session, service_id)
     source = service.service_status
-    if target not in TRANSITIONS[source]:
-        raise InvalidTransition(
-            f"service {service_id} cannot go from {source.value} to {target.value}",
-            extra={
-                "from_status": source.value,
-                "to_status": target.value,
-                "allowed": sorted(s.value for s in TRANSITIONS[source]),
-            },
-        )
+    InvalidTransition.check(f"service {service_id}", source, target, TRANSITIONS)
     moment = now or utcnow()
     service.service_status = target
     if target == S.active and service.start_date is None:

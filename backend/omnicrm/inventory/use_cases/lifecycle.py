@@ -75,15 +75,9 @@ def change_state(
     target = ItemState(to_state)
     item = _lock_item(session, inventory_id)
     source = item.item_state
-    if target not in TRANSITIONS[source]:
-        raise InvalidTransition(
-            f"inventory item {inventory_id} cannot go from {source.value} to {target.value}",
-            extra={
-                "from_state": source.value,
-                "to_state": target.value,
-                "allowed": sorted(s.value for s in TRANSITIONS[source]),
-            },
-        )
+    InvalidTransition.check(
+        f"inventory item {inventory_id}", source, target, TRANSITIONS, field="state"
+    )
     if target == ItemState.assigned:
         customer_id = customer_id if customer_id is not None else item.customer_id
         if customer_id is None:
