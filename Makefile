@@ -35,7 +35,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -path '*/node_modules' -
 	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json \
 	frontend/postcss.config.* frontend/package.json)
 
-.PHONY: help setup ui run test test-pg e2e lint fmt typecheck migrate openapi openapi-check \
+.PHONY: help setup ui run test test-pg e2e lint fmt typecheck migrate openapi openapi-check contract \
 	bench bench-contracts bench-provisioning clean distclean
 
 help: ## List the targets
@@ -167,6 +167,9 @@ typecheck: setup ## mypy on the package + tsc on the front end
 openapi: setup ## Write openapi/openapi.json and regenerate the TypeScript client from it
 	$(OMNICRM) openapi
 	cd frontend && npm run gen:api
+
+contract: setup ## Boot a throwaway app and run `st run --checks all` on it (ST_EXAMPLES=10)
+	$(PY) scripts/validate_served_spec.py
 
 openapi-check: setup ## Fail if openapi/openapi.json or frontend/src/api/schema.d.ts is stale
 	$(OMNICRM) openapi --check

@@ -16,6 +16,7 @@ from flask_socketio import SocketIO
 from marshmallow import Schema, fields
 
 from omnicrm.core.db import Database
+from omnicrm.core.spec import SchemaRulesPlugin
 from omnicrm.settings import Settings
 
 
@@ -39,8 +40,9 @@ class OmniApi(Api):
         import json
 
         from omnicrm.core.auth import document_security
+        from omnicrm.core.spec import add_links
 
-        spec = document_security(self.spec.to_dict())
+        spec = add_links(document_security(self.spec.to_dict()))
         return current_app.response_class(json.dumps(spec, indent=2), mimetype="application/json")
 
     def _register_pagination_header(self) -> None:
@@ -153,7 +155,7 @@ def _agree_retry_after(response: Response) -> Response:
     return response
 
 
-api = OmniApi()
+api = OmniApi(spec_kwargs={"extra_plugins": [SchemaRulesPlugin()]})
 jwt = JWTManager()
 limiter = OmniLimiter(key_func=get_remote_address, headers_enabled=True)
 socketio = SocketIO()

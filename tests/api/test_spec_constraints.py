@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 from omnicrm.auth.permissions import PERMISSIONS
 from omnicrm.catalog.schemas import PRODUCT_SORTS, NonNegativeMoney
 from omnicrm.contracts.schemas import CONTRACT_SORTS
+from omnicrm.core.fields import NAME_PATTERN
 from omnicrm.core.money import (
     MONEY_PATTERN,
     NON_NEGATIVE_MONEY_PATTERN,
@@ -31,6 +32,7 @@ from omnicrm.customers.schemas import (
     CONTACT_SORTS,
     CURRENCY_PATTERN,
     CUSTOMER_SORTS,
+    NO_SPECIAL_USE_DOMAIN,
     SITE_SORTS,
     TAX_ID_PATTERN,
 )
@@ -38,6 +40,8 @@ from omnicrm.customers.validation import (
     country_pattern,
     normalise_country,
     normalise_currency,
+    normalise_email,
+    normalise_name,
     normalise_tax_identifier,
 )
 from omnicrm.inventory.schemas import ITEM_SORTS, MANAGEMENT_URL_PATTERN, TEMPLATE_SORTS
@@ -241,7 +245,9 @@ def test_currency_pattern_matches_the_server_rule(text):
 
 def test_text_and_activity_filters_document_the_characters_they_refuse(spec):
     name = spec["components"]["schemas"]["CustomerCreate"]["properties"]["customer_name"]
-    assert name["pattern"] == r"^[^\x00]*$" and name["maxLength"] == 200
+    assert name["pattern"] == NAME_PATTERN and name["maxLength"] == 200
+    notes = spec["components"]["schemas"]["CustomerCreate"]["properties"]["notes"]
+    assert notes["pattern"] == r"^[^\x00]*$"
     slug = spec["components"]["schemas"]["ProductCreate"]["properties"]["product_slug"]
     assert "\\x00" not in slug["pattern"]  # its own Regexp is stricter and stays
     params = {p["name"]: p["schema"] for p in spec["paths"]["/crm/activity/"]["get"]["parameters"]}
@@ -263,3 +269,79 @@ def test_percent_strings_outside_the_pattern_are_refused(value):
     assert not _matches(PERCENT_PATTERN, value)
     with pytest.raises(ValidationError):
         PercentField().deserialize(value)
+
+
+# --- rules across fields, formats the server checks, links ---------------------------------------
+def test_name_pattern_is_what_normalise_name_accepts():
+    def accepted(value: str) -> bool:
+        try:
+            normalise_name(value)
+        except ValueError:
+            return False
+        return True
+
+    values = [v for code in range(0x3100) for v in (chr(code), f"x{chr(code)}")]
+    values += ["\ufeff", "\U0001f600", " a\t", "\u3000\u3000"]
+    wrong = [v for v in values if bool(re.fullmatch(NAME_PATTERN, v)) != accepted(v)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("a@b.com", True),
+        ("a@x.TEST", False),
+        ("a@b.local.", False),
+        ("", True),
+        ("a@localhost.com", True),
+        ("a@c.onion", False),
+    ],
+)
+def test_email_pattern_refuses_special_use_domains_as_the_server_does(address, allowed):
+    assert bool(re.match(NO_SPECIAL_USE_DOMAIN, address)) == allowed
+    if address:
+        try:
+            normalise_email(address)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == allowed
+
+
+def test_coordinates_go_together_in_the_document(spec, call):
+    create = spec["components"]["schemas"]["SiteCreate"]
+    update = spec["components"]["schemas"]["SiteUpdate"]
+    assert len(create["not"]["anyOf"]) == 2 and len(update["not"]["anyOf"]) == 2
+    customer = call("post", "/crm/customer/", 201, json={"customer_name": "Geo Pty"})
+    body = {"customer_id": customer["customer_id"], "site_name": "Depot", "latitude": 1.5}
+    error = call("post", "/crm/site/", 422, json=body)
+    assert "longitude" in error["errors"]["json"]
+
+
+def test_every_object_schema_says_whether_it_takes_unknown_fields(spec):
+    missing = [
+        name
+        for name, schema in spec["components"]["schemas"].items()
+        if schema.get("type") == "object" and "additionalProperties" not in schema
+    ]
+    assert missing == []
+    assert spec["components"]["schemas"]["SiteUpdate"]["additionalProperties"] is False
+
+
+def test_phone_fields_carry_the_phone_format(spec):
+    customer = spec["components"]["schemas"]["CustomerCreate"]["properties"]["phone"]
+    contact = spec["components"]["schemas"]["ContactCreate"]["properties"]["contact_phone"]
+    assert customer["format"] == contact["format"] == "phone"
+
+
+def test_creates_link_to_what_they_create(spec):
+    links = spec["paths"]["/crm/customer/"]["post"]["responses"]["201"]["links"]
+    assert links["Get"] == {
+        "operationRef": "#/paths/~1crm~1customer~1{customer_id}/get",
+        "parameters": {"customer_id": "$response.body#/customer_id"},
+    }
+    assert {"Patch", "Delete", "GetActivity"} <= set(links)
+
+
+def test_a_page_past_any_offset_is_empty_not_an_error(call):
+    assert call("get", "/crm/contact/?page=2340827810158082048", 200) == []

@@ -5,51 +5,50 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from omnicrm.auth.permissions import PERMISSIONS
+from omnicrm.core.fields import Text
 
 STRICT = {"unknown": "raise"}
 PERMISSION_NAMES = sorted(PERMISSIONS)
 
 
-def _permission_name() -> fields.String:
+def _permission_name() -> Text:
     """One name of the permission catalogue (the use cases refuse others with a 422)."""
-    return fields.String(metadata={"enum": PERMISSION_NAMES})
+    return Text(metadata={"enum": PERMISSION_NAMES})
 
 
 class LoginSchema(Schema):
     email = fields.Email(required=True)
-    password = fields.String(
-        required=True, validate=validate.Length(min=1, max=1024), load_only=True
-    )
-    totp = fields.String(load_default=None, validate=validate.Length(max=16), load_only=True)
+    password = Text(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
+    totp = Text(load_default=None, validate=validate.Length(max=16), load_only=True)
 
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    username = fields.String()
+    username = Text()
     email = fields.Email()
-    full_name = fields.String()
+    full_name = Text()
     is_active = fields.Boolean()
     email_verified = fields.Boolean()
     is_2fa_enabled = fields.Boolean()
     contact_id = fields.Integer(allow_none=True)
-    roles = fields.List(fields.String(), attribute="role_names")
+    roles = fields.List(Text(), attribute="role_names")
     last_login_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
 
 
 class TokenPairSchema(Schema):
-    token = fields.String(metadata={"description": "Access JWT (Bearer)"})
-    refresh_token = fields.String(metadata={"description": "Refresh JWT, single use"})
+    token = Text(metadata={"description": "Access JWT (Bearer)"})
+    refresh_token = Text(metadata={"description": "Refresh JWT, single use"})
 
 
 class LoginResponseSchema(TokenPairSchema):
     user = fields.Nested(UserSchema)
-    roles = fields.List(fields.String())
-    permissions = fields.List(fields.String())
+    roles = fields.List(Text())
+    permissions = fields.List(Text())
 
 
 class RefreshSchema(Schema):
-    refresh_token = fields.String(
+    refresh_token = Text(
         load_default=None,
         metadata={"description": "Or send it as 'Authorization: Bearer <refresh token>'"},
     )
@@ -61,34 +60,34 @@ class LogoutQuerySchema(Schema):
 
 class MeSchema(Schema):
     user = fields.Nested(UserSchema)
-    roles = fields.List(fields.String())
-    permissions = fields.List(fields.String())
+    roles = fields.List(Text())
+    permissions = fields.List(Text())
     customer_id = fields.Integer(allow_none=True)
     via_api_key = fields.Boolean()
 
 
 class SessionSchema(Schema):
-    session_id = fields.String()
+    session_id = Text()
     created_at = fields.Float(metadata={"description": "Unix time"})
     last_used_at = fields.Float()
     expires_at = fields.Float()
-    ip = fields.String(allow_none=True)
-    user_agent = fields.String(allow_none=True)
+    ip = Text(allow_none=True)
+    user_agent = Text(allow_none=True)
     current = fields.Boolean()
 
 
 class TotpSetupSchema(Schema):
-    secret = fields.String()
-    otpauth_uri = fields.String()
-    qr_svg = fields.String(metadata={"description": "QR code of otpauth_uri as inline SVG"})
+    secret = Text()
+    otpauth_uri = Text()
+    qr_svg = Text(metadata={"description": "QR code of otpauth_uri as inline SVG"})
 
 
 class CodeSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=16))
+    code = Text(required=True, validate=validate.Length(min=6, max=16))
 
 
 class TotpEnableSchema(CodeSchema):
-    password = fields.String(
+    password = Text(
         required=True,
         load_only=True,
         validate=validate.Length(max=1024),
@@ -97,7 +96,7 @@ class TotpEnableSchema(CodeSchema):
 
 
 class BackupCodesSchema(Schema):
-    backup_codes = fields.List(fields.String(), metadata={"description": "Shown once"})
+    backup_codes = fields.List(Text(), metadata={"description": "Shown once"})
 
 
 class EmailSchema(Schema):
@@ -105,67 +104,67 @@ class EmailSchema(Schema):
 
 
 class TokenSchema(Schema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    token = Text(required=True, validate=validate.Length(min=10, max=200))
 
 
 class ResetPasswordSchema(TokenSchema):
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = Text(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
 class ChangePasswordSchema(Schema):
-    current_password = fields.String(required=True, load_only=True)
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    current_password = Text(required=True, load_only=True)
+    new_password = Text(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
 class MessageSchema(Schema):
-    message = fields.String()
+    message = Text()
 
 
 class UserCreateSchema(Schema):
     email = fields.Email(required=True)
-    username = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$"))
-    full_name = fields.String(load_default="", validate=validate.Length(max=200))
-    password = fields.String(
+    username = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$"))
+    full_name = Text(load_default="", validate=validate.Length(max=200))
+    password = Text(
         load_default=None,
         load_only=True,
         validate=validate.Length(max=1024),
         metadata={"description": "Omit to e-mail the user a set-password link"},
     )
-    roles = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    roles = fields.List(Text(), required=True, validate=validate.Length(min=1))
     contact_id = fields.Integer(load_default=None, allow_none=True)
 
 
 class UserUpdateSchema(Schema):
-    username = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$"))
-    full_name = fields.String(validate=validate.Length(max=200))
-    password = fields.String(load_only=True, validate=validate.Length(max=1024))
-    roles = fields.List(fields.String(), validate=validate.Length(min=1))
+    username = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{3,64}$"))
+    full_name = Text(validate=validate.Length(max=200))
+    password = Text(load_only=True, validate=validate.Length(max=1024))
+    roles = fields.List(Text(), validate=validate.Length(min=1))
     is_active = fields.Boolean()
     contact_id = fields.Integer(allow_none=True)
 
 
 class UserQuerySchema(Schema):
-    q = fields.String(metadata={"description": "Search e-mail, username, name"})
-    role = fields.String()
+    q = Text(metadata={"description": "Search e-mail, username, name"})
+    role = Text()
     is_active = fields.Boolean()
 
 
 class PermissionSchema(Schema):
-    name = fields.String()
-    description = fields.String()
+    name = Text()
+    description = Text()
 
 
 class RoleSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
-    description = fields.String()
+    name = Text()
+    description = Text()
     builtin = fields.Boolean()
     permissions = fields.Pluck(PermissionSchema, "name", many=True)
 
 
 class RoleCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{1,63}$"))
-    description = fields.String(load_default="", validate=validate.Length(max=255))
+    name = Text(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{1,63}$"))
+    description = Text(load_default="", validate=validate.Length(max=255))
     permissions = fields.List(
         _permission_name(),
         required=True,
@@ -174,7 +173,7 @@ class RoleCreateSchema(Schema):
 
 
 class RoleUpdateSchema(Schema):
-    description = fields.String(validate=validate.Length(max=255))
+    description = Text(validate=validate.Length(max=255))
     permissions = fields.List(
         _permission_name(),
         metadata={
@@ -186,7 +185,7 @@ class RoleUpdateSchema(Schema):
 
 
 class ApiKeyCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
     scopes = fields.List(
         _permission_name(),
         required=True,
@@ -203,9 +202,9 @@ class ApiKeyCreateSchema(Schema):
 
 class ApiKeySchema(Schema):
     id = fields.Integer()
-    name = fields.String()
-    prefix = fields.String()
-    scopes = fields.List(fields.String())
+    name = Text()
+    prefix = Text()
+    scopes = fields.List(Text())
     user_id = fields.Integer()
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
@@ -213,4 +212,4 @@ class ApiKeySchema(Schema):
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
-    key = fields.String(metadata={"description": "The full key; shown only once"})
+    key = Text(metadata={"description": "The full key; shown only once"})

@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from omnicrm.catalog.models import BillingPeriod, ProductCategory
-from omnicrm.core.fields import ID, MAX_ID, Text
+from omnicrm.core.fields import ID, MAX_ID, Name, Text
 from omnicrm.core.money import NON_NEGATIVE_MONEY_PATTERN, MoneyField, PercentField
 from omnicrm.core.query import sort_field
 
@@ -143,7 +143,7 @@ class ProductUpdateSchema(Schema):
             "(422); product_slug is unique (409)"
         )
 
-    product_name = Text(validate=validate.Length(min=1, max=200))
+    product_name = Name(validate=validate.Length(min=1, max=200))
     product_slug = Text(
         validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN)],
         metadata={"description": "Lower-case letters, digits and single hyphens; unique"},
@@ -223,7 +223,7 @@ class ProductUpdateSchema(Schema):
 
 
 class ProductCreateSchema(ProductUpdateSchema):
-    product_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    product_name = Name(required=True, validate=validate.Length(min=1, max=200))
     product_slug = Text(
         validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN)],
         metadata={"description": "Generated from the name when omitted; unique"},

@@ -8,6 +8,7 @@ from omnicrm.contracts.models import ContractStatus
 from omnicrm.core.fields import ID, Text
 from omnicrm.core.money import MoneyField, PercentField
 from omnicrm.core.query import sort_field
+from omnicrm.core.spec import PHONE_FORMAT
 from omnicrm.services.schemas import ReasonSchema
 
 STATUSES = [s.value for s in ContractStatus]
@@ -30,9 +31,10 @@ class ContractCreateSchema(Schema):
     msisdn = Text(
         validate=validate.Length(min=1, max=32),
         metadata={
+            "format": PHONE_FORMAT,
             "description": "This number (else a free one is picked): a valid phone number, "
             "E.164 or national (default region), stored as E.164 (else 422), that the "
-            "product binds (else 422) and is free (else 404/409)"
+            "product binds (else 422) and is free (else 404/409)",
         },
     )
     site_id = fields.Integer(strict=True, validate=ID, allow_none=True)

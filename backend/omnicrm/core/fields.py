@@ -49,6 +49,22 @@ class Text(fields.String):
         return text
 
 
+# What a name may hold (customers/validation.normalise_name): no control characters but tab and
+# line breaks (which become spaces), and at least one character that is not white space as
+# Python's str.split() sees it (spelled out, so every regex engine reads the same set).
+_NAME_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_VISIBLE_CHAR = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+NAME_PATTERN = f"^{_NAME_CHAR}*{_VISIBLE_CHAR}{_NAME_CHAR}*$"
+
+
+class Name(Text):
+    """A person's, customer's, site's or product's name: see ``NAME_PATTERN``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": NAME_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+
 class IdempotencyHeaderSchema(Schema):
     """The ``Idempotency-Key`` header of a money-moving or provisioning-starting POST."""
 

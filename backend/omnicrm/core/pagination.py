@@ -16,15 +16,22 @@ from marshmallow import Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+MAX_OFFSET = 2**62
+
 
 def paginate_query(session: Session, stmt: Select[Any], pagination: Any) -> list[Any]:
     """Fill ``pagination.item_count`` and return one page of ``stmt``'s rows.
 
     The total comes from a window ``count(*) OVER ()`` in the page query itself (one round
-    trip); only an empty page (past the end) needs a separate count.
+    trip); only an empty page (past the end) needs a separate count. A page so far out that its
+    offset does not fit the database's 64-bit integers is past the end without asking.
     """
-    counted = stmt.add_columns(func.count().over().label("_total"))
-    rows = session.execute(counted.offset(pagination.first_item).limit(pagination.page_size)).all()
+    rows: list[Any] = []
+    if pagination.first_item <= MAX_OFFSET:
+        counted = stmt.add_columns(func.count().over().label("_total"))
+        rows = list(
+            session.execute(counted.offset(pagination.first_item).limit(pagination.page_size))
+        )
     if rows:
         pagination.item_count = rows[0][-1]
         return [row[0] for row in rows]

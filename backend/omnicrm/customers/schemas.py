@@ -12,8 +12,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from omnicrm.core.fields import ID, Text
+from omnicrm.core.fields import ID, Name, Text
 from omnicrm.core.query import sort_field
+from omnicrm.core.spec import PHONE_FORMAT
 from omnicrm.customers.models import AccountType, ContactType, CustomerStatus, PaymentType
 from omnicrm.customers.validation import country_pattern
 
@@ -30,12 +31,29 @@ DATE_OR_DATE_TIME = (
 # What validation.normalise_* take (whitespace removed or trimmed, then upper-cased).
 TAX_ID_PATTERN = r"^\s*(?:[A-Za-z0-9](?:\s*[A-Za-z0-9./-]){3,19})?\s*$"
 CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
-EMAIL_RULE = "An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null"
+EMAIL_RULE = (
+    "An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), "
+    "stored lower-case; blank: null"
+)
 PHONE_RULE = (
     "A valid phone number (numbering plan checked): E.164 (+12025550123) or a national "
     "number of the default region (US unless configured), any punctuation; stored as E.164. "
     "Otherwise 422; blank: null"
 )
+EMAIL_FORMATS = [{"format": "email"}, {"enum": [""]}]  # blank: null
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c}]" for c in word)
+
+
+# Domains reserved for special use (RFC 6761 and friends; email-validator refuses them).
+NO_SPECIAL_USE_DOMAIN = (
+    r"^(?![\s\S]*[@.](?:"
+    + "|".join(_any_case(d) for d in ("arpa", "invalid", "local", "localhost", "onion", "test"))
+    + r")\.?$)"
+)
+DATE_FORMATS = [{"format": "date"}, {"format": "date-time"}]
 CUSTOMER_SORTS = ("customer_name", "created_at", "updated_at", "customer_id")
 CONTACT_SORTS = ("contact_id", "contact_firstname", "contact_lastname", "created_at")
 SITE_SORTS = ("site_id", "site_name", "city", "created_at")
@@ -94,7 +112,7 @@ class CustomerSchema(Schema):
 class CustomerUpdateSchema(Schema):
     """Every field optional; ``null`` clears an optional field."""
 
-    customer_name = Text(validate=validate.Length(min=1, max=200))
+    customer_name = Name(validate=validate.Length(min=1, max=200))
     customer_account_type = Text(validate=validate.OneOf(ACCOUNT_TYPES))
     customer_status = Text(
         validate=validate.OneOf(LIVE_STATUSES),
@@ -113,19 +131,31 @@ class CustomerUpdateSchema(Schema):
             "pattern": TAX_ID_PATTERN,
         },
     )
-    contract_start_date = DateOrDateTime(allow_none=True)
+    contract_start_date = DateOrDateTime(
+        allow_none=True, metadata={"description": DATE_OR_DATE_TIME, "anyOf": DATE_FORMATS}
+    )
     contract_end_date = DateOrDateTime(
-        allow_none=True, metadata={"description": "On or after contract_start_date"}
+        allow_none=True,
+        metadata={
+            "description": "On or after contract_start_date (else 422); " + DATE_OR_DATE_TIME,
+            "anyOf": DATE_FORMATS,
+        },
     )
     email = Text(
         allow_none=True,
         validate=validate.Length(max=254),
-        metadata={"description": EMAIL_RULE + "; another live customer's: 409"},
+        metadata={
+            "description": EMAIL_RULE + "; another live customer's: 409",
+            "anyOf": EMAIL_FORMATS,
+            "pattern": NO_SPECIAL_USE_DOMAIN,
+        },
     )
     phone = Text(
         allow_none=True,
-        validate=validate.Length(max=40),
-        metadata={"description": PHONE_RULE + "; another live customer's: 409"},
+        metadata={
+            "format": PHONE_FORMAT,
+            "description": PHONE_RULE + "; another live customer's: 409",
+        },
     )
     currency = Text(
         validate=validate.Length(equal=3),
@@ -140,7 +170,7 @@ class CustomerUpdateSchema(Schema):
 
 
 class CustomerCreateSchema(CustomerUpdateSchema):
-    customer_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    customer_name = Name(required=True, validate=validate.Length(min=1, max=200))
     customer_account_type = Text(
         load_default=AccountType.individual.value, validate=validate.OneOf(ACCOUNT_TYPES)
     )
@@ -184,14 +214,14 @@ class CustomerFilterSchema(Schema):
     created_from = DateOrDateTime(
         metadata={
             "description": "Created at or after (inclusive); " + DATE_OR_DATE_TIME,
-            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+            "anyOf": DATE_FORMATS,
         }
     )
     created_to = DateOrDateTime(
         metadata={
-            "description": "Created before; a bare date includes that whole day; not before "
-            "created_from (else 422); " + DATE_OR_DATE_TIME,
-            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+            "description": "Created before; a bare date includes that whole day (before "
+            "created_from: nothing matches); " + DATE_OR_DATE_TIME,
+            "anyOf": DATE_FORMATS,
         }
     )
     include_archived = fields.Boolean(load_default=False)
@@ -218,13 +248,20 @@ class ContactSchema(Schema):
 
 
 class ContactUpdateSchema(Schema):
-    contact_firstname = Text(validate=validate.Length(min=1, max=100))
+    contact_firstname = Name(validate=validate.Length(min=1, max=100))
     contact_lastname = Text(validate=validate.Length(max=100))
     contact_email = Text(
-        allow_none=True, validate=validate.Length(max=254), metadata={"description": EMAIL_RULE}
+        allow_none=True,
+        validate=validate.Length(max=254),
+        metadata={
+            "description": EMAIL_RULE,
+            "anyOf": EMAIL_FORMATS,
+            "pattern": NO_SPECIAL_USE_DOMAIN,
+        },
     )
     contact_phone = Text(
-        allow_none=True, validate=validate.Length(max=40), metadata={"description": PHONE_RULE}
+        allow_none=True,
+        metadata={"format": PHONE_FORMAT, "description": PHONE_RULE},
     )
     contact_types = fields.List(
         Text(validate=validate.OneOf(CONTACT_TYPES)), validate=validate.Length(max=3)
@@ -233,7 +270,7 @@ class ContactUpdateSchema(Schema):
 
 class ContactCreateSchema(ContactUpdateSchema):
     customer_id = fields.Integer(required=True, strict=True, validate=ID)
-    contact_firstname = Text(required=True, validate=validate.Length(min=1, max=100))
+    contact_firstname = Name(required=True, validate=validate.Length(min=1, max=100))
     contact_lastname = Text(load_default="", validate=validate.Length(max=100))
     contact_types = fields.List(
         Text(validate=validate.OneOf(CONTACT_TYPES)),
@@ -252,6 +289,14 @@ class ContactQuerySchema(Schema):
 # ---------------------------------------------------------------------------------------------
 # Sites
 # ---------------------------------------------------------------------------------------------
+def _one_without_other(given: str, other: str, *, other_absent: bool) -> dict[str, Any]:
+    """A subschema: ``given`` is a number and ``other`` is null (or also absent)."""
+    return {
+        "required": [given] if other_absent else [given, other],
+        "properties": {given: {"type": "number"}, other: {"nullable": True, "enum": [None]}},
+    }
+
+
 class SiteSchema(Schema):
     site_id = fields.Integer()
     customer_id = fields.Integer()
@@ -275,11 +320,20 @@ class SiteUpdateSchema(Schema):
 
     class Meta:
         description = (
-            "latitude and longitude go together (one without the other: 422); without them an "
-            "address is geocoded when a geocoder is configured"
+            "latitude and longitude go together: after the change the site has both or neither "
+            "(else 422; one with the other null in the same body is refused by the schema); "
+            "without them an address is geocoded when a geocoder is configured"
         )
+        json_schema = {
+            "not": {
+                "anyOf": [
+                    _one_without_other("latitude", "longitude", other_absent=False),
+                    _one_without_other("longitude", "latitude", other_absent=False),
+                ]
+            }
+        }
 
-    site_name = Text(validate=validate.Length(min=1, max=200))
+    site_name = Name(validate=validate.Length(min=1, max=200))
     address_line_1 = Text(allow_none=True, validate=validate.Length(max=200))
     address_line_2 = Text(allow_none=True, validate=validate.Length(max=200))
     city = Text(allow_none=True, validate=validate.Length(max=100))
@@ -299,8 +353,22 @@ class SiteUpdateSchema(Schema):
 
 
 class SiteCreateSchema(SiteUpdateSchema):
+    class Meta:
+        description = (
+            "latitude and longitude go together (both or neither); without them an address is "
+            "geocoded when a geocoder is configured"
+        )
+        json_schema = {
+            "not": {
+                "anyOf": [
+                    _one_without_other("latitude", "longitude", other_absent=True),
+                    _one_without_other("longitude", "latitude", other_absent=True),
+                ]
+            }
+        }
+
     customer_id = fields.Integer(required=True, strict=True, validate=ID)
-    site_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    site_name = Name(required=True, validate=validate.Length(min=1, max=200))
 
 
 class SiteQuerySchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from omnicrm.catalog.schemas import JsonObject
-from omnicrm.core.fields import ID, Text
+from omnicrm.core.fields import ID, MAX_ID, Text
 from omnicrm.core.query import sort_field
 from omnicrm.plays.declared_vars import PLAY_NAME
 from omnicrm.provisioning.models import ProvisionAction, ProvisionStatus
@@ -81,7 +81,7 @@ class RecentEventsQuerySchema(Schema):
 class EventsQuerySchema(Schema):
     after = fields.Integer(
         load_default=0,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "Only events numbered after this (polling)"},
     )
 

@@ -1553,7 +1553,7 @@ export interface paths {
                     tag?: string[];
                     /** @description Created at or after (inclusive); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
                     created_from?: string | unknown | unknown;
-                    /** @description Created before; a bare date includes that whole day; not before created_from (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    /** @description Created before; a bare date includes that whole day (before created_from: nothing matches); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
                     created_to?: string | unknown | unknown;
                     include_archived?: boolean;
                     /** @description One or more of customer_name, created_at, updated_at, customer_id, comma-separated; prefix '-' for descending */
@@ -1654,7 +1654,7 @@ export interface paths {
                     tag?: string[];
                     /** @description Created at or after (inclusive); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
                     created_from?: string | unknown | unknown;
-                    /** @description Created before; a bare date includes that whole day; not before created_from (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+                    /** @description Created before; a bare date includes that whole day (before created_from: nothing matches); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
                     created_to?: string | unknown | unknown;
                     include_archived?: boolean;
                     /** @description One or more of customer_name, created_at, updated_at, customer_id, comma-separated; prefix '-' for descending */
@@ -4828,22 +4828,28 @@ export interface components {
             updated_at?: string;
         };
         ContactCreate: {
-            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null */
-            contact_email?: string | null;
+            /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null */
+            contact_email?: (string | unknown | "") | null;
             contact_firstname: string;
             /** @default  */
             contact_lastname?: string;
-            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null */
+            /**
+             * Format: phone
+             * @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null
+             */
             contact_phone?: string | null;
             contact_types?: ("Primary" | "Billing" | "Technical")[];
             customer_id: number;
         };
         ContactUpdate: {
-            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null */
-            contact_email?: string | null;
+            /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null */
+            contact_email?: (string | unknown | "") | null;
             contact_firstname?: string;
             contact_lastname?: string;
-            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null */
+            /**
+             * Format: phone
+             * @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null
+             */
             contact_phone?: string | null;
             contact_types?: ("Primary" | "Billing" | "Technical")[];
         };
@@ -4896,7 +4902,10 @@ export interface components {
         };
         ContractCreate: {
             customer_id: number;
-            /** @description This number (else a free one is picked): a valid phone number, E.164 or national (default region), stored as E.164 (else 422), that the product binds (else 422) and is free (else 404/409) */
+            /**
+             * Format: phone
+             * @description This number (else a free one is picked): a valid phone number, E.164 or national (default region), stored as E.164 (else 422), that the product binds (else 422) and is free (else 404/409)
+             */
             msisdn?: string;
             product_id: number;
             /** @description This SIM (else a free one is picked): an ICCID, 19-20 digits starting 89 with a valid Luhn check digit (spaces and dashes ignored; else 422), of a SIM the product binds (else 422) that is free (else 404/409) */
@@ -4937,9 +4946,10 @@ export interface components {
             updated_at?: string;
         };
         CustomerCreate: {
-            /** @description On or after contract_start_date */
-            contract_end_date?: string | null;
-            contract_start_date?: string | null;
+            /** @description On or after contract_start_date (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+            contract_end_date?: (string | unknown | unknown) | null;
+            /** @description an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+            contract_start_date?: (string | unknown | unknown) | null;
             /**
              * @description Stored upper-case
              * @default USD
@@ -4963,19 +4973,23 @@ export interface components {
              * @enum {string}
              */
             customer_status?: "Open" | "Closed" | "Suspended";
-            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null; another live customer's: 409 */
-            email?: string | null;
+            /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null; another live customer's: 409 */
+            email?: (string | unknown | "") | null;
             notes?: string | null;
-            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409 */
+            /**
+             * Format: phone
+             * @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409
+             */
             phone?: string | null;
             tags?: string[];
             /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a letter or digit (blank: null) */
             tax_identifier?: string | null;
         };
         CustomerUpdate: {
-            /** @description On or after contract_start_date */
-            contract_end_date?: string | null;
-            contract_start_date?: string | null;
+            /** @description On or after contract_start_date (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+            contract_end_date?: (string | unknown | unknown) | null;
+            /** @description an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
+            contract_start_date?: (string | unknown | unknown) | null;
             /** @description Stored upper-case */
             currency?: string;
             /** @enum {string} */
@@ -4989,10 +5003,13 @@ export interface components {
              * @enum {string}
              */
             customer_status?: "Open" | "Closed" | "Suspended";
-            /** @description An e-mail address (syntax checked, no DNS; else 422), stored lower-case; blank: null; another live customer's: 409 */
-            email?: string | null;
+            /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null; another live customer's: 409 */
+            email?: (string | unknown | "") | null;
             notes?: string | null;
-            /** @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409 */
+            /**
+             * Format: phone
+             * @description A valid phone number (numbering plan checked): E.164 (+12025550123) or a national number of the default region (US unless configured), any punctuation; stored as E.164. Otherwise 422; blank: null; another live customer's: 409
+             */
             phone?: string | null;
             /** @description Replaces the customer's tags; stored lower-case */
             tags?: string[];
@@ -5870,7 +5887,7 @@ export interface components {
             updated_at?: string;
             zip_code?: string | null;
         };
-        /** @description latitude and longitude go together (one without the other: 422); without them an address is geocoded when a geocoder is configured */
+        /** @description latitude and longitude go together (both or neither); without them an address is geocoded when a geocoder is configured */
         SiteCreate: {
             address_line_1?: string | null;
             address_line_2?: string | null;
@@ -5885,7 +5902,7 @@ export interface components {
             state?: string | null;
             zip_code?: string | null;
         };
-        /** @description latitude and longitude go together (one without the other: 422); without them an address is geocoded when a geocoder is configured */
+        /** @description latitude and longitude go together: after the change the site has both or neither (else 422; one with the other null in the same body is refused by the schema); without them an address is geocoded when a geocoder is configured */
         SiteUpdate: {
             address_line_1?: string | null;
             address_line_2?: string | null;

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from omnicrm.core.errors import ValidationFailed
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import validation as v
 from omnicrm.customers.export import (
@@ -75,10 +74,6 @@ def customers_query(
     if end is not None and not isinstance(end, datetime):
         # A bare date includes the whole day (9999-12-31 has no next day: no upper bound).
         end = as_datetime(end + timedelta(days=1)) if end < date.max else None
-    if start is not None and end is not None and end < start:
-        raise ValidationFailed.field(
-            "created_to", "must not be before created_from", location="query"
-        )
     if start is not None:
         stmt = stmt.where(Customer.created_at >= start)
     if end is not None:
