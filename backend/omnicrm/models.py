@@ -7,6 +7,7 @@ def import_all_models() -> None:
     import omnicrm.activity.models
     import omnicrm.auth.models
     import omnicrm.catalog.models
+    import omnicrm.charging.models
     import omnicrm.contracts.models
     import omnicrm.customers.models
     import omnicrm.inventory.models

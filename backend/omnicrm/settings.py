@@ -97,8 +97,8 @@ class Settings(BaseSettings):
     provisioning_timeout_seconds: int = 600
     # Who hears about failed jobs (comma separated in the environment).
     provisioning_failure_emails: str = ""
-    # Charging backend the plays talk to: "none" (internal ledger later) or "cgrates".
-    charging_backend: Literal["none", "cgrates"] = "none"
+    # Who keeps balances: "internal" (our own ledger) or "cgrates" (the plays talk to CGRateS).
+    charging_backend: Literal["internal", "cgrates"] = "internal"
     cgrates_url: str = "http://127.0.0.1:2080/jsonrpc"
     cgrates_tenant: str = "cgrates.org"
 

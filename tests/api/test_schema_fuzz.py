@@ -38,9 +38,10 @@ SCENARIOS = int(os.environ.get("FUZZ_STEPS", "25"))
 # These operations exist to queue a provisioning job, which would outlive the test's rolled-back
 # transaction in the broker; tests/provisioning covers them against real workers.
 QUEUES_JOBS = r"^/crm/provision/(simple)?$|^/crm/provision/\{provision_id\}/retry$"
-# Stateful sequences run as one admin: signing out or changing the password mid-scenario would
-# only test that the token stops working (tests/api/test_auth.py does).
-ENDS_SESSION = r"^/crm/auth/"
+# Stateful sequences run as one admin: signing out, changing the password, or a link from the
+# activity log to that admin's own user (disable, delete, strip roles) mid-scenario would only
+# test that the token stops working (tests/api/test_auth.py does). The CLI run leaves them out too.
+ENDS_SESSION = r"^/crm/(auth|user|role)/"
 
 ROOT = Path(__file__).resolve().parents[2]
 load_all_checks()

@@ -3988,6 +3988,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/service/{service_id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The service's live balances, highest weight (used first) first; expired ones are
+         *     gone.
+         * @description Requires permission: `service.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceBalances"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/service/{service_id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Every movement of the service's balances, newest first, with its cause.
+         * @description Requires permission: `service.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    balance_type?: "monetary" | "data" | "voice" | "sms" | null;
+                    cause?: "topup" | "allowance" | "usage" | "adjustment" | "expiry" | "addon" | null;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Movement"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/service/{service_id}/resume": {
         parameters: {
             query?: never;
@@ -4174,6 +4281,81 @@ export interface paths {
                     content?: never;
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/service/{service_id}/topup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up the service's monetary balance (staff): one ledger movement. With an
+         *     Idempotency-Key, a retry answers the first top-up instead of adding again.
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TopUp"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Movement"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `service_terminated`; nothing was written */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, or `idempotency_key_reused` (other body) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4799,6 +4981,25 @@ export interface components {
             /** @description Shown once */
             backup_codes?: string[];
         };
+        Balance: {
+            balance_id?: string;
+            /** @enum {unknown} */
+            balance_type?: "monetary" | "data" | "voice" | "sms";
+            /** @description When empty, no other balance is used */
+            blocker?: boolean;
+            /**
+             * Format: date-time
+             * @description null: never expires
+             */
+            expiry?: string | null;
+            /**
+             * Format: decimal
+             * @description Money in the service's currency, data in MB, voice in minutes
+             */
+            value?: string;
+            /** @description Higher is used first */
+            weight?: number;
+        };
         BoundItem: {
             inventory_id?: number;
             /** @description The template's name: SIM Card, Phone Number, ... */
@@ -5340,6 +5541,28 @@ export interface components {
         Message: {
             message?: string;
         };
+        Movement: {
+            /**
+             * Format: decimal
+             * @description Signed: what this movement added
+             */
+            amount?: string;
+            balance_id?: string;
+            /** @enum {unknown} */
+            balance_type?: "monetary" | "data" | "voice" | "sms";
+            /** @enum {unknown} */
+            cause?: "topup" | "allowance" | "usage" | "adjustment" | "expiry" | "addon";
+            /** Format: date-time */
+            created_at?: string;
+            movement_id?: number;
+            reference?: string;
+            user_id?: number | null;
+            /**
+             * Format: decimal
+             * @description The balance's value after it
+             */
+            value_after?: string;
+        };
         Notification: {
             attempts?: number;
             channel?: string;
@@ -5817,6 +6040,15 @@ export interface components {
             /** Format: decimal */
             wholesale_cost?: string;
         };
+        ServiceBalances: {
+            /** @description The charging account: the service's UUID */
+            account?: string;
+            /** @description internal or cgrates */
+            backend?: string;
+            balances?: components["schemas"]["Balance"][];
+            currency?: string;
+            service_id?: number;
+        };
         ServiceDetail: {
             bundled_parent_id?: number | null;
             /** Format: date-time */
@@ -5941,6 +6173,18 @@ export interface components {
             refresh_token?: string;
             /** @description Access JWT (Bearer) */
             token?: string;
+        };
+        TopUp: {
+            /**
+             * Format: decimal
+             * @description Money to add to the monetary balance: above 0, below 1,000,000
+             */
+            amount: string;
+            /**
+             * @description Why (kept on the ledger movement)
+             * @default null
+             */
+            note?: string | null;
         };
         TotpEnable: {
             code: string;

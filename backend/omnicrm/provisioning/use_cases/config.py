@@ -32,7 +32,7 @@ class PlayConfig:
 
     ansible_dir: Path
     spool_dir: Path
-    charging_backend: str = "none"
+    charging_backend: str = "internal"
     cgrates_url: str = ""
     cgrates_tenant: str = "cgrates.org"
     max_retries: int = 3

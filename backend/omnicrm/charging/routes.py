@@ -1,0 +1,75 @@
+"""Charging endpoints: a service's balances, top-ups and ledger (thin: parse, call, dump)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from omnicrm.charging import schemas as s
+from omnicrm.charging import use_cases as uc
+from omnicrm.charging.ledger import Idempotency
+from omnicrm.charging.models import BalanceMovement
+from omnicrm.core.auth import require_permission
+from omnicrm.core.blueprint import Blueprint
+from omnicrm.core.context import current_principal
+from omnicrm.core.db import request_session
+from omnicrm.core.fields import IdempotencyHeaderSchema
+from omnicrm.core.idempotency import request_fingerprint, scoped_key
+from omnicrm.core.pagination import paginate_query
+
+blp = Blueprint(
+    "charging",
+    __name__,
+    url_prefix="/crm/service",
+    description="Charging: a service's balances (money, data, voice, SMS), top-ups and ledger",
+)
+
+
+@blp.route("/<int:service_id>/balance")
+class ServiceBalance(MethodView):
+    @require_permission("service.read")
+    @blp.response(200, s.ServiceBalancesSchema)
+    @blp.alt_response(404, description="No such service")
+    def get(self, service_id: int) -> dict[str, Any]:
+        """The service's live balances, highest weight (used first) first; expired ones are
+        gone."""
+        return uc.service_balances(request_session(), service_id=service_id)
+
+
+@blp.route("/<int:service_id>/topup")
+class ServiceTopUp(MethodView):
+    @require_permission("payment.write")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(s.TopUpSchema)
+    @blp.response(201, s.MovementSchema)
+    @blp.alt_response(404, description="No such service")
+    @blp.alt_response(409, description="`service_terminated`; nothing was written")
+    @blp.alt_response(422, description="Invalid body, or `idempotency_key_reused` (other body)")
+    def post(self, headers: dict[str, Any], data: dict[str, Any], service_id: int) -> Any:
+        """Top up the service's monetary balance (staff): one ledger movement. With an
+        Idempotency-Key, a retry answers the first top-up instead of adding again."""
+        key = scoped_key(headers.get("idempotency_key"))
+        principal = current_principal.get()
+        return uc.top_up(
+            request_session(),
+            service_id=service_id,
+            amount=data["amount"],
+            note=data.get("note"),
+            user_id=principal.user_id if principal else None,
+            idempotency=Idempotency(key, request_fingerprint(data)) if key else None,
+        )
+
+
+@blp.route("/<int:service_id>/ledger")
+class ServiceLedger(MethodView):
+    @require_permission("service.read")
+    @blp.arguments(s.MovementQuerySchema, location="query")
+    @blp.response(200, s.MovementSchema(many=True))
+    @blp.paginate()
+    def get(
+        self, query: dict[str, Any], service_id: int, pagination_parameters: Any
+    ) -> list[BalanceMovement]:
+        """Every movement of the service's balances, newest first, with its cause."""
+        stmt = uc.movements_query(service_id=service_id, **query)
+        return paginate_query(request_session(), stmt, pagination_parameters)
