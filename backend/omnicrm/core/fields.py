@@ -55,6 +55,11 @@ class Text(fields.String):
 _NAME_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _VISIBLE_CHAR = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 NAME_PATTERN = f"^{_NAME_CHAR}*{_VISIBLE_CHAR}{_NAME_CHAR}*$"
+# Any text but NUL with something besides white space (a label whose spaces are collapsed).
+_NON_SPACE_CHAR = (
+    r"[^\x00\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+NON_BLANK_PATTERN = f"^[^\\x00]*{_NON_SPACE_CHAR}[^\\x00]*$"
 
 
 class Name(Text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from omnicrm.core.fields import ID, Text
+from omnicrm.core.fields import ID, NON_BLANK_PATTERN, Text
 from omnicrm.core.query import sort_field
 from omnicrm.inventory.importer import MAX_IMPORT_ROWS
 from omnicrm.inventory.models import ItemState, SerialKind
@@ -81,7 +81,7 @@ class InventoryTemplateSchema(Schema):
 class InventoryTemplateUpdateSchema(Schema):
     """Every field optional. Built-in templates keep their name and serial kind."""
 
-    item = Text(validate=validate.Length(min=1, max=100))
+    item = Text(validate=validate.Length(min=1, max=100), metadata={"pattern": NON_BLANK_PATTERN})
     serial_kind = Text(
         validate=validate.OneOf(SERIAL_KINDS),
         metadata={"description": "How `serial` is validated; fixed once the template has items"},
@@ -109,7 +109,11 @@ class InventoryTemplateUpdateSchema(Schema):
 
 
 class InventoryTemplateCreateSchema(InventoryTemplateUpdateSchema):
-    item = Text(required=True, validate=validate.Length(min=1, max=100))
+    item = Text(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"pattern": NON_BLANK_PATTERN},
+    )
     serial_kind = Text(load_default=SerialKind.free.value, validate=validate.OneOf(SERIAL_KINDS))
 
 
