@@ -11,6 +11,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.auth.user_routes import users_blp
     from omnicrm.catalog.routes import blp as catalog_blp
     from omnicrm.charging.routes import blp as charging_blp
+    from omnicrm.charging.routes import cdr_blp
     from omnicrm.contracts.routes import blp as contracts_blp
     from omnicrm.customers.routes import blp as customers_blp
     from omnicrm.inventory.routes import blp as inventory_blp
@@ -29,7 +30,8 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(catalog_blp)  # /crm/product/
     api.register_blueprint(inventory_blp)  # /crm/inventory/ (templates, stock, import)
     api.register_blueprint(services_blp)  # /crm/service/
-    api.register_blueprint(charging_blp)  # /crm/service/<id>/balance|topup|ledger
+    api.register_blueprint(charging_blp)  # /crm/service/<id>/balance|topup|ledger|usage
+    api.register_blueprint(cdr_blp)  # /crm/charging/cdr (usage rating)
     api.register_blueprint(contracts_blp)  # /crm/contract/ (GetSim, PDF)
     api.register_blueprint(provisioning_blp)  # /crm/provision/ (jobs, retry, cancel, simple)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

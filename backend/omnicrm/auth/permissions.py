@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, str] = {
     "contract.write": "Create and change contracts",
     "provision.read": "View provisioning jobs",
     "provision.write": "Start, retry and cancel provisioning jobs",
+    "usage.write": "Send usage records (CDRs) to be rated",
     "transaction.read": "View transactions",
     "transaction.write": "Create and void transactions",
     "invoice.read": "View invoices",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from omnicrm.charging.ports import BalanceType, Cause
+from omnicrm.charging.ports import BalanceType, Cause, RecordOutcome, UsageType
 from omnicrm.core.db import Base, utcnow
 from omnicrm.core.fields import enum_column
 from omnicrm.core.money import Money
@@ -71,3 +71,27 @@ class BalanceMovement(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     balance: Mapped[ChargingBalance] = relationship(lazy="joined")
+
+
+class UsageRecord(Base):
+    """One rated usage record (a CDR), kept with its outcome. Its ``record_id`` is the sender's
+    id: a record sent again is a duplicate and changes nothing."""
+
+    __tablename__ = "usage_record"
+    __table_args__ = (Index("ix_usage_record_service_start", "service_id", "start_time"),)
+
+    usage_pk: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(100), unique=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service.service_id", ondelete="SET NULL")
+    )
+    usage_type: Mapped[UsageType] = mapped_column(enum_column(UsageType))
+    units: Mapped[Decimal] = mapped_column(Money())
+    start_time: Mapped[datetime] = mapped_column()
+    destination: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[RecordOutcome] = mapped_column(enum_column(RecordOutcome))
+    from_allowance: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    charged: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    arrears: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)

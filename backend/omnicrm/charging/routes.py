@@ -73,3 +73,43 @@ class ServiceLedger(MethodView):
         """Every movement of the service's balances, newest first, with its cause."""
         stmt = uc.movements_query(service_id=service_id, **query)
         return paginate_query(request_session(), stmt, pagination_parameters)
+
+
+@blp.route("/<int:service_id>/usage")
+class ServiceUsage(MethodView):
+    @require_permission("service.read")
+    @blp.arguments(s.UsageQuerySchema, location="query")
+    @blp.response(200, s.UsageTotalSchema(many=True))
+    @blp.alt_response(404, description="No such service")
+    def get(self, query: dict[str, Any], service_id: int) -> list[dict[str, Any]]:
+        """The service's rated usage (and postpaid arrears) summed by type, or by day and type
+        (``group_by=day``), between ``from`` (inclusive) and ``to``."""
+        return uc.usage_totals(
+            request_session(),
+            service_id=service_id,
+            from_=query["from_"],
+            to=query["to"],
+            group_by=query["group_by"],
+        )
+
+
+cdr_blp = Blueprint(
+    "usage",
+    __name__,
+    url_prefix="/crm/charging",
+    description="Usage rating: CDRs drawn from allowances, then charged at the product rates",
+)
+
+
+@cdr_blp.route("/cdr")
+class UsageBatch(MethodView):
+    @require_permission("usage.write")
+    @cdr_blp.arguments(s.UsageBatchSchema)
+    @cdr_blp.response(200, s.UsageBatchResultSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Rate a batch of up to 10,000 usage records: each draws from its service's allowances
+        of its kind, then is charged at the product's rate against the monetary balance. A
+        prepaid record money cannot cover is rejected (nothing changes for it); a postpaid one
+        keeps the rest as arrears for billing; a record id seen before is a duplicate and
+        changes nothing. Each record's result is answered and stored."""
+        return uc.rate_usage(request_session(), data["records"])

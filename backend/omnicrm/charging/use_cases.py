@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnicrm.catalog.models import Product
 from omnicrm.charging.ledger import Idempotency, InternalLedger
-from omnicrm.charging.models import BalanceMovement, ChargingAccount, ChargingBalance
-from omnicrm.charging.ports import AccountOptions, BalanceSpec, BalanceType, Cause
+from omnicrm.charging.models import (
+    BalanceMovement,
+    ChargingAccount,
+    ChargingBalance,
+    UsageRecord,
+)
+from omnicrm.charging.ports import AccountOptions, BalanceSpec, BalanceType, Cause, RecordOutcome
+from omnicrm.charging.rating import Incoming, rate_batch
 from omnicrm.core.errors import Conflict
 from omnicrm.core.idempotency import IdempotencyMismatch
 from omnicrm.customers.models import Customer, PaymentType
@@ -121,3 +129,80 @@ def movements_query(
     if cause is not None:
         stmt = stmt.where(BalanceMovement.cause == cause)
     return stmt
+
+
+def rate_usage(session: Session, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rate a batch of usage records (the API's shape); the counts and each record's result."""
+    batch = [
+        Incoming(
+            record_id=r["id"],
+            usage_type=r["type"],
+            units=r["units"],
+            start_time=r["start_time"],
+            service_uuid=r.get("service_uuid"),
+            msisdn=r.get("msisdn"),
+            destination=r.get("destination"),
+        )
+        for r in records
+    ]
+    results = rate_batch(session, batch)
+    counts = Counter(result.outcome.value for result in results)
+    return {
+        **{outcome.value: counts.get(outcome.value, 0) for outcome in RecordOutcome},
+        "results": [
+            {
+                "id": r.record_id,
+                "outcome": r.outcome,
+                "from_allowance": r.from_allowance,
+                "charged": r.charged,
+                "arrears": r.arrears,
+                "reason": r.reason,
+            }
+            for r in results
+        ],
+    }
+
+
+def usage_totals(
+    session: Session,
+    *,
+    service_id: int,
+    from_: datetime | None,
+    to: datetime | None,
+    group_by: str,
+) -> list[dict[str, Any]]:
+    """A service's rated and arrears usage summed by type (and day), oldest day first."""
+    get_service(session, service_id=service_id)
+    day = func.date(UsageRecord.start_time).label("day")
+    keys: list[Any] = (
+        [day, UsageRecord.usage_type] if group_by == "day" else [UsageRecord.usage_type]
+    )
+    stmt = (
+        select(
+            *keys,
+            func.count().label("records"),
+            func.sum(UsageRecord.units).label("units"),
+            func.sum(UsageRecord.from_allowance).label("from_allowance"),
+            func.sum(UsageRecord.charged).label("charged"),
+            func.sum(UsageRecord.arrears).label("arrears"),
+        )
+        .where(UsageRecord.service_id == service_id)
+        .where(UsageRecord.outcome.in_((RecordOutcome.rated, RecordOutcome.arrears)))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    if from_ is not None:
+        stmt = stmt.where(UsageRecord.start_time >= from_)
+    if to is not None:
+        stmt = stmt.where(UsageRecord.start_time < to)
+    rows = []
+    for row in session.execute(stmt):
+        item = dict(row._mapping)
+        if group_by == "day":
+            item["day"] = _as_date(item["day"])
+        rows.append(item)
+    return rows
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

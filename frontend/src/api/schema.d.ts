@@ -897,6 +897,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/charging/cdr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate a batch of up to 10,000 usage records: each draws from its service's allowances
+         *     of its kind, then is charged at the product's rate against the monetary balance. A
+         *     prepaid record money cannot cover is rejected (nothing changes for it); a postpaid one
+         *     keeps the rest as arrears for billing; a record id seen before is a duplicate and
+         *     changes nothing. Each record's result is answered and stored.
+         * @description Requires permission: `usage.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UsageBatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageBatchResult"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/contact/": {
         parameters: {
             query?: never;
@@ -4365,6 +4416,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/service/{service_id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The service's rated usage (and postpaid arrears) summed by type, or by day and type
+         *     (``group_by=day``), between ``from`` (inclusive) and ``to``.
+         * @description Requires permission: `service.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string | null;
+                    to?: string | null;
+                    group_by?: "day" | "type";
+                };
+                header?: never;
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageTotal"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/site/": {
         parameters: {
             query?: never;
@@ -4954,7 +5064,7 @@ export interface components {
             expires_at?: string | null;
             name: string;
             /** @description Permission names, each held by the caller (else 422) */
-            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
+            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         ApiKeyCreated: {
             /** Format: date-time */
@@ -5928,6 +6038,27 @@ export interface components {
             /** Format: date-time */
             task_finished_at?: string | null;
         };
+        RatedRecord: {
+            /**
+             * Format: decimal
+             * @description Money left for the invoice (postpaid)
+             */
+            arrears?: string;
+            /**
+             * Format: decimal
+             * @description Money debited from the monetary balance
+             */
+            charged?: string;
+            /**
+             * Format: decimal
+             * @description Units drawn from unit balances
+             */
+            from_allowance?: string;
+            id?: string;
+            /** @enum {unknown} */
+            outcome?: "rated" | "rejected" | "duplicate" | "arrears";
+            reason?: string | null;
+        };
         Reason: {
             reason: string;
         };
@@ -5964,12 +6095,12 @@ export interface components {
             description?: string;
             name: string;
             /** @description Permission names; only ones the caller holds (else 403) */
-            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
+            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         RoleUpdate: {
             description?: string;
             /** @description Replaces the role's permissions; the caller must hold every one it has and gets, and not hold the role unless an admin (else 403); the admin role's never change (409) */
-            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "user.read" | "user.write")[];
+            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         Run: {
             /**
@@ -6199,6 +6330,50 @@ export interface components {
         };
         Transition: {
             reason?: string | null;
+        };
+        UsageBatch: {
+            records: components["schemas"]["UsageRecordIn"][];
+        };
+        UsageBatchResult: {
+            arrears?: number;
+            duplicate?: number;
+            rated?: number;
+            rejected?: number;
+            results?: components["schemas"]["RatedRecord"][];
+        };
+        /** @description One usage record: exactly one of service_uuid and msisdn names the service (unknown: rejected). Units are MB for data, minutes for voice, messages for sms. */
+        UsageRecordIn: {
+            /** @default null */
+            destination?: string | null;
+            /** @description The sender's id: sent again, it is a duplicate */
+            id: string;
+            /** @description The service's number, E.164 */
+            msisdn?: string;
+            service_uuid?: string;
+            /** Format: date-time */
+            start_time: string;
+            /** @enum {unknown} */
+            type: "data" | "voice" | "sms";
+            /** Format: decimal */
+            units: string;
+        } & (unknown | unknown);
+        UsageTotal: {
+            /** Format: decimal */
+            arrears?: string;
+            /** Format: decimal */
+            charged?: string;
+            /**
+             * Format: date
+             * @description With group_by=day
+             */
+            day?: string | null;
+            /** Format: decimal */
+            from_allowance?: string;
+            records?: number;
+            /** Format: decimal */
+            units?: string;
+            /** @enum {unknown} */
+            usage_type?: "data" | "voice" | "sms";
         };
         User: {
             contact_id?: number | null;

@@ -1,4 +1,4 @@
-import type { ServiceAction, ServiceStatus } from "./api";
+import type { BalanceType, MovementCause, ServiceAction, ServiceStatus } from "./api";
 
 export const SERVICE_STATUSES = [
   "pending",
@@ -48,4 +48,40 @@ export const SERVICE_ACTION_LABELS: Record<ServiceAction, string> = {
   suspend: "Suspend",
   resume: "Resume",
   terminate: "Terminate",
+};
+
+export const BALANCE_TYPES = ["monetary", "data", "voice", "sms"] as const satisfies readonly BalanceType[];
+
+export const BALANCE_TYPE_LABELS: Record<BalanceType, string> = {
+  monetary: "Money",
+  data: "Data",
+  voice: "Voice",
+  sms: "SMS",
+};
+
+export const MOVEMENT_CAUSES = [
+  "topup",
+  "allowance",
+  "usage",
+  "adjustment",
+  "expiry",
+  "addon",
+] as const satisfies readonly MovementCause[];
+
+export const MOVEMENT_CAUSE_LABELS: Record<MovementCause, string> = {
+  topup: "Top-up",
+  allowance: "Allowance",
+  usage: "Usage",
+  adjustment: "Adjustment",
+  expiry: "Expiry",
+  addon: "Add-on",
+};
+
+export const MOVEMENT_CAUSE_COLORS: Record<MovementCause, string> = {
+  topup: "teal",
+  allowance: "blue",
+  usage: "orange",
+  adjustment: "grape",
+  expiry: "gray",
+  addon: "cyan",
 };

@@ -10,3 +10,12 @@ export type ServiceStatus = Service["service_status"];
 export type StatusChange = ServiceDetail["status_history"][number];
 export type BoundItem = ServiceDetail["inventory"][number];
 export type ReasonBody = BodyOf<"/crm/service/{service_id}/suspend", "post">;
+
+// Charging (docs/charging.md): a service's balances, top-ups and ledger.
+export type ServiceBalances = ResponseOf<"/crm/service/{service_id}/balance", "get">;
+export type Balance = ServiceBalances["balances"][number];
+export type BalanceType = Balance["balance_type"];
+export type Movement = ResponseOf<"/crm/service/{service_id}/topup", "post">;
+export type MovementCause = Movement["cause"];
+export type LedgerQuery = QueryOf<"/crm/service/{service_id}/ledger", "get">;
+export type TopUpBody = BodyOf<"/crm/service/{service_id}/topup", "post">;

@@ -9,6 +9,7 @@ import { renderRoutes } from "@/test/render";
 import { service } from "@/test/services";
 import type { ServiceStatus } from "../api";
 import { ServiceDetailPage } from "./ServiceDetailPage";
+import { balances, ledgerPage } from "./testData";
 
 let fetch: StubFetch;
 
@@ -17,6 +18,8 @@ beforeEach(() => {
   fetch = stubFetch();
   vi.stubGlobal("fetch", fetch);
   fetch.on("GET /crm/service/", () => json([]));
+  fetch.on("GET /crm/service/21/balance", () => json(balances([])));
+  fetch.on("GET /crm/service/21/ledger", () => ledgerPage([]));
   return () => vi.unstubAllGlobals();
 });
 

@@ -18,6 +18,8 @@ import { formatDateTime } from "@/lib/format";
 import { formatMoney } from "@/lib/money";
 import { useService, useServiceAction, useServices, type ServiceDetail } from "../api";
 import { SERVICE_ACTION_LABELS, SERVICE_STATUS_LABELS, serviceActionsFor } from "../constants";
+import { BalancesCard } from "./BalancesCard";
+import { LedgerCard } from "./LedgerCard";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
 
 function StatusHistory({ service }: { service: ServiceDetail }) {
@@ -110,7 +112,13 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
             <ServiceStatusBadge status={service.service_status} testId="service-status" />
           </Group>
         }
-        description={`Service #${service.service_id} · charging id ${service.service_uuid}`}
+        description={
+          <>
+            Service #{service.service_id} · charging id{" "}
+            {/* 32 hex digits in one word: let it break on a phone rather than widen the page. */}
+            <span style={{ wordBreak: "break-all" }}>{service.service_uuid}</span>
+          </>
+        }
         actions={
           <ActionButtons
             actions={canWrite ? serviceActionsFor(service.service_status) : []}
@@ -152,12 +160,14 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
               <BundleChildren service={service} />
             </FieldGrid>
           </DetailCard>
+          <BalancesCard service={service} />
           <DetailCard title="Price snapshot">
             <PriceSnapshot snapshot={service.price_snapshot} />
           </DetailCard>
           <DetailCard title="Inventory">
             <BoundInventory service={service} />
           </DetailCard>
+          <LedgerCard serviceId={service.service_id} fallbackCurrency={currency} />
           <ServiceProvisioningCard serviceId={service.service_id} testId="service-provisioning" />
         </Stack>
         <DetailCard title="Status history">

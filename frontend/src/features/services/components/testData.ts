@@ -1,0 +1,47 @@
+/** Charging fixtures for the services feature's tests (used by *.test.tsx only). */
+import { json } from "@/test/http";
+import { service, snapshot } from "@/test/services";
+import type { Balance, Movement, ServiceBalances, ServiceDetail } from "../api";
+
+/** A service sold with a 10 GB, 200-minute monthly plan whose allowances are named after its slug. */
+export const plannedService = (overrides: Partial<ServiceDetail> = {}): ServiceDetail =>
+  service({
+    price_snapshot: { ...snapshot, product_slug: "mobile-10gb", voice_minutes: 200 },
+    ...overrides,
+  });
+
+export const balance = (overrides: Partial<Balance> = {}): Balance => ({
+  balance_type: "monetary",
+  balance_id: "*default",
+  value: "12.50",
+  expiry: null,
+  weight: 10,
+  blocker: false,
+  ...overrides,
+});
+
+export const balances = (items: Balance[], overrides: Partial<ServiceBalances> = {}): ServiceBalances => ({
+  service_id: 21,
+  account: "abc123",
+  backend: "internal",
+  currency: "USD",
+  balances: items,
+  ...overrides,
+});
+
+export const movement = (overrides: Partial<Movement> = {}): Movement => ({
+  movement_id: 1,
+  balance_type: "monetary",
+  balance_id: "*default",
+  amount: "12.50",
+  value_after: "12.50",
+  cause: "topup",
+  reference: "staff top-up",
+  user_id: 1,
+  created_at: "2026-02-01T10:00:00Z",
+  ...overrides,
+});
+
+/** A ledger page as the API sends it: the movements plus the X-Pagination header. */
+export const ledgerPage = (items: Movement[], pagination = { total: items.length, total_pages: 1, page: 1 }) =>
+  json(items, { headers: { "X-Pagination": JSON.stringify(pagination) } });

@@ -1,0 +1,131 @@
+"""Charging in a real browser: on an active service's page the data allowance shows as a bar of
+its size, and two top-ups of 12.50 through the dialog show in the money balance (12.50, then
+25.00) and in the ledger as Top-up rows; the database holds exactly those two movements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.committed]
+
+
+@pytest.fixture
+def active_service(
+    app: Any, database: Any, committed_sale: Callable[..., tuple[str, str, int, int]]
+) -> tuple[str, str, int]:
+    """An admin and an active prepaid service whose 10 GB data allowance has 7.2 GB left,
+    committed; returns (email, password, service_id)."""
+    from omnicrm.catalog.models import Product
+    from omnicrm.charging.ledger import InternalLedger
+    from omnicrm.charging.ports import BalanceSpec, BalanceType, Cause
+    from omnicrm.charging.use_cases import ensure_account
+    from omnicrm.core.db import utcnow
+    from omnicrm.services.models import Service, ServiceStatus
+    from omnicrm.services.use_cases import open_service
+
+    email, password, customer_id, product_id = committed_sale(
+        payment_type="prepaid", stock=0, retail_cost=Decimal("15.00"), data_mb=10240
+    )
+    with app.test_request_context(), database.job_scope() as session:
+        product = session.get(Product, product_id)
+        service_id = open_service(
+            session, customer_id=customer_id, product=product, status=ServiceStatus.active
+        )
+        service = session.get(Service, service_id)
+        ensure_account(session, service)
+        # What the allowance grant leaves after 2.8 GB of use, named as it names it.
+        InternalLedger(session).set_balance(
+            service.service_uuid,
+            BalanceSpec(
+                BalanceType.data,
+                Decimal("7372.8"),
+                balance_id=f"{product.product_slug}-data",
+                expiry=utcnow() + timedelta(days=20),
+                weight=20,
+            ),
+            cause=Cause.allowance,
+            reference="browser test allowance",
+        )
+    return email, password, service_id
+
+
+# What sticks out past the window's right edge (a table's scroll container clips its table).
+WIDER_THAN_THE_WINDOW = """
+  [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter((el) => !el.closest(".mantine-ScrollArea-root, [data-portal]"))
+    .map((el) => `${el.tagName}.${el.className}`.slice(0, 120))
+"""
+
+
+def top_up(page: Any, amount: str) -> None:
+    page.get_by_test_id("service-topup").click()
+    page.get_by_test_id("topup-amount").fill(amount)
+    page.get_by_test_id("topup-submit").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_top_ups_show_in_the_balance_and_the_ledger(page, live_server, active_service, database):
+    from sqlalchemy import select
+
+    from omnicrm.charging.models import BalanceMovement, ChargingBalance
+    from omnicrm.services.models import Service
+
+    email, password, service_id = active_service
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/services/{service_id}")
+
+    balances = page.get_by_test_id("service-balances")
+    data = balances.locator('[data-testid="balance-row"][data-balance-type="data"]')
+    expect(data.get_by_test_id("balance-value")).to_have_text("7.2 GB of 10 GB")
+    expect(data.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "72")
+    expect(data).to_contain_text("Renews")
+    money = balances.locator('[data-testid="balance-row"][data-balance-type="monetary"]')
+    expect(money).to_have_count(0)
+
+    # A typo is refused in the dialog, before anything is sent.
+    page.get_by_test_id("service-topup").click()
+    page.get_by_test_id("topup-amount").fill("12.505050")
+    page.get_by_test_id("topup-submit").click()
+    expect(page.get_by_test_id("topup-form")).to_contain_text("At most 4 decimal places")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    top_up(page, "12.50")
+    expect(money.get_by_test_id("balance-value")).to_have_text("12.50 USD")
+    ledger = page.get_by_test_id("service-ledger")
+    top_ups = ledger.locator('[data-testid="ledger-row"][data-cause="topup"]')
+    expect(top_ups).to_have_count(1)
+    expect(top_ups.first.get_by_test_id("ledger-cause")).to_have_text("Top-up")
+    expect(top_ups.first.get_by_test_id("ledger-amount")).to_have_text("+12.50 USD")
+    expect(top_ups.first).to_contain_text("staff top-up")
+
+    top_up(page, "12.50")
+    expect(money.get_by_test_id("balance-value")).to_have_text("25.00 USD")
+    expect(top_ups).to_have_count(2)
+    # Newest first: the second top-up left 25.00.
+    expect(ledger.get_by_test_id("ledger-row").first).to_contain_text("25.00 USD")
+    page.screenshot(path=str(ARTIFACTS / "service-balances.png"), full_page=True)
+
+    # A phone's width: the cards stack and nothing makes the page scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(money.get_by_test_id("balance-value")).to_be_visible()
+    assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
+    page.screenshot(path=str(ARTIFACTS / "service-balances-390.png"), full_page=True)
+
+    with database.job_scope() as session:
+        amounts = session.scalars(
+            select(BalanceMovement.amount)
+            .join(ChargingBalance, ChargingBalance.balance_pk == BalanceMovement.balance_pk)
+            .join(Service, Service.service_uuid == ChargingBalance.account)
+            .where(Service.service_id == service_id, BalanceMovement.cause == "topup")
+        ).all()
+    assert sorted(amounts) == [Decimal("12.50"), Decimal("12.50")]
