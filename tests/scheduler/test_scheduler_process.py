@@ -56,7 +56,12 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
         pytest.skip("needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): scheduler processes")
     env = {
         "SCHEDULER_SCHEDULES": json.dumps(
-            {JOB: "every 1s", "provisioning.reap": "off", "scheduler.prune_runs": "off"}
+            {
+                JOB: "every 1s",
+                "provisioning.reap": "off",
+                "scheduler.prune_runs": "off",
+                "charging.renew_allowances": "off",
+            }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken
     }
