@@ -23,7 +23,6 @@ What one run does, cleaning everything up afterwards (also on Ctrl-C):
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 import tempfile
@@ -183,7 +182,6 @@ def bare_copy(db_url: str, batches: list[list[dict[str, Any]]]) -> float:
             "units numeric(14,4), start_time timestamptz)"
         )
         conn.commit()
-        buffer = io.StringIO()
         started = time.perf_counter()
         with conn.cursor().copy("COPY bench_cdr FROM STDIN") as copy:
             for batch in batches:
@@ -192,7 +190,6 @@ def bare_copy(db_url: str, batches: list[list[dict[str, Any]]]) -> float:
                         (r["id"], r["service_uuid"], r["type"], r["units"], r["start_time"])
                     )
         conn.commit()
-        del buffer
         return time.perf_counter() - started
 
 

@@ -1,8 +1,10 @@
 """The charging seam: what OmniCRM asks of a charging backend, whichever one runs.
 
-Two backends implement :class:`ChargingBackend`: the internal ledger (``CHARGING_BACKEND=internal``,
-the embedded default, balances and movements in our own database) and CGRateS
-(``CHARGING_BACKEND=cgrates``, JSON-RPC to ``CGRATES_URL``). A service's charging account is its
+``CHARGING_BACKEND`` picks who keeps balances. CGRateS (``cgrates``, ``charging/cgrates.py``)
+implements the whole :class:`ChargingBackend`. The internal ledger (``internal``, the embedded
+default, ``charging/ledger.py``) implements its accounts and balances so far; rating over it is
+``charging/rating.py``, and named actions, action plans and thresholds are not built for it yet
+(allowances renew through the scheduler instead). A service's charging account is its
 ``service_uuid``. Amounts are ``Decimal`` in the units of the balance type: money in the service's
 currency, data in MB, voice in minutes, SMS in messages (a backend converts at its edge; CGRateS
 wants bytes and durations).
