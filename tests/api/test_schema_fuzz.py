@@ -10,10 +10,10 @@ and auth handled, and without credentials every operation the spec does not mark
 
 The stateful phase follows the document's links (create → get, update, delete, actions, added by
 ``omnicrm/core/spec.py``) through random sequences, checking also that a deleted resource is gone
-(``use_after_free``) and a created one is there (``ensure_resource_availability``). It is opt-in
-here (``FUZZ_STATEFUL=1``, ``FUZZ_RANDOM=1`` for random seeds): its scenarios share the test
-database, which makes hypothesis's replay of a failure unreliable. CI runs the stateful phase
-through ``make contract`` (``st run`` against a live app) instead.
+(``use_after_free``) and a created one is there (``ensure_resource_availability``). Each scenario
+starts from the same data: it runs inside a savepoint of the test's transaction that is rolled back
+when it ends (with the Redis keys it added), so hypothesis can replay and shrink a failure
+faithfully. ``FUZZ_RANDOM=1`` explores with random seeds instead of the fixed one.
 
 Both read ``schemathesis.toml`` (the operations whose documented data-dependent rules answer 422
 for schema-valid input, and the hooks teaching schemathesis ``format: phone``), so this test and
@@ -31,11 +31,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from flask import Flask
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
+
+from omnicrm.core.db import Database
+from omnicrm.extensions import limiter
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 SCENARIOS = int(os.environ.get("FUZZ_STEPS", "25"))
@@ -71,17 +74,33 @@ def test_every_operation_answers_as_documented(
 
 
 def test_linked_sequences_answer_as_documented(
-    admin_headers: dict[str, str], live_server: str
+    admin_headers: dict[str, str], live_server: str, app: Flask
 ) -> None:
-    if not os.environ.get("FUZZ_STATEFUL"):
-        pytest.skip(
-            "opt-in (FUZZ_STATEFUL=1): scenarios share the test database, so hypothesis's replay "
-            "of a failure is not the same run and ends in FlakyStrategyDefinition; CI runs the "
-            "stateful phase against a live app instead (make contract)"
-        )
+    database: Database = app.extensions["omnicrm_db"]
+    # The test's own connection (see the _isolation fixture): every request's session joins it.
+    assert database.session_factory is not None
+    connection = database.session_factory.kw["bind"]
+    redis_client = app.extensions["omnicrm_redis"]
     workflow = schema.exclude(path_regex=ENDS_SESSION).as_state_machine()
 
     class Workflow(workflow):  # type: ignore[misc,valid-type]
+        def setup(self) -> None:
+            self.savepoint = connection.begin_nested()
+            self.redis_keys = set(redis_client.scan_iter())
+
+        def before_call(self, case: Any) -> None:
+            # A generated X-API-Key would stand in for the admin's token and end the scenario in
+            # 401s; the per-operation test above covers wrong credentials.
+            if case.headers:
+                case.headers.pop("X-API-Key", None)
+
+        def teardown(self) -> None:
+            self.savepoint.rollback()
+            added = set(redis_client.scan_iter()) - self.redis_keys
+            if added:
+                redis_client.delete(*added)
+            limiter.reset()
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"base_url": live_server, "headers": admin_headers}
 
@@ -100,10 +119,6 @@ def test_linked_sequences_answer_as_documented(
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=os.environ.get("FUZZ_RANDOM") is None,
-            # The database outlives each scenario (ids, rows other scenarios made), so a replay
-            # is not the same run: report the failure as found rather than shrink it into a
-            # FlakyStrategyDefinition that hides it.
-            phases=[Phase.explicit, Phase.generate],
             database=None,
         )
     )

@@ -343,5 +343,16 @@ def test_creates_link_to_what_they_create(spec):
     assert {"Patch", "Delete", "GetActivity"} <= set(links)
 
 
+def test_creates_link_to_the_creates_that_take_their_id(spec):
+    links = spec["paths"]["/crm/customer/"]["post"]["responses"]["201"]["links"]
+    assert links["PostContact"] == {
+        "operationRef": "#/paths/~1crm~1contact~1/post",
+        "requestBody": {"customer_id": "$response.body#/customer_id"},
+    }
+    assert {"PostSite", "PostContract"} <= set(links)
+    product = spec["paths"]["/crm/product/"]["post"]["responses"]["201"]["links"]
+    assert product["PostContract"]["requestBody"] == {"product_id": "$response.body#/product_id"}
+
+
 def test_a_page_past_any_offset_is_empty_not_an_error(call):
     assert call("get", "/crm/contact/?page=2340827810158082048", 200) == []

@@ -7,7 +7,9 @@
   that depend on stored data stay in the descriptions, with the status they produce.
 - **Links.** Every create (``POST /crm/<things>/``) whose 201 body carries the id that the item's
   paths are named by (``/crm/<things>/{thing_id}...``) links to each operation on those paths,
-  so a client (and schemathesis's stateful phase) knows where the new id goes.
+  and to every other create whose body takes that id (a new customer's ``customer_id`` goes into
+  ``POST /crm/contact/``), so a client (and schemathesis's stateful phase) knows where the new id
+  goes.
 - **Formats.** ``phone`` marks a phone number checked against the numbering plan (a custom
   format: validators that do not know it accept any string; schemathesis is taught it by
   ``tests/api/st_hooks.py``).
@@ -45,7 +47,8 @@ class SchemaRulesPlugin(BasePlugin):
 
 
 def add_links(spec: dict[str, Any]) -> dict[str, Any]:
-    """Link each collection's create to the operations on the item it creates."""
+    """Link each collection's create to the operations on the item it creates, and to the other
+    creates that take the new id in their body."""
     paths: dict[str, dict[str, Any]] = spec.get("paths", {})
     schemas = spec.get("components", {}).get("schemas", {})
     for collection, item in paths.items():
@@ -58,24 +61,59 @@ def add_links(spec: dict[str, Any]) -> dict[str, Any]:
             continue
         properties = schemas.get(body_ref.rsplit("/", 1)[-1], {}).get("properties", {})
         links: dict[str, Any] = {}
+        identifier = None
         for path, operations in paths.items():
             match = re.fullmatch(re.escape(collection) + r"\{(\w+)\}(/.*)?", path)
             if match is None or match.group(1) not in properties:
                 continue
-            parameter = match.group(1)
+            identifier = parameter = match.group(1)
             suffix = (match.group(2) or "").strip("/")
             for method in _METHODS:
-                if method not in operations:
-                    continue
-                name = _link_name(method, suffix)
-                pointer = path.replace("~", "~0").replace("/", "~1")
-                links[name] = {
-                    "operationRef": f"#/paths/{pointer}/{method}",
-                    "parameters": {parameter: f"$response.body#/{parameter}"},
-                }
+                if method in operations:
+                    links[_link_name(method, suffix)] = {
+                        "operationRef": _operation_ref(path, method),
+                        "parameters": {parameter: f"$response.body#/{parameter}"},
+                    }
+        if identifier is not None:
+            links.update(_body_links(paths, schemas, collection, identifier, links))
         if links:
             created["links"] = links
     return spec
+
+
+def _body_links(
+    paths: dict[str, dict[str, Any]],
+    schemas: dict[str, Any],
+    source: str,
+    identifier: str,
+    taken: dict[str, Any],
+) -> dict[str, Any]:
+    """Links from a create to the creates elsewhere whose JSON body has a field ``identifier``."""
+    links: dict[str, Any] = {}
+    for path, operations in paths.items():
+        target = operations.get("post")
+        if target is None or path == source or "{" in path:
+            continue
+        body = target.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = body.get("schema", {}).get("$ref")
+        if not isinstance(ref, str):
+            continue
+        if identifier not in schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+            continue
+        name = "Post" + "".join(
+            part.capitalize() for part in re.split(r"[/_.-]", path.removeprefix("/crm/")) if part
+        )
+        if name not in taken:
+            links[name] = {
+                "operationRef": _operation_ref(path, "post"),
+                "requestBody": {identifier: f"$response.body#/{identifier}"},
+            }
+    return links
+
+
+def _operation_ref(path: str, method: str) -> str:
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return f"#/paths/{pointer}/{method}"
 
 
 def _json_schema_ref(response: dict[str, Any] | None) -> str | None:
