@@ -71,7 +71,8 @@ def test_first_activation_grants_the_products_allowances(app, db_session, call):
     }
     assert set(balances) == {"data", "sms"}
     assert balances["data"].value == Decimal(10240) and balances["sms"].value == Decimal(100)
-    assert balances["data"].balance_id == "mobile-10-data"
+    # Named as the activation play names them in CGRateS.
+    assert balances["data"].balance_id == f"{service.service_uuid}-data"
     assert balances["data"].expiry == datetime(2027, 2, 28, 12, tzinfo=UTC)
     assert {b["balance_type"] for b in body["balances"]} <= {"data", "sms"}
     ledger = call("get", f"/crm/service/{service.service_id}/ledger?cause=allowance", 200)
@@ -109,18 +110,19 @@ def test_an_ended_period_renews_the_allowance_to_its_size_on_the_same_billing_da
     ledger = InternalLedger(db_session)
     ledger.debit_balance(
         service.service_uuid,
-        BalanceSpec(BalanceType.sms, Decimal(70), balance_id="mobile-sms-sms"),
+        BalanceSpec(BalanceType.sms, Decimal(70), balance_id=f"{service.service_uuid}-sms"),
         cause=Cause.usage,
         reference="texts",
     )
-    assert renew_expired_allowances(db_session, now=_at(2027, 2, 28, 11)) == 0  # not yet
-    # The run comes late (April 5). Periods count from the start day, Jan 31: Feb 28, Mar 31,
-    # Apr 30 (not Mar 28, Apr 28: a short month does not move the billing day).
-    assert renew_expired_allowances(db_session, now=_at(2027, 4, 5)) == 1
-    [sms] = ledger.balances(service.service_uuid, now=_at(2027, 4, 5))
-    assert sms.value == Decimal(100)  # unused allowance does not roll over
-    assert sms.expiry == _at(2027, 4, 30, 12)
-    assert renew_expired_allowances(db_session, now=_at(2027, 4, 5)) == 0  # once
+    with app.app_context():
+        assert renew_expired_allowances(db_session, now=_at(2027, 2, 28, 11)) == 0  # not yet
+        # The run comes late (April 5). Periods count from the start day, Jan 31: Feb 28,
+        # Mar 31, Apr 30 (not Mar 28, Apr 28: a short month does not move the billing day).
+        assert renew_expired_allowances(db_session, now=_at(2027, 4, 5)) == 1
+        [sms] = ledger.balances(service.service_uuid, now=_at(2027, 4, 5))
+        assert sms.value == Decimal(100)  # unused allowance does not roll over
+        assert sms.expiry == _at(2027, 4, 30, 12)
+        assert renew_expired_allowances(db_session, now=_at(2027, 4, 5)) == 0  # once
     assert ledger.verify(service.service_uuid) == []
 
 
@@ -132,7 +134,7 @@ def test_a_terminated_service_is_not_renewed(app, db_session):
         change_service_status(
             db_session, service_id=service.service_id, to_status=ServiceStatus.terminated
         )
-    assert renew_expired_allowances(db_session, now=_at(2027, 6, 1)) == 0
+        assert renew_expired_allowances(db_session, now=_at(2027, 6, 1)) == 0
 
 
 @given(

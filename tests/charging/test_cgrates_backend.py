@@ -380,7 +380,7 @@ def test_json_rpc_error_becomes_charging_error(backend: CGRatesBackend, cgr: Fak
         add(backend, data("1"))
 
     assert not isinstance(caught.value, ChargingUnavailable)
-    assert (caught.value.method, caught.value.message) == (
+    assert (caught.value.method, caught.value.reply) == (
         "APIerSv1.AddBalance",
         "SERVER_ERROR: disk full",
     )

@@ -70,11 +70,11 @@ class CGRatesError(ChargingError):
     def __init__(self, method: str, message: str) -> None:
         super().__init__(f"CGRateS {method}: {message}")
         self.method = method
-        self.message = message
+        self.reply = message  # the engine's error text, e.g. "SERVER_ERROR: NOT_FOUND"
 
     @property
     def not_found(self) -> bool:
-        return self.message.endswith("NOT_FOUND")
+        return self.reply.endswith("NOT_FOUND")
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -482,7 +482,7 @@ class CGRatesBackend:
             try:
                 self.client.call(calls.process_event(self.tenant, event_id, event))
             except CGRatesError as exc:
-                if exc.message != "EXISTS":
+                if exc.reply != "EXISTS":
                     raise ChargingError(f"{exc} (record {record.record_id})") from exc
                 outcomes[record.record_id] = RatedRecord(
                     record.record_id, RecordOutcome.duplicate, reason="already rated in CGRateS"

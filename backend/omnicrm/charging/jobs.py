@@ -18,6 +18,4 @@ from omnicrm.scheduler.registry import periodic
     description="Set live services' allowances back to their size when their period ends",
 )
 def renew_allowances(session: Session, settings: Any) -> dict[str, int]:
-    if settings.charging_backend != "internal":
-        return {"renewed": 0}  # CGRateS renews through its action plans
     return {"renewed": renew_expired_allowances(session, now=utcnow())}

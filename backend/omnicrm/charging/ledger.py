@@ -76,6 +76,14 @@ class InternalLedger:
             return found
         return row
 
+    def lock_account(self, account: str) -> None:
+        """Hold the account's row until the transaction ends (``FOR UPDATE``)."""
+        self.session.scalars(
+            select(ChargingAccount.account)
+            .where(ChargingAccount.account == account)
+            .with_for_update()
+        ).one_or_none()
+
     def remove_account(self, account: str) -> None:
         row = self.session.get(ChargingAccount, account)
         if row is not None:
@@ -133,8 +141,9 @@ class InternalLedger:
         cause: Cause,
         reference: str,
         user_id: int | None = None,
+        idempotency: Idempotency | None = None,
     ) -> BalanceMovement:
-        return self._move(account, spec, -spec.value, cause, reference, user_id, None)
+        return self._move(account, spec, -spec.value, cause, reference, user_id, idempotency)
 
     def set_balance(
         self, account: str, spec: BalanceSpec, *, cause: Cause, reference: str

@@ -19,6 +19,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from omnicrm.core.errors import DomainError
+
 
 class BalanceType(enum.StrEnum):
     monetary = "monetary"
@@ -123,12 +125,17 @@ class AccountOptions:
     action_plan_ids: list[str] = field(default_factory=list)
 
 
-class ChargingError(Exception):
-    """The backend refused or failed a call; ``str()`` says what and why."""
+class ChargingError(DomainError):
+    """The backend refused or failed a call; ``str()`` says what and why (502: the API's
+    request was valid, the charging engine behind it failed it)."""
+
+    status, code = 502, "charging_failed"
 
 
 class ChargingUnavailable(ChargingError):
     """The backend could not be reached in time (after bounded retries)."""
+
+    status, code = 503, "charging_unavailable"
 
 
 class ChargingBackend(Protocol):

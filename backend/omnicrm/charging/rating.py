@@ -27,8 +27,9 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from omnicrm.catalog.models import Product
+from omnicrm.charging import ports
 from omnicrm.charging.models import BalanceMovement, ChargingAccount, ChargingBalance, UsageRecord
-from omnicrm.charging.ports import BalanceType, Cause, RecordOutcome, UsageType
+from omnicrm.charging.ports import BalanceType, Cause, ChargingBackend, RecordOutcome, UsageType
 from omnicrm.core.db import utcnow
 from omnicrm.core.money import QUANTUM
 from omnicrm.customers.models import Customer, PaymentType
@@ -107,17 +108,14 @@ class _Balances:
         return takes, amount
 
 
-def rate_batch(session: Session, records: Sequence[Incoming]) -> list[Result]:
-    """Rate and debit ``records`` (in one transaction: the caller's); a result per record."""
-    results: dict[int, Result] = {}
-    seen = _already_rated(session, [r.record_id for r in records])
-    fresh: list[tuple[int, Incoming]] = []
-    for index, record in enumerate(records):
-        if record.record_id in seen:
-            results[index] = Result(record.record_id, RecordOutcome.duplicate)
-        else:
-            seen.add(record.record_id)
-            fresh.append((index, record))
+def rate_batch(
+    session: Session, records: Sequence[Incoming], remote: ChargingBackend | None = None
+) -> list[Result]:
+    """Rate and debit ``records`` (in one transaction: the caller's); a result per record.
+    With a ``remote`` backend (CGRateS) it rates and debits, and the results are stored here."""
+    if remote is not None:
+        return _rate_remotely(session, records, remote)
+    results, fresh = _split_duplicates(session, records)
     targets = _resolve(session, [r for _, r in fresh])
     accounts = sorted({t.account for t in targets.values()})
     balances = _lock_balances(session, accounts)
@@ -129,6 +127,69 @@ def rate_batch(session: Session, records: Sequence[Incoming]) -> list[Result]:
         rows.append(_usage_row(record, target, result))
     _write(session, balances, rows, len(records))
     return [results[i] for i in range(len(records))]
+
+
+def _rate_remotely(
+    session: Session, records: Sequence[Incoming], remote: ChargingBackend
+) -> list[Result]:
+    """The same duplicates, services and stored results as the internal path; the remote
+    backend draws from the balances it holds, at the prices it holds (CGRateS's rating plans)."""
+    results, fresh = _split_duplicates(session, records)
+    targets = _resolve(session, [r for _, r in fresh])
+    sent: list[tuple[int, Incoming, _Target]] = []
+    for index, record in fresh:
+        target = targets.get(_key(record))
+        if target is None or target.status not in RATED_STATUSES:
+            results[index] = _rate_one(record, target, _Balances([]))
+        else:
+            sent.append((index, record, target))
+    ordered = sorted(sent, key=lambda item: (item[1].start_time, item[0]))
+    rated = remote.rate(
+        [
+            ports.UsageRecord(
+                record_id=record.record_id,
+                account=target.account,
+                usage_type=record.usage_type,
+                units=record.units,
+                start_time=record.start_time,
+                destination=record.destination,
+            )
+            for _, record, target in ordered
+        ],
+        {},
+        postpaid={target.account for _, _, target in ordered if target.postpaid},
+    )
+    for (index, _, _), outcome in zip(ordered, rated, strict=True):
+        results[index] = Result(
+            outcome.record_id,
+            outcome.outcome,
+            from_allowance=outcome.from_allowance,
+            charged=outcome.charged,
+            arrears=outcome.arrears,
+            reason=outcome.reason,
+        )
+    rows = [
+        _usage_row(record, targets.get(_key(record)), results[index]) for index, record in fresh
+    ]
+    _write(session, {}, rows, len(records))
+    return [results[i] for i in range(len(records))]
+
+
+def _split_duplicates(
+    session: Session, records: Sequence[Incoming]
+) -> tuple[dict[int, Result], list[tuple[int, Incoming]]]:
+    """Results for the records seen before (stored, or earlier in this batch), by position,
+    and the rest with theirs."""
+    results: dict[int, Result] = {}
+    seen = _already_rated(session, [r.record_id for r in records])
+    fresh: list[tuple[int, Incoming]] = []
+    for index, record in enumerate(records):
+        if record.record_id in seen:
+            results[index] = Result(record.record_id, RecordOutcome.duplicate)
+        else:
+            seen.add(record.record_id)
+            fresh.append((index, record))
+    return results, fresh
 
 
 def _key(record: Incoming) -> str:

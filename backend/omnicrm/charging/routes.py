@@ -61,6 +61,39 @@ class ServiceTopUp(MethodView):
         )
 
 
+@blp.route("/<int:service_id>/addon")
+class ServiceAddon(MethodView):
+    @require_permission("payment.write")
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(s.AddonSaleSchema)
+    @blp.response(201, s.AddonSoldSchema)
+    @blp.alt_response(404, description="No such service or product")
+    @blp.alt_response(
+        409,
+        description="`service_not_active`, `addon_incompatible`, or (prepaid) "
+        "`insufficient_balance`; nothing was written",
+    )
+    @blp.alt_response(422, description="Invalid body, a disabled add-on, or "
+                      "`idempotency_key_reused` (other body)")  # fmt: skip
+    @blp.alt_response(502, description="`charging_failed`: CGRateS refused or did not apply it")
+    @blp.alt_response(503, description="`charging_unavailable`: CGRateS did not answer in time")
+    def post(self, headers: dict[str, Any], data: dict[str, Any], service_id: int) -> Any:
+        """Sell an add-on onto an active service: its price is taken from the monetary balance
+        and its data, voice or SMS added as balances of their own (after the plan's allowance,
+        before top-ups; the same add-on again adds onto them and extends their expiry); then
+        its play applies it to the network. With an Idempotency-Key a retry answers the first
+        sale."""
+        key = scoped_key(headers.get("idempotency_key"))
+        principal = current_principal.get()
+        return uc.sell_addon(
+            request_session(),
+            service_id=service_id,
+            addon_id=data["product_id"],
+            user_id=principal.user_id if principal else None,
+            idempotency=Idempotency(key, request_fingerprint(data)) if key else None,
+        )
+
+
 @blp.route("/<int:service_id>/ledger")
 class ServiceLedger(MethodView):
     @require_permission("service.read")

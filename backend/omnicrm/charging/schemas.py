@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from omnicrm.charging.ports import BalanceType, Cause, RecordOutcome, UsageType
-from omnicrm.core.fields import Text
+from omnicrm.core.fields import ID, Text
 from omnicrm.core.money import MoneyField
 
 
@@ -67,6 +67,27 @@ class MovementSchema(Schema):
     reference = Text()
     user_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class AddonSaleSchema(Schema):
+    product_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=ID,
+        metadata={
+            "description": "The add-on (category addon) to sell; it must list the service's "
+            "product in addon_compatible_with (else 409 `addon_incompatible`) and be enabled "
+            "(else 422)"
+        },
+    )
+
+
+class AddonSoldSchema(Schema):
+    service_id = fields.Integer()
+    product_slug = Text(metadata={"description": "The add-on sold"})
+    reference = Text(metadata={"description": "Names the sale on each of its movements"})
+    charged = MoneyField(metadata={"description": "Money taken for it (its retail_cost)"})
+    movements = fields.List(fields.Nested(MovementSchema))
 
 
 class MovementQuerySchema(Schema):

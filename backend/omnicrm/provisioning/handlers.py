@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from omnicrm.catalog.models import Product
+from omnicrm.charging.events import AddonSold
 from omnicrm.core.db import after_commit
 from omnicrm.core.events import subscribe
 from omnicrm.extensions import get_settings
@@ -61,6 +63,14 @@ def remove_from_the_network(session: Session, event: ServiceTerminated) -> None:
     """Only a service that was live and is not a bundle child: the parent's play covers it."""
     if event.was_live and event.bundled_parent_id is None:
         _follow_up(session, event.service_id, ProvisionAction.deprovision)
+
+
+@subscribe(AddonSold)
+def apply_the_addon(session: Session, event: AddonSold) -> None:
+    service = session.get(Service, event.service_id)
+    addon = session.get(Product, event.addon_product_id)
+    assert service is not None and addon is not None  # the sale has just read both
+    uc.apply_addon(session, service=service, addon=addon, config=play_config())
 
 
 @subscribe(JobEnded)

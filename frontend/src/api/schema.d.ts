@@ -4039,6 +4039,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/service/{service_id}/addon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sell an add-on onto an active service: its price is taken from the monetary balance
+         *     and its data, voice or SMS added as balances of their own (after the plan's allowance,
+         *     before top-ups; the same add-on again adds onto them and extends their expiry); then
+         *     its play applies it to the network. With an Idempotency-Key a retry answers the first
+         *     sale.
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddonSale"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddonSold"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service or product */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `service_not_active`, `addon_incompatible`, or (prepaid) `insufficient_balance`; nothing was written */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, a disabled add-on, or `idempotency_key_reused` (other body) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_failed`: CGRateS refused or did not apply it */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_unavailable`: CGRateS did not answer in time */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/service/{service_id}/balance": {
         parameters: {
             query?: never;
@@ -5041,6 +5133,23 @@ export interface components {
             object_type?: string;
             request_id?: string | null;
             user_id?: number | null;
+        };
+        AddonSale: {
+            /** @description The add-on (category addon) to sell; it must list the service's product in addon_compatible_with (else 409 `addon_incompatible`) and be enabled (else 422) */
+            product_id: number;
+        };
+        AddonSold: {
+            /**
+             * Format: decimal
+             * @description Money taken for it (its retail_cost)
+             */
+            charged?: string;
+            movements?: components["schemas"]["Movement"][];
+            /** @description The add-on sold */
+            product_slug?: string;
+            /** @description Names the sale on each of its movements */
+            reference?: string;
+            service_id?: number;
         };
         ApiKey: {
             /** Format: date-time */

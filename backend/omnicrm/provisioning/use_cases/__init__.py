@@ -36,6 +36,7 @@ from omnicrm.provisioning.use_cases.plays import (
 from omnicrm.provisioning.use_cases.queueing import (
     activation_play,
     active_items,
+    apply_addon,
     create_provision,
     dispatch_after_commit,
     follow_up,
@@ -71,6 +72,7 @@ __all__ = [
     "PlayConfig",
     "activation_play",
     "active_items",
+    "apply_addon",
     "cancel",
     "check_extra_vars",
     "claim",

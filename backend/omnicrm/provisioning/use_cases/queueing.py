@@ -222,6 +222,36 @@ def follow_up(
     )
 
 
+def apply_addon(
+    session: Session, *, service: Service, addon: Product, config: PlayConfig
+) -> Provision | None:
+    """Queue the play that applies an add-on sold onto ``service`` to the network, when the
+    add-on has one. Its balances are already in the charging backend (the sale added them):
+    ``charged`` tells the play to leave CGRateS alone."""
+    play = play_for(addon, ProvisionAction.activate, config)
+    if play is None:
+        return None
+    customer = session.get(Customer, service.customer_id)
+    assert customer is not None
+    extra = (
+        {"charged": True}
+        if "charged" in declared_vars.declaration_for(config.ansible_dir, play).variables
+        else None
+    )
+    return queue_job(
+        session,
+        config=config,
+        action=ProvisionAction.addon,
+        play=play,
+        customer=customer,
+        product=addon,
+        service=service,
+        parent=service,
+        items=active_items(session, service.service_id),
+        extra=extra,
+    )
+
+
 def create_provision(
     session: Session,
     *,
