@@ -1,8 +1,8 @@
-/** A service's charging: its live balances, staff top-ups and the ledger of movements. */
+/** A service's charging: its live balances, staff top-ups, the ledger of movements and rated usage. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, unwrapPage } from "@/api";
 import { serviceKeys } from "./keys";
-import type { LedgerQuery, TopUpBody } from "./types";
+import type { LedgerQuery, TopUpBody, UsageQuery } from "./types";
 
 export function useServiceBalances(serviceId: number) {
   return useQuery({
@@ -20,6 +20,17 @@ export function useServiceLedger(serviceId: number, query: LedgerQuery) {
         api.GET("/crm/service/{service_id}/ledger", { params: { path: { service_id: serviceId }, query }, signal }),
       ),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Rated usage between `from` and `to`, summed by type or by day and type. */
+export function useServiceUsage(serviceId: number, query: UsageQuery) {
+  return useQuery({
+    queryKey: serviceKeys.usage(serviceId, query),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/crm/service/{service_id}/usage", { params: { path: { service_id: serviceId }, query }, signal }),
+      ),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { LedgerQuery, ServiceListQuery } from "./types";
+import type { LedgerQuery, ServiceListQuery, UsageQuery } from "./types";
 
 export const serviceKeys = {
   all: ["services"] as const,
@@ -9,4 +9,5 @@ export const serviceKeys = {
   charging: (id: number) => [...serviceKeys.all, "charging", id] as const,
   balances: (id: number) => [...serviceKeys.charging(id), "balances"] as const,
   ledger: (id: number, query: LedgerQuery) => [...serviceKeys.charging(id), "ledger", query] as const,
+  usage: (id: number, query: UsageQuery) => [...serviceKeys.charging(id), "usage", query] as const,
 };

@@ -19,3 +19,7 @@ export type Movement = ResponseOf<"/crm/service/{service_id}/topup", "post">;
 export type MovementCause = Movement["cause"];
 export type LedgerQuery = QueryOf<"/crm/service/{service_id}/ledger", "get">;
 export type TopUpBody = BodyOf<"/crm/service/{service_id}/topup", "post">;
+/** Rated usage summed by type, or by day and type (`group_by=day`); units and money as decimal strings. */
+export type UsageQuery = QueryOf<"/crm/service/{service_id}/usage", "get">;
+export type UsageTotal = Item<ResponseOf<"/crm/service/{service_id}/usage", "get">>;
+export type UsageType = UsageTotal["usage_type"];

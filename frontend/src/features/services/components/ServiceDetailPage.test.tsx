@@ -20,6 +20,7 @@ beforeEach(() => {
   fetch.on("GET /crm/service/", () => json([]));
   fetch.on("GET /crm/service/21/balance", () => json(balances([])));
   fetch.on("GET /crm/service/21/ledger", () => ledgerPage([]));
+  fetch.on("GET /crm/service/21/usage", () => json([]));
   return () => vi.unstubAllGlobals();
 });
 

@@ -21,6 +21,7 @@ import { SERVICE_ACTION_LABELS, SERVICE_STATUS_LABELS, serviceActionsFor } from 
 import { BalancesCard } from "./BalancesCard";
 import { LedgerCard } from "./LedgerCard";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
+import { UsageCard } from "./UsageCard";
 
 function StatusHistory({ service }: { service: ServiceDetail }) {
   return (
@@ -161,6 +162,7 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
             </FieldGrid>
           </DetailCard>
           <BalancesCard service={service} />
+          <UsageCard serviceId={service.service_id} fallbackCurrency={currency} />
           <DetailCard title="Price snapshot">
             <PriceSnapshot snapshot={service.price_snapshot} />
           </DetailCard>

@@ -1,7 +1,7 @@
 /** Charging fixtures for the services feature's tests (used by *.test.tsx only). */
 import { json } from "@/test/http";
 import { service, snapshot } from "@/test/services";
-import type { Balance, Movement, ServiceBalances, ServiceDetail } from "../api";
+import type { Balance, Movement, ServiceBalances, ServiceDetail, UsageTotal } from "../api";
 
 /** A service sold with a 10 GB, 200-minute monthly plan whose allowances are named after its slug. */
 export const plannedService = (overrides: Partial<ServiceDetail> = {}): ServiceDetail =>
@@ -45,3 +45,15 @@ export const movement = (overrides: Partial<Movement> = {}): Movement => ({
 /** A ledger page as the API sends it: the movements plus the X-Pagination header. */
 export const ledgerPage = (items: Movement[], pagination = { total: items.length, total_pages: 1, page: 1 }) =>
   json(items, { headers: { "X-Pagination": JSON.stringify(pagination) } });
+
+/** A day's rated usage of one kind, as GET /crm/service/{id}/usage?group_by=day sends it. */
+export const usageRow = (overrides: Partial<UsageTotal> = {}): UsageTotal => ({
+  day: "2026-03-01",
+  usage_type: "data",
+  records: 1,
+  units: "100.0000",
+  from_allowance: "0.00",
+  charged: "0.00",
+  arrears: "0.00",
+  ...overrides,
+});
