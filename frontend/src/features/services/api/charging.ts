@@ -2,7 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, unwrapPage } from "@/api";
 import { serviceKeys } from "./keys";
-import type { LedgerQuery, TopUpBody, UsageQuery } from "./types";
+import type { AddonSaleBody, LedgerQuery, TopUpBody, UsageQuery } from "./types";
 
 export function useServiceBalances(serviceId: number) {
   return useQuery({
@@ -44,6 +44,24 @@ export function useTopUp(serviceId: number) {
     mutationFn: ({ body, idempotencyKey }: { body: TopUpBody; idempotencyKey: string }) =>
       unwrap(
         api.POST("/crm/service/{service_id}/topup", {
+          params: { path: { service_id: serviceId }, header: { "Idempotency-Key": idempotencyKey } },
+          body,
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: serviceKeys.charging(serviceId) }),
+  });
+}
+
+/**
+ * Sell an add-on onto the service (its price taken from the monetary balance, its allowances
+ * added as balances). Like a top-up, the caller makes one Idempotency-Key per dialog opening.
+ */
+export function useSellAddon(serviceId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ body, idempotencyKey }: { body: AddonSaleBody; idempotencyKey: string }) =>
+      unwrap(
+        api.POST("/crm/service/{service_id}/addon", {
           params: { path: { service_id: serviceId }, header: { "Idempotency-Key": idempotencyKey } },
           body,
         }),

@@ -1,4 +1,5 @@
-export { useServiceBalances, useServiceLedger, useServiceUsage, useTopUp } from "./charging";
+export { useSellAddon, useServiceBalances, useServiceLedger, useServiceUsage, useTopUp } from "./charging";
+export { newIdempotencyKey } from "./idempotency";
 export { serviceKeys } from "./keys";
 export { useService, useServiceAction, useServices, type ServiceAction } from "./services";
 export type * from "./types";

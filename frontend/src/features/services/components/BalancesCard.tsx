@@ -1,5 +1,5 @@
 import { Button, Divider, Group, Progress, Stack, Text } from "@mantine/core";
-import { IconPlus } from "@tabler/icons-react";
+import { IconPackage, IconPlus } from "@tabler/icons-react";
 import { Fragment, useState } from "react";
 import { usePermission } from "@/api";
 import { DetailCard, QueryState } from "@/components";
@@ -7,6 +7,7 @@ import { formatDateTime } from "@/lib/format";
 import { useServiceBalances, type Balance, type ServiceDetail } from "../api";
 import { allowanceSize, allowancesRenew, formatExpiry, formatQuantity, percentLeft, sortBalances } from "../charging";
 import { BALANCE_TYPE_LABELS } from "../constants";
+import { AddonModal } from "./AddonModal";
 import { TopUpModal } from "./TopUpModal";
 
 /** An allowance's bar turns yellow, then red, as it runs out. */
@@ -65,11 +66,15 @@ function BalanceRow({ balance, size, currency, renews }: BalanceRowProps) {
   );
 }
 
-/** The service's live balances (allowances as bars), with the Top up action for payment.write. */
+/** The service's live balances (allowances as bars), with the Top up and Add-on actions for payment.write. */
 export function BalancesCard({ service }: { service: ServiceDetail }) {
   const balances = useServiceBalances(service.service_id);
-  const canTopUp = usePermission("payment.write") && service.service_status !== "terminated";
+  const canPay = usePermission("payment.write");
+  const canTopUp = canPay && service.service_status !== "terminated";
+  // Add-ons are sold only onto an active service (else 409 service_not_active).
+  const canSellAddon = canPay && service.service_status === "active";
   const [topUpOpen, setTopUpOpen] = useState(false);
+  const [addonOpen, setAddonOpen] = useState(false);
   const currency = balances.data?.currency ?? (service.price_snapshot.currency as string | undefined) ?? null;
   const renews = allowancesRenew(service);
 
@@ -79,15 +84,28 @@ export function BalancesCard({ service }: { service: ServiceDetail }) {
       testId="service-balances"
       extra={
         canTopUp && (
-          <Button
-            size="xs"
-            variant="light"
-            leftSection={<IconPlus size={14} />}
-            onClick={() => setTopUpOpen(true)}
-            data-testid="service-topup"
-          >
-            Top up
-          </Button>
+          <Group gap="xs">
+            {canSellAddon && (
+              <Button
+                size="xs"
+                variant="light"
+                leftSection={<IconPackage size={14} />}
+                onClick={() => setAddonOpen(true)}
+                data-testid="service-addon"
+              >
+                Add-on
+              </Button>
+            )}
+            <Button
+              size="xs"
+              variant="light"
+              leftSection={<IconPlus size={14} />}
+              onClick={() => setTopUpOpen(true)}
+              data-testid="service-topup"
+            >
+              Top up
+            </Button>
+          </Group>
         )
       }
     >
@@ -119,6 +137,14 @@ export function BalancesCard({ service }: { service: ServiceDetail }) {
         onClose={() => setTopUpOpen(false)}
         serviceId={service.service_id}
         serviceName={service.service_name}
+        currency={currency}
+      />
+      <AddonModal
+        opened={addonOpen}
+        onClose={() => setAddonOpen(false)}
+        serviceId={service.service_id}
+        serviceName={service.service_name}
+        productId={service.product_id ?? undefined}
         currency={currency}
       />
     </DetailCard>

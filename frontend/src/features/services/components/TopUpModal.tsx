@@ -8,7 +8,7 @@ import { isApiError } from "@/api";
 import { nullIfBlank } from "@/lib/forms";
 import { formatMoney } from "@/lib/money";
 import { errorMessage, notifySuccess } from "@/lib/notify";
-import { useTopUp, type Movement } from "../api";
+import { newIdempotencyKey, useTopUp, type Movement } from "../api";
 import { normalizeAmount, topUpAmountProblem } from "../charging";
 
 const MAX_NOTE = 200;
@@ -21,19 +21,6 @@ const schema = z.object({
   note: z.string().max(MAX_NOTE, `At most ${MAX_NOTE} characters`),
 });
 type Values = z.infer<typeof schema>;
-
-/**
- * A fresh Idempotency-Key. `crypto.randomUUID` exists only in secure contexts (HTTPS, localhost);
- * a plain-HTTP deployment still has `getRandomValues`, so build the same version-4 UUID from it.
- */
-function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 interface TopUpFormProps {
   serviceId: number;

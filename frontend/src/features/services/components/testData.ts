@@ -1,4 +1,6 @@
 /** Charging fixtures for the services feature's tests (used by *.test.tsx only). */
+import type { Product } from "@/features/catalog";
+import { product } from "@/test/catalog";
 import { json } from "@/test/http";
 import { service, snapshot } from "@/test/services";
 import type { Balance, Movement, ServiceBalances, ServiceDetail, UsageTotal } from "../api";
@@ -57,3 +59,24 @@ export const usageRow = (overrides: Partial<UsageTotal> = {}): UsageTotal => ({
   arrears: "0.00",
   ...overrides,
 });
+
+/** An add-on product compatible with plannedService's product (3), as GET /crm/product/ sends it. */
+export const addonProduct = (overrides: Partial<Product> = {}): Product =>
+  product({
+    product_id: 40,
+    product_name: "Data boost 5GB",
+    product_slug: "data-boost-5gb",
+    category: "addon",
+    retail_cost: "4.9900",
+    data_mb: 5120,
+    voice_minutes: null,
+    sms: null,
+    billing_period: "one_off",
+    inventory_items_list: [],
+    addon_compatible_with: [3],
+    ...overrides,
+  });
+
+/** A product list page as the API sends it: the products plus the X-Pagination header. */
+export const productPage = (items: Product[]) =>
+  json(items, { headers: { "X-Pagination": JSON.stringify({ total: items.length, total_pages: 1, page: 1 }) } });
