@@ -1,6 +1,6 @@
 """One scenario through the API — a service goes live (allowances), usage is rated, money is
-topped up, an add-on is sold, more usage — on the internal ledger and on CGRateS (the fake,
-speaking its JSON-RPC): both answer the same balances, and the journal is the same."""
+topped up, an add-on is sold, more usage crosses the thresholds — on the internal ledger and on
+CGRateS (the fake, speaking its JSON-RPC): both answer the same balances, journal and alerts."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from omnicrm.catalog.models import ProductAddonCompatibility, ProductCategory
+from omnicrm.charging.allowances import renew_expired_allowances
+from omnicrm.charging.models import ThresholdCrossing
 from omnicrm.customers.models import PaymentType
+from omnicrm.notifications.models import Notification
 from omnicrm.services.models import ServiceStatus
 from omnicrm.services.use_cases import change_service_status
 from tests.factories import CustomerFactory, ProductFactory, ServiceFactory
@@ -57,7 +61,8 @@ def _balances(call, service) -> dict[tuple[str, str], tuple[str, str | None]]:
 def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_session, request):
     plan = ProductFactory(
         data_mb=1000, voice_minutes=None, sms=50, rate_per_mb=Decimal("0.05"),
-        rate_per_minute=Decimal("0.20"), rate_per_sms=None,
+        rate_per_minute=Decimal("0.20"), rate_per_sms=None, allowance_alerts=[50, 100],
+        low_balance_alert=Decimal("12.00"),
     )  # fmt: skip
     addon = ProductFactory(
         category=ProductCategory.addon, product_slug=f"extra-{backend}", data_mb=2048,
@@ -68,7 +73,10 @@ def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_sessi
             addon_product_id=addon.product_id, base_product_id=plan.product_id
         )
     )
-    customer = CustomerFactory(customer_payment_type=PaymentType.prepaid)
+    customer = CustomerFactory(
+        customer_payment_type=PaymentType.prepaid,
+        email=f"{backend}-{uuid.uuid4().hex[:6]}@example.com",
+    )
     service = ServiceFactory(
         customer_id=customer.customer_id,
         product_id=plan.product_id,
@@ -134,6 +142,15 @@ def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_sessi
         "voice": "10.00",
         "sms": "3.00",
     }
+    # The thresholds read the same balances: half the data, all of it, money below 12.00.
+    crossed = db_session.scalars(
+        select(ThresholdCrossing.threshold).where(ThresholdCrossing.account == service.service_uuid)
+    ).all()
+    assert sorted(crossed) == ["data:100", "data:50", "monetary:below"]
+    mails = db_session.scalars(
+        select(Notification.subject).where(Notification.recipient == customer.email)
+    ).all()
+    assert len(mails) == 3
     if backend == "cgrates":
         fake = request.getfixturevalue("fake_cgrates")
         assert set(fake.methods_called()) <= {
@@ -142,3 +159,30 @@ def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_sessi
             "CDRsV1.GetCDRs",
         }  # fmt: skip
         assert {"CDRsV1.ProcessEvent", "APIerSv1.DebitBalance"} <= set(fake.methods_called())
+
+
+def test_rollover_carries_what_the_backend_left(backend, app, call, db_session, request):
+    """With CGRateS the usage is debited there: the renewal asks it what was left."""
+    plan = ProductFactory(
+        data_mb=1000, voice_minutes=None, sms=None, rate_per_mb=None, allowance_rollover=True
+    )
+    service = ServiceFactory(product_id=plan.product_id, service_status=ServiceStatus.pending)
+    start = datetime(2027, 1, 10, 9, tzinfo=UTC)
+    with app.app_context():
+        for status in (ServiceStatus.provisioning, ServiceStatus.active):
+            change_service_status(
+                db_session, service_id=service.service_id, to_status=status, now=start
+            )
+    db_session.commit()
+    used = call(
+        "post",
+        CDR,
+        200,
+        json={"records": [_usage(service, "data", "300", start + timedelta(days=1))]},
+    )
+    assert used["rated"] == 1
+    with app.app_context():
+        assert renew_expired_allowances(db_session, now=start + timedelta(days=32)) == 1
+    db_session.commit()
+    values = {key: value for key, (value, _) in _balances(call, service).items()}
+    assert values == {("data", "<uuid>-data"): "1700.00"}

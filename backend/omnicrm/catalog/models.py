@@ -71,6 +71,13 @@ class Product(Base, TimestampMixin):
     rate_per_mb: Mapped[Decimal | None] = mapped_column(Money())
     rate_per_minute: Mapped[Decimal | None] = mapped_column(Money())
     rate_per_sms: Mapped[Decimal | None] = mapped_column(Money())
+    # Unused allowance carries into the next period (at most one period's size) or expires.
+    allowance_rollover: Mapped[bool] = mapped_column(default=False)
+    # Charging thresholds: alert at these percentages of an allowance used, and when money
+    # falls below an amount; run a play when an allowance is used up (e.g. bar data).
+    allowance_alerts: Mapped[list[int]] = mapped_column(JSON, default=list)
+    low_balance_alert: Mapped[Decimal | None] = mapped_column(Money())
+    exhausted_play: Mapped[str | None] = mapped_column(String(100))
     # Who may buy it and for how long they commit.
     prepaid_eligible: Mapped[bool] = mapped_column(default=True)
     postpaid_eligible: Mapped[bool] = mapped_column(default=True)

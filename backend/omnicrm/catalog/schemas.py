@@ -116,6 +116,10 @@ class ProductSchema(Schema):
     rate_per_mb = MoneyField(allow_none=True)
     rate_per_minute = MoneyField(allow_none=True)
     rate_per_sms = MoneyField(allow_none=True)
+    allowance_rollover = fields.Boolean()
+    allowance_alerts = fields.List(fields.Integer())
+    low_balance_alert = MoneyField(allow_none=True)
+    exhausted_play = Text(allow_none=True)
     prepaid_eligible = fields.Boolean()
     postpaid_eligible = fields.Boolean()
     contract_term_months = fields.Integer()
@@ -183,6 +187,33 @@ class ProductUpdateSchema(Schema):
     rate_per_mb = _rate("Price per MB beyond the allowance (null: not rated)")
     rate_per_minute = _rate("Price per minute beyond the allowance (null: not rated)")
     rate_per_sms = _rate("Price per SMS beyond the allowance (null: not rated)")
+    allowance_rollover = fields.Boolean(
+        metadata={
+            "description": "Unused allowance carries into the next period, up to one "
+            "period's size (false: it expires)"
+        }
+    )
+    allowance_alerts = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=100)),
+        validate=validate.Length(max=5),
+        metadata={
+            "description": "Percentages of each allowance used at which the customer is "
+            "e-mailed and staff alerted, once per period, e.g. [80, 100]",
+            "uniqueItems": True,
+        },
+    )
+    low_balance_alert = NonNegativeMoney(
+        allow_none=True,
+        metadata={"description": "Alert once per period when money falls below this"},
+    )
+    exhausted_play = Text(
+        allow_none=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(PLAY_PATTERN)],
+        metadata={
+            "description": "Play run for the service when an allowance is used up (e.g. bar "
+            "data); it must exist (422)"
+        },
+    )
     prepaid_eligible = fields.Boolean()
     postpaid_eligible = fields.Boolean(
         metadata={"description": "At least one of prepaid/postpaid_eligible is true"}

@@ -139,6 +139,16 @@ def _normalise(data: Mapping[str, Any], errors: _FieldErrors) -> dict[str, Any]:
         values["inventory_items_list"] = items
     if values.get("addon_compatible_with") is not None:
         values["addon_compatible_with"] = list(dict.fromkeys(values["addon_compatible_with"]))
+    if values.get("allowance_alerts") is not None:
+        alerts = values["allowance_alerts"]
+        if len(set(alerts)) != len(alerts):
+            errors.add("allowance_alerts", "each percentage once")
+        values["allowance_alerts"] = sorted(set(alerts))
+    elif "allowance_alerts" in values:
+        values["allowance_alerts"] = []
+    play = values.get("exhausted_play")
+    if play is not None and not declared_vars.has_play(declared_vars.current_ansible_dir(), play):
+        errors.add("exhausted_play", f"no play {play!r} in the ansible directory")
     return values
 
 
@@ -406,6 +416,10 @@ _UPDATE_FIELDS = frozenset(
         "rate_per_mb",
         "rate_per_minute",
         "rate_per_sms",
+        "allowance_rollover",
+        "allowance_alerts",
+        "low_balance_alert",
+        "exhausted_play",
         "prepaid_eligible",
         "postpaid_eligible",
         "contract_term_months",

@@ -10,7 +10,9 @@ back up to its size with one movement of the difference.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,7 +59,8 @@ def grant_allowances(session: Session, service: Service, *, start: datetime) -> 
 def renew_expired_allowances(session: Session, *, now: datetime) -> int:
     """Renew every live service's allowances whose period has ended: each is set back to the
     product's size for the period holding ``now``, counted from the service's start date (a late
-    run does not shift the billing day). Unused allowance does not roll over. How many."""
+    run does not shift the billing day). Unused allowance expires, or with the product's
+    ``allowance_rollover`` carries over, up to one period's size. How many."""
     rows = session.execute(
         select(ChargingBalance.balance_pk, ChargingBalance.balance_id, Service, Product)
         .join(ChargingAccount, ChargingAccount.account == ChargingBalance.account)
@@ -85,7 +88,15 @@ def renew_expired_allowances(session: Session, *, now: datetime) -> int:
         spec = next((s for s in specs if s.balance_id == balance_id), None)
         if spec is None:
             continue  # not an allowance of the product (a top-up, an add-on)
-        Charging.configured(session).set(
+        charging = Charging.configured(session)
+        if product.allowance_rollover:
+            # What was left carries over, up to one period's size (CGRateS knows what was left:
+            # usage is debited there).
+            left = locked.value
+            if charging.remote is not None:
+                left = charging.remote.last_value(locked.account, spec.balance_type, balance_id)
+            spec = replace(spec, value=spec.value + min(max(left, Decimal(0)), spec.value))
+        charging.set(
             service.service_uuid,
             spec,
             cause=Cause.allowance,

@@ -358,6 +358,15 @@ class CGRatesBackend:
                 )
         return result
 
+    def last_value(self, account: str, balance_type: BalanceType, balance_id: str) -> Decimal:
+        """What a named balance holds, expired or not (0 when absent): what an allowance left
+        unused at the end of its period, for rollover."""
+        kind = calls.balance_type(balance_type)
+        found = self._require_account(account)
+        items = (found.get("BalanceMap") or {}).get(kind) or []
+        item = next((i for i in items if i.get("ID") == balance_id), None)
+        return self._value(balance_type, item)
+
     # ---- actions, plans, thresholds ----------------------------------------------------------
     def define_actions(self, actions_id: str, specs: Sequence[BalanceSpec]) -> None:
         """Define ``actions_id`` (e.g. ``"Action_" + product_slug``) as a ``*topup_reset`` of

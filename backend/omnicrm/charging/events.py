@@ -4,6 +4,7 @@ network)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from omnicrm.core.events import Event
 
@@ -14,3 +15,20 @@ class AddonSold(Event):
 
     service_id: int
     addon_product_id: int
+
+
+@dataclass(frozen=True)
+class ThresholdCrossed(Event):
+    """A service's balance reached one of its product's threshold levels, for the first time
+    this period: ``threshold`` names it (``data:80``, ``sms:exhausted``, ``monetary:below``),
+    ``value`` is the balance then; ``play`` is set when the product runs a play at that level."""
+
+    service_id: int
+    customer_id: int
+    account: str
+    threshold: str
+    balance_type: str
+    percent_used: int | None
+    below: Decimal | None
+    value: Decimal
+    play: str | None

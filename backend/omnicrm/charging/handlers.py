@@ -5,8 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from omnicrm.charging.allowances import grant_allowances
+from omnicrm.charging.events import ThresholdCrossed
+from omnicrm.charging.thresholds import describe
 from omnicrm.core.db import utcnow
 from omnicrm.core.events import subscribe
+from omnicrm.customers.models import Customer
+from omnicrm.notifications.use_cases import queue_email
 from omnicrm.services.events import ServiceStatusChanged
 from omnicrm.services.models import Service, ServiceStatus
 
@@ -23,3 +27,40 @@ def open_allowances(session: Session, event: ServiceStatusChanged) -> None:
     service = session.get(Service, event.service_id)
     assert service is not None  # it has just changed in this transaction
     grant_allowances(session, service, start=service.start_date or utcnow())
+
+
+UNITS = {"data": "MB", "voice": "minutes", "sms": "messages"}
+
+
+@subscribe(ThresholdCrossed)
+def tell_the_customer(session: Session, event: ThresholdCrossed) -> None:
+    """An e-mail to the customer (through the outbox) when it has an address."""
+    if event.play is not None and event.threshold.endswith(":exhausted"):
+        return  # the play's level: the percentage levels tell the customer
+    customer = session.get(Customer, event.customer_id)
+    if customer is None or not customer.email:
+        return
+    service = session.get(Service, event.service_id)
+    name = service.service_name if service else f"service {event.service_id}"
+    facts = describe(event)
+    if event.balance_type == "monetary":
+        subject = f"Low balance on {name}"
+        body = (
+            f"The balance of {name} is {facts['value']}, below {facts['below']}.\n\n"
+            "Top up to keep using it.\n"
+        )
+    else:
+        unit = UNITS.get(event.balance_type, "")
+        subject = f"{event.percent_used}% of your {event.balance_type} used on {name}"
+        body = (
+            f"{name} has used {event.percent_used}% of its {event.balance_type} allowance for "
+            f"this period: {facts['value']} {unit} left.\n"
+        )
+    queue_email(
+        session,
+        to=customer.email,
+        subject=subject,
+        body=body,
+        template="charging_threshold",
+        context=facts,
+    )

@@ -95,3 +95,21 @@ class UsageRecord(Base):
     arrears: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     reason: Mapped[str | None] = mapped_column(String(200))
     rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ThresholdCrossing(Base):
+    """A threshold that fired for an account in one period (``period_end``; far in the future
+    for a balance that never expires): the unique key makes each level fire once per period,
+    whichever batch crosses it first."""
+
+    __tablename__ = "threshold_crossing"
+    __table_args__ = (
+        UniqueConstraint("account", "threshold", "period_end", name="uq_threshold_crossing_once"),
+    )
+
+    crossing_id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(ForeignKey("charging_account.account", ondelete="CASCADE"))
+    threshold: Mapped[str] = mapped_column(String(40))  # "data:80", "monetary:below"
+    period_end: Mapped[datetime] = mapped_column()
+    value: Mapped[Decimal] = mapped_column(Money())  # the balance when it fired
+    crossed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -62,6 +62,7 @@ class Result:
     charged: Decimal = Decimal(0)
     arrears: Decimal = Decimal(0)
     reason: str | None = None
+    account: str | None = None  # whose balances it moved (rated or arrears)
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _rate_remotely(
         {},
         postpaid={target.account for _, _, target in ordered if target.postpaid},
     )
-    for (index, _, _), outcome in zip(ordered, rated, strict=True):
+    for (index, _, target), outcome in zip(ordered, rated, strict=True):
         results[index] = Result(
             outcome.record_id,
             outcome.outcome,
@@ -167,6 +168,7 @@ def _rate_remotely(
             charged=outcome.charged,
             arrears=outcome.arrears,
             reason=outcome.reason,
+            account=target.account,
         )
     rows = [
         _usage_row(record, targets.get(_key(record)), results[index]) for index, record in fresh
@@ -297,7 +299,9 @@ def _rate_one(record: Incoming, target: _Target | None, held: _Balances | None) 
         held.values[pk] -= amount
     charged = cost - owed
     outcome = RecordOutcome.arrears if owed > 0 else RecordOutcome.rated
-    return Result(rid, outcome, from_allowance=covered, charged=charged, arrears=owed)
+    return Result(
+        rid, outcome, from_allowance=covered, charged=charged, arrears=owed, account=target.account
+    )
 
 
 def _usage_row(record: Incoming, target: _Target | None, result: Result) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from omnicrm.charging.models import (
 from omnicrm.charging.periods import period_end
 from omnicrm.charging.ports import AccountOptions, BalanceSpec, BalanceType, Cause, RecordOutcome
 from omnicrm.charging.rating import Incoming, rate_batch
+from omnicrm.charging.thresholds import check_thresholds
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import Conflict, ValidationFailed
 from omnicrm.core.events import publish
@@ -216,6 +217,8 @@ def sell_addon(
             raise
         return _sale(session, replay.reference)
     publish(session, AddonSold(service_id=service.service_id, addon_product_id=addon_id))
+    if addon.retail_cost > 0:
+        check_thresholds(session, [account.account], charging=charging)
     return _sale(session, reference)
 
 
@@ -291,7 +294,14 @@ def rate_usage(session: Session, records: list[dict[str, Any]]) -> dict[str, Any
         )
         for r in records
     ]
-    results = rate_batch(session, batch, remote_backend())
+    remote = remote_backend()
+    results = rate_batch(session, batch, remote)
+    moved = {
+        r.account
+        for r in results
+        if r.account and r.outcome in (RecordOutcome.rated, RecordOutcome.arrears)
+    }
+    check_thresholds(session, moved, charging=Charging(session, remote))
     counts = Counter(result.outcome.value for result in results)
     return {
         **{outcome.value: counts.get(outcome.value, 0) for outcome in RecordOutcome},

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from omnicrm.catalog.models import Product
-from omnicrm.charging.events import AddonSold
+from omnicrm.charging.events import AddonSold, ThresholdCrossed
+from omnicrm.charging.thresholds import describe
 from omnicrm.core.db import after_commit
 from omnicrm.core.events import subscribe
 from omnicrm.extensions import get_settings
@@ -71,6 +72,16 @@ def apply_the_addon(session: Session, event: AddonSold) -> None:
     addon = session.get(Product, event.addon_product_id)
     assert service is not None and addon is not None  # the sale has just read both
     uc.apply_addon(session, service=service, addon=addon, config=play_config())
+
+
+@subscribe(ThresholdCrossed)
+def alert_staff_and_run_the_play(session: Session, event: ThresholdCrossed) -> None:
+    """Staff watching the dashboard see it live; a level with a play (an allowance used up)
+    queues it for the service (e.g. bar data)."""
+    payload = describe(event)
+    after_commit(session, lambda: realtime.publish_dashboard("charging.threshold", payload))
+    if event.play is not None:
+        uc.trigger_play(session, service_id=event.service_id, play=event.play, config=play_config())
 
 
 @subscribe(JobEnded)

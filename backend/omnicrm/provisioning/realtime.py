@@ -42,6 +42,15 @@ def publish(event: str, payload: dict[str, Any]) -> None:
         log.exception("provision_emit_failed", socket_event=event)
 
 
+def publish_dashboard(event: str, payload: dict[str, Any]) -> None:
+    """Send to the staff dashboard only (charging thresholds); never raises, as above."""
+    try:
+        socketio: SocketIO = current_app.extensions["socketio"]
+        socketio.emit(event, payload, to=DASHBOARD, namespace=NAMESPACE)
+    except Exception:
+        log.exception("dashboard_emit_failed", socket_event=event)
+
+
 def register_provision_namespace(socketio: SocketIO) -> None:
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth: Any = None) -> bool:

@@ -5818,6 +5818,8 @@ export interface components {
         };
         Product: {
             addon_compatible_with?: number[];
+            allowance_alerts?: number[];
+            allowance_rollover?: boolean;
             /** @enum {string} */
             billing_period?: "monthly" | "weekly" | "daily" | "one_off";
             bundle_children?: number[];
@@ -5830,7 +5832,10 @@ export interface components {
             data_mb?: number | null;
             description?: string | null;
             enabled?: boolean;
+            exhausted_play?: string | null;
             inventory_items_list?: string[];
+            /** Format: decimal */
+            low_balance_alert?: string | null;
             postpaid_eligible?: boolean;
             prepaid_eligible?: boolean;
             product_id?: number;
@@ -5869,6 +5874,10 @@ export interface components {
         ProductCreate: {
             /** @description Add-ons only: standalone/bundle product ids it attaches to */
             addon_compatible_with?: number[] | null;
+            /** @description Percentages of each allowance used at which the customer is e-mailed and staff alerted, once per period, e.g. [80, 100] */
+            allowance_alerts?: number[];
+            /** @description Unused allowance carries into the next period, up to one period's size (false: it expires) */
+            allowance_rollover?: boolean;
             /** @enum {string} */
             billing_period?: "monthly" | "weekly" | "daily" | "one_off";
             /** @description Bundles only: ordered standalone/add-on product ids */
@@ -5883,8 +5892,15 @@ export interface components {
             description?: string | null;
             /** @description Disabled products cannot be sold */
             enabled?: boolean;
+            /** @description Play run for the service when an allowance is used up (e.g. bar data); it must exist (422) */
+            exhausted_play?: string | null;
             /** @description Inventory template names needed, e.g. ["SIM Card"] */
             inventory_items_list?: string[];
+            /**
+             * Format: decimal
+             * @description Alert once per period when money falls below this
+             */
+            low_balance_alert?: string | null;
             /** @description At least one of prepaid/postpaid_eligible is true */
             postpaid_eligible?: boolean;
             prepaid_eligible?: boolean;
@@ -5954,6 +5970,10 @@ export interface components {
         ProductUpdate: {
             /** @description Add-ons only: standalone/bundle product ids it attaches to */
             addon_compatible_with?: number[] | null;
+            /** @description Percentages of each allowance used at which the customer is e-mailed and staff alerted, once per period, e.g. [80, 100] */
+            allowance_alerts?: number[];
+            /** @description Unused allowance carries into the next period, up to one period's size (false: it expires) */
+            allowance_rollover?: boolean;
             /** @enum {string} */
             billing_period?: "monthly" | "weekly" | "daily" | "one_off";
             /** @description Bundles only: ordered standalone/add-on product ids */
@@ -5966,8 +5986,15 @@ export interface components {
             description?: string | null;
             /** @description Disabled products cannot be sold */
             enabled?: boolean;
+            /** @description Play run for the service when an allowance is used up (e.g. bar data); it must exist (422) */
+            exhausted_play?: string | null;
             /** @description Inventory template names needed, e.g. ["SIM Card"] */
             inventory_items_list?: string[];
+            /**
+             * Format: decimal
+             * @description Alert once per period when money falls below this
+             */
+            low_balance_alert?: string | null;
             /** @description At least one of prepaid/postpaid_eligible is true */
             postpaid_eligible?: boolean;
             prepaid_eligible?: boolean;

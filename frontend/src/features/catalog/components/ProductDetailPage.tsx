@@ -120,6 +120,20 @@ function ProductDetails({ product: p }: { product: Product }) {
             {p.rate_per_sms === null ? "Not rated" : formatMoney(p.rate_per_sms, p.currency)}
           </Field>
         </Section>
+        <Section title="Charging alerts">
+          <Field label="Unused allowance" testId="product-allowance-rollover-value">
+            {p.allowance_rollover ? "Rolls over (up to one period)" : "Expires"}
+          </Field>
+          <Field label="Usage alerts" testId="product-allowance-alerts-value">
+            {p.allowance_alerts.length ? p.allowance_alerts.map((pct) => `${pct}%`).join(", ") : "None"}
+          </Field>
+          <Field label="Low balance alert" testId="product-low-balance-alert-value">
+            {p.low_balance_alert === null ? "None" : `Below ${formatMoney(p.low_balance_alert, p.currency)}`}
+          </Field>
+          <Field label="When used up" testId="product-exhausted-play-value">
+            {p.exhausted_play === null ? "Nothing" : <Code>{p.exhausted_play}</Code>}
+          </Field>
+        </Section>
         {p.category === "bundle" && (
           <Section title="Bundle contents">
             <Field label="Products, in order">

@@ -68,6 +68,8 @@ describe("ProductForm", () => {
       wholesale_cost: "0",
       wholesale_setup_cost: "0",
       rate_per_minute: "0.1",
+      allowance_rollover: false,
+      allowance_alerts: [],
       data_mb: 10240,
       billing_period: "monthly",
       prepaid_eligible: true,
@@ -87,6 +89,52 @@ describe("ProductForm", () => {
     await user.type(screen.getByTestId("product-rate-per-mb"), "-1");
     await user.click(screen.getByTestId("product-submit"));
     expect(await screen.findAllByText(/up to 4 decimals/)).toHaveLength(2);
+    expect(fetch.callsTo("POST /crm/product/")).toHaveLength(0);
+  });
+
+  it("sends the charging alerts: rollover, alert percentages as numbers, low-balance amount and play", async () => {
+    fetch.on("POST /crm/product/", async (r) => json(product(await r.json()), { status: 201 }));
+    const { user, onDone } = renderForm();
+    await user.type(screen.getByTestId("product-name"), "Mobile 10GB");
+    await user.type(screen.getByTestId("product-retail-cost"), "19.99");
+    await user.type(screen.getByTestId("product-allowance-alerts"), "80{enter}100{enter}");
+    await user.type(screen.getByTestId("product-low-balance-alert"), "5.50");
+    await user.type(screen.getByTestId("product-exhausted-play"), "bar_data");
+    await user.click(screen.getByTestId("product-allowance-rollover"));
+    await user.click(screen.getByTestId("product-submit"));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(await posted()).toMatchObject({
+      allowance_rollover: true,
+      allowance_alerts: [80, 100],
+      low_balance_alert: "5.50",
+      exhausted_play: "bar_data",
+    });
+  });
+
+  it("refuses alert percentages outside 1–100, repeated or more than 5, locally", async () => {
+    const { user } = renderForm();
+    await user.type(screen.getByTestId("product-name"), "X");
+    await user.type(screen.getByTestId("product-retail-cost"), "1");
+    const alerts = screen.getByTestId("product-allowance-alerts");
+    const submit = screen.getByTestId("product-submit");
+
+    await user.type(alerts, "0{enter}");
+    await user.click(submit);
+    expect(await screen.findByText("Whole percentages 1–100")).toBeInTheDocument();
+    expect(alerts).toHaveAttribute("aria-invalid", "true");
+
+    await user.type(alerts, "{backspace}101{enter}");
+    await user.click(submit);
+    expect(await screen.findByText("Whole percentages 1–100")).toBeInTheDocument();
+
+    await user.type(alerts, "{backspace}80{enter}80{enter}");
+    await user.click(submit);
+    expect(await screen.findByText("Each percentage at most once")).toBeInTheDocument();
+
+    await user.type(alerts, "{backspace}{backspace}10{enter}20{enter}30{enter}40{enter}50{enter}60{enter}");
+    await user.click(submit);
+    expect(await screen.findByText("At most 5 percentages")).toBeInTheDocument();
     expect(fetch.callsTo("POST /crm/product/")).toHaveLength(0);
   });
 
@@ -183,6 +231,25 @@ describe("ProductForm", () => {
     expect(onDone).not.toHaveBeenCalled();
   });
 
+  it("shows the API's 422 on an unknown exhausted play under that input", async () => {
+    fetch.on("POST /crm/product/", () =>
+      errorBody(422, "validation_error", "Unprocessable Entity", {
+        errors: { json: { exhausted_play: ["no play 'bar_dta' in the ansible directory"] } },
+      }),
+    );
+    const { user, onDone } = renderForm();
+    await user.type(screen.getByTestId("product-name"), "X");
+    await user.type(screen.getByTestId("product-retail-cost"), "1");
+    await user.type(screen.getByTestId("product-exhausted-play"), "bar_dta");
+    await user.click(screen.getByTestId("product-submit"));
+
+    const input = screen.getByTestId("product-exhausted-play");
+    await waitFor(() => expect(input).toHaveAttribute("aria-invalid", "true"));
+    const message = screen.getByText("no play 'bar_dta' in the ansible directory");
+    expect(input).toHaveAttribute("aria-describedby", expect.stringContaining(message.id));
+    expect(onDone).not.toHaveBeenCalled();
+  });
+
   it("links to the product that holds a duplicate slug (409)", async () => {
     fetch.on("POST /crm/product/", () =>
       errorBody(409, "duplicate_product", "The slug is taken", { existing_product_id: 12 }),
@@ -215,7 +282,40 @@ describe("ProductForm", () => {
       rate_per_minute: null,
       tax_percentage: "20.00",
       data_mb: 10240,
+      allowance_rollover: false,
+      allowance_alerts: [],
+      low_balance_alert: null,
+      exhausted_play: null,
     });
     expect(body).not.toHaveProperty("category");
+  });
+
+  it("edits charging alerts: shows the saved ones, clears them with [] and null", async () => {
+    const existing = product({
+      allowance_rollover: true,
+      allowance_alerts: [80, 100],
+      low_balance_alert: "5.0000",
+      exhausted_play: "bar_data",
+    });
+    fetch.on("PATCH /crm/product/3", async (r) => json({ ...existing, ...(await r.json()) }));
+    const { user, onDone } = renderForm({ product: existing });
+
+    expect(screen.getByTestId("product-low-balance-alert")).toHaveValue("5.0000");
+    expect(screen.getByTestId("product-exhausted-play")).toHaveValue("bar_data");
+    expect(screen.getByTestId("product-allowance-rollover")).toBeChecked();
+    await user.type(screen.getByTestId("product-allowance-alerts"), "{backspace}{backspace}");
+    await user.clear(screen.getByTestId("product-low-balance-alert"));
+    await user.clear(screen.getByTestId("product-exhausted-play"));
+    await user.click(screen.getByTestId("product-allowance-rollover"));
+    await user.click(screen.getByTestId("product-submit"));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    const body = (await fetch.callsTo("PATCH /crm/product/3")[0].json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      allowance_rollover: false,
+      allowance_alerts: [],
+      low_balance_alert: null,
+      exhausted_play: null,
+    });
   });
 });

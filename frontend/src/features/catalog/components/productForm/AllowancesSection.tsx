@@ -1,8 +1,9 @@
 import { Divider, SimpleGrid, TextInput } from "@mantine/core";
+import { ChargingAlertsSection } from "./ChargingAlertsSection";
 import { MoneyInput } from "./fields";
 import type { ProductFormState } from "./schema";
 
-/** Data, voice and SMS included per period, and the rates charged beyond them. */
+/** Data, voice and SMS included per period, the rates charged beyond them, and their alerts. */
 export function AllowancesSection({ form }: { form: ProductFormState }) {
   return (
     <>
@@ -25,6 +26,7 @@ export function AllowancesSection({ form }: { form: ProductFormState }) {
         <MoneyInput form={form} field="rate_per_minute" label="Rate per minute" />
         <MoneyInput form={form} field="rate_per_sms" label="Rate per SMS" />
       </SimpleGrid>
+      <ChargingAlertsSection form={form} />
     </>
   );
 }

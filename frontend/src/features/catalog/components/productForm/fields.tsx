@@ -23,16 +23,18 @@ interface MoneyInputProps {
   field: keyof ProductFormValues;
   label: string;
   required?: boolean;
+  /** Shown when blank; "not rated" unless given. */
+  placeholder?: string;
 }
 
 /** A decimal-string amount; its test id is `product-<field with dashes>`. */
-export function MoneyInput({ form, field, label, required }: MoneyInputProps) {
+export function MoneyInput({ form, field, label, required, placeholder }: MoneyInputProps) {
   return (
     <TextInput
       label={label}
       required={required}
       inputMode="decimal"
-      placeholder={required ? "0.00" : "not rated"}
+      placeholder={placeholder ?? (required ? "0.00" : "not rated")}
       data-testid={`product-${field.replaceAll("_", "-")}`}
       {...form.getInputProps(field)}
     />

@@ -13,6 +13,25 @@ const PERCENT_MSG = "0–100 with up to 2 decimals";
 
 const money = z.string().trim().regex(MONEY_RE, MONEY_MSG);
 const optionalMoney = z.union([z.literal(""), money]);
+/** A play's name, as the server's PLAY_PATTERN. */
+const PLAY_RE = /^[a-z0-9_-]+$/;
+const PLAY_MSG = "Letters a-z, digits, _ and -";
+const ALERTS_MSG = "Whole percentages 1–100";
+const ALERTS_UNIQUE_MSG = "Each percentage at most once";
+export const ALERTS_MAX = 5;
+
+/** Usage alert percentages as typed tags: 1–100 integers, each once, at most 5 (like the server). */
+const allowanceAlerts = z
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,3}$/, ALERTS_MSG)
+      .refine((v) => Number(v) >= 1 && Number(v) <= 100, ALERTS_MSG),
+  )
+  .max(ALERTS_MAX, `At most ${ALERTS_MAX} percentages`)
+  .refine((tags) => new Set(tags.map(Number)).size === tags.length, ALERTS_UNIQUE_MSG);
+
 const count = z.union([
   z.literal(""),
   z
@@ -44,13 +63,7 @@ export const productSchema = z
     ]),
     category: z.enum(CATEGORIES),
     description: z.string().max(10000),
-    provisioning_play: z.union([
-      z.literal(""),
-      z
-        .string()
-        .trim()
-        .regex(/^[a-z0-9_-]+$/, "Letters a-z, digits, _ and -"),
-    ]),
+    provisioning_play: z.union([z.literal(""), z.string().trim().regex(PLAY_RE, PLAY_MSG)]),
     provisioning_json_vars: z
       .string()
       .refine((t) => parseJsonObject(t) !== null, 'Must be a JSON object, e.g. {"apn": "internet"}'),
@@ -62,6 +75,13 @@ export const productSchema = z
     rate_per_mb: optionalMoney,
     rate_per_minute: optionalMoney,
     rate_per_sms: optionalMoney,
+    allowance_rollover: z.boolean(),
+    allowance_alerts: allowanceAlerts,
+    low_balance_alert: optionalMoney,
+    exhausted_play: z.union([
+      z.literal(""),
+      z.string().trim().max(100, "At most 100 characters").regex(PLAY_RE, PLAY_MSG),
+    ]),
     data_mb: count,
     voice_minutes: count,
     sms: count,
@@ -132,6 +152,10 @@ export function initialValues(p?: Product): ProductFormValues {
     rate_per_mb: p?.rate_per_mb ?? "",
     rate_per_minute: p?.rate_per_minute ?? "",
     rate_per_sms: p?.rate_per_sms ?? "",
+    allowance_rollover: p?.allowance_rollover ?? false,
+    allowance_alerts: (p?.allowance_alerts ?? []).map(String),
+    low_balance_alert: p?.low_balance_alert ?? "",
+    exhausted_play: p?.exhausted_play ?? "",
     data_mb: p?.data_mb?.toString() ?? "",
     voice_minutes: p?.voice_minutes?.toString() ?? "",
     sms: p?.sms?.toString() ?? "",
