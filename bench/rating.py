@@ -1,14 +1,16 @@
 """Usage rating throughput: records rated per second through the API on PostgreSQL, beside a bare
 ``COPY`` of the same records into an unindexed table, and the server's peak memory.
 
-    .venv/bin/python bench/rating.py [--records 1000000 --services 10000 --batch 10000]
+    .venv/bin/python bench/rating.py [--records 1000000 --services 10000 --batch 10000
+                                      --clients 2 --workers 2]
 
 What one run does, cleaning everything up afterwards (also on Ctrl-C):
 1. Creates the PostgreSQL database ``omnicrm_bench_<random>`` (PG_ADMIN_URL, default
    postgresql://postgres@127.0.0.1:5432/postgres), migrates, creates an admin, and loads
    ``--services`` active prepaid services of one tariff (1,024 MB allowance, rates per MB and
    minute) with their charging accounts, allowance and 50.00 of money (bulk SQL), then ANALYZE.
-2. Serves OmniCRM with gunicorn (one worker process, so its memory is one process's) and logs in.
+2. Serves OmniCRM with gunicorn (``--workers`` processes; the peak memory is the largest one's)
+   and logs in.
 3. API: ``--records`` usage records (data and voice, random services) in batches of ``--batch``
    sent back to back by ``--clients`` clients, each batch to ``POST /crm/charging/cdr``; every
    batch is one transaction that reads duplicates, services and the locked balances in one query
@@ -198,8 +200,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--services", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")

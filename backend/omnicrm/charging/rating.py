@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from omnicrm.catalog.models import Product
@@ -78,13 +78,13 @@ class _Target:
 class _Balances:
     """An account's locked balances and what this batch changed."""
 
-    rows: list[ChargingBalance]
+    rows: list[Any]  # rows of _BALANCE_COLUMNS
     values: dict[int, Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.values = {row.balance_pk: row.value for row in self.rows}
 
-    def usable(self, kind: BalanceType, at: datetime) -> list[ChargingBalance]:
+    def usable(self, kind: BalanceType, at: datetime) -> list[Any]:
         live = [
             row
             for row in self.rows
@@ -203,11 +203,22 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + _CHUNK]
 
 
+def _in(column: Any, values: Sequence[str]) -> Any:
+    """``column IN (...)`` with the values written into the statement: planned for these values
+    each time. As bound parameters, psycopg prepares the statement after a few runs and
+    PostgreSQL's generic plan compares each row with every one of the ~900 values in turn (no
+    hashing for parameters), which made each batch slower than the last (2.4 s to 12.7 s for
+    10,000 records as usage_record grew to 50,000 rows)."""
+    return column.in_(
+        bindparam(f"in_{column.key}", list(values), expanding=True, literal_execute=True)
+    )
+
+
 def _already_rated(session: Session, record_ids: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(sorted(set(record_ids))):
         found.update(
-            session.scalars(select(UsageRecord.record_id).where(UsageRecord.record_id.in_(chunk)))
+            session.scalars(select(UsageRecord.record_id).where(_in(UsageRecord.record_id, chunk)))
         )
     return found
 
@@ -232,13 +243,13 @@ def _resolve(session: Session, records: Sequence[Incoming]) -> dict[str, _Target
     )
     found: dict[str, Any] = {}
     for chunk in _chunks(uuids):
-        for row in session.execute(base.where(Service.service_uuid.in_(chunk))):
+        for row in session.execute(base.where(_in(Service.service_uuid, chunk))):
             found[f"uuid:{row.service_uuid}"] = row
     for chunk in _chunks(msisdns):
         stmt = base.add_columns(Inventory.serial).join(
             Inventory, Inventory.service_id == Service.service_id
         )
-        for row in session.execute(stmt.where(Inventory.serial.in_(chunk))):
+        for row in session.execute(stmt.where(_in(Inventory.serial, chunk))):
             found[f"msisdn:{row.serial}"] = row
     return {
         key: _Target(
@@ -262,20 +273,30 @@ def _lock_balances(session: Session, accounts: list[str]) -> dict[str, _Balances
     for chunk in _chunks(accounts):
         existing.update(
             session.scalars(
-                select(ChargingAccount.account).where(ChargingAccount.account.in_(chunk))
+                select(ChargingAccount.account).where(_in(ChargingAccount.account, chunk))
             )
         )
-    rows: dict[str, list[ChargingBalance]] = defaultdict(list)
+    rows: dict[str, list[Any]] = defaultdict(list)
     for chunk in _chunks(sorted(existing)):
-        for row in session.scalars(
-            select(ChargingBalance)
-            .where(ChargingBalance.account.in_(chunk))
+        # Plain rows, not ORM objects: a batch holds ~20,000 of them.
+        for row in session.execute(
+            select(*_BALANCE_COLUMNS)
+            .where(_in(ChargingBalance.account, chunk))
             .order_by(ChargingBalance.balance_pk)
             .with_for_update()
-            .execution_options(populate_existing=True)
         ):
             rows[row.account].append(row)
     return {account: _Balances(rows.get(account, [])) for account in accounts}
+
+
+_BALANCE_COLUMNS = (
+    ChargingBalance.balance_pk,
+    ChargingBalance.account,
+    ChargingBalance.balance_type,
+    ChargingBalance.value,
+    ChargingBalance.expiry,
+    ChargingBalance.weight,
+)
 
 
 def _rate_one(record: Incoming, target: _Target | None, held: _Balances | None) -> Result:
@@ -331,7 +352,9 @@ def _write(
     ]
     now = utcnow()
     connection = session.connection()
-    if changed:
+    if changed and connection.dialect.name == "postgresql":
+        _pg_write_balances(connection, changed, now, f"usage: a batch of {size} records")
+    elif changed:
         session.execute(
             update(ChargingBalance),
             [{"balance_pk": pk, "value": new, "updated_at": now} for pk, _, new in changed],
@@ -362,6 +385,24 @@ _USAGE_COLUMNS = (
     "record_id", "service_id", "usage_type", "units", "start_time", "destination", "outcome",
     "from_allowance", "charged", "arrears", "reason", "rated_at",
 )  # fmt: skip
+
+
+def _pg_write_balances(
+    connection: Any, changed: list[tuple[int, Decimal, Decimal]], now: datetime, reference: str
+) -> None:
+    """PostgreSQL: the touched balances in one ``UPDATE ... FROM unnest(...)`` and their
+    movements in one ``COPY`` (executemany cost ~0.5 s per 10,000 records)."""
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute(
+        "UPDATE charging_balance SET value = batch.value, updated_at = %s "
+        "FROM unnest(%s::integer[], %s::numeric[]) AS batch(pk, value) "
+        "WHERE charging_balance.balance_pk = batch.pk",
+        (now, [pk for pk, _, _ in changed], [new for _, _, new in changed]),
+    )
+    columns = "balance_pk, amount, value_after, cause, reference, created_at"
+    with cursor.copy(f"COPY balance_movement ({columns}) FROM STDIN") as copy:
+        for pk, old, new in changed:
+            copy.write_row((pk, new - old, new, Cause.usage.value, reference, now))
 
 
 def _copy_usage(connection: Any, rows: list[dict[str, Any]], now: datetime) -> None:

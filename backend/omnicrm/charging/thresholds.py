@@ -39,7 +39,7 @@ from omnicrm.core.money import format_money
 from omnicrm.services.models import Service
 
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)  # the period of a balance that never expires
-_CHUNK = 900
+_CHUNK = 600  # accounts per IN (...) list, with room for the product ids
 
 
 @dataclass(frozen=True)
@@ -92,22 +92,37 @@ def check_thresholds(
 
 
 def _watched(session: Session, accounts: list[str]) -> list[_Watched]:
+    """The accounts whose product has a threshold (the catalog is read first: without any,
+    nothing else is)."""
+    products = {
+        product_id
+        for product_id, alerts, low, play in session.execute(
+            select(
+                Product.product_id,
+                Product.allowance_alerts,
+                Product.low_balance_alert,
+                Product.exhausted_play,
+            )
+        )
+        if alerts or low is not None or play
+    }
+    if not products:
+        return []
     found: list[_Watched] = []
     for start in range(0, len(accounts), _CHUNK):
-        chunk = accounts[start : start + _CHUNK]
-        rows = session.execute(
+        stmt = (
             select(ChargingAccount.account, Service, Product)
             .join(Service, Service.service_id == ChargingAccount.service_id)
             .join(Product, Product.product_id == Service.product_id)
-            .where(ChargingAccount.account.in_(chunk))
+            .where(ChargingAccount.account.in_(accounts[start : start + _CHUNK]))
             .order_by(ChargingAccount.account)
         )
+        if len(products) <= _CHUNK // 2:  # else the IN lists would pass SQLite's bound
+            stmt = stmt.where(Service.product_id.in_(sorted(products)))
         found.extend(
             _Watched(account, service, product)
-            for account, service, product in rows
-            if product.allowance_alerts
-            or product.low_balance_alert is not None
-            or product.exhausted_play
+            for account, service, product in session.execute(stmt)
+            if product.product_id in products
         )
     return found
 
