@@ -65,7 +65,7 @@ def test_a_sale_takes_the_price_and_adds_the_balance(call, sale, db_session):
         ("monetary", "-7.50", "addon"),
         ("data", "5120.00", "addon"),
     ]
-    data_id = f"{service.service_uuid}-addon-data-5g-data"
+    data_id = "addon-data-5g-data"
     assert _values(call, service) == {
         ("monetary", "*default"): "2.50",
         ("data", data_id): "5120.00",

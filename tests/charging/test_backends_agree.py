@@ -122,7 +122,7 @@ def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_sessi
         ("monetary", "*default"): "10.50",
         ("data", "<uuid>-data"): "0.00",
         ("sms", "<uuid>-sms"): "47.00",
-        ("data", f"<uuid>-addon-extra-{backend}-data"): "1948.00",
+        ("data", f"addon-extra-{backend}-data"): "1948.00",
     }
     month = balances[("data", "<uuid>-data")][1]
     assert month is not None and month > now.isoformat()[:19]
@@ -156,9 +156,12 @@ def test_the_same_scenario_leaves_the_same_balances(backend, app, call, db_sessi
         assert set(fake.methods_called()) <= {
             "APIerSv2.SetAccount", "APIerSv2.GetAccount", "APIerSv1.SetBalance",
             "APIerSv1.AddBalance", "APIerSv1.DebitBalance", "CDRsV1.ProcessEvent",
-            "CDRsV1.GetCDRs",
+            "CDRsV1.GetCDRs", "APIerSv2.SetActions", "APIerSv1.ExecuteAction",
         }  # fmt: skip
-        assert {"CDRsV1.ProcessEvent", "APIerSv1.DebitBalance"} <= set(fake.methods_called())
+        # The add-on is its action, Action_<slug>, executed on the account.
+        assert {
+            "CDRsV1.ProcessEvent", "APIerSv1.DebitBalance", "APIerSv1.ExecuteAction",
+        } <= set(fake.methods_called())  # fmt: skip
 
 
 def test_rollover_carries_what_the_backend_left(backend, app, call, db_session, request):

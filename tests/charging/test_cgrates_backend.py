@@ -255,6 +255,33 @@ def test_top_up_extends_the_expiry_of_the_balance_it_joins(
     assert len(params_of(cgr, "APIerSv1.SetBalance")) == 1
 
 
+def test_an_addon_action_adds_its_balances_and_extends_their_expiry(
+    backend: CGRatesBackend, cgr: FakeCGRateS
+) -> None:
+    backend.create_account(ACC)
+    first = LATER - timedelta(days=20)
+    specs = [data("100", balance_id="addon-5g-data", expiry=first)]
+    backend.top_up_by_action(ACC, "Action_5g", specs)
+    (defined,) = params_of(cgr, "APIerSv2.SetActions")
+    assert defined["ActionsId"] == "Action_5g" and defined["Overwrite"] is True
+    assert [a["Identifier"] for a in defined["Actions"]] == ["*topup"]
+    assert params_of(cgr, "APIerSv1.ExecuteAction") == [
+        {"Tenant": TENANT, "Account": ACC, "ActionsId": "Action_5g"}
+    ]
+    backend.top_up_by_action(
+        ACC, "Action_5g", [data("100", balance_id="addon-5g-data", expiry=LATER)]
+    )
+    balance = cgr.balance(ACC, "addon-5g-data")
+    assert balance is not None and balance["Value"] == 200 * MB
+    assert balance["ExpirationDate"] == calls.to_cgr_time(LATER)  # moved on, as AddBalance does
+
+
+def test_an_action_on_an_account_cgrates_lacks_is_refused(backend: CGRatesBackend) -> None:
+    # CGRateS answers "OK" to ExecuteAction for an account it does not have.
+    with pytest.raises(ChargingError, match="no account"):
+        backend.top_up_by_action(ACC, "Action_5g", [data("1", balance_id="addon-5g-data")])
+
+
 def test_the_fake_like_cgrates_does_not_move_expiry_on_top_up(cgr: FakeCGRateS) -> None:
     """Why add_balance needs its SetBalance (issue #814)."""
     client = JsonRpcClient(cgr.url)

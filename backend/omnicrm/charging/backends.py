@@ -94,6 +94,31 @@ class Charging:
             self.remote.add_balance(account, spec, cause=cause, reference=reference)
         return movement
 
+    def add_by_action(
+        self,
+        account: str,
+        action_id: str,
+        specs: list[BalanceSpec],
+        *,
+        cause: Cause,
+        reference: str,
+        user_id: int | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> None:
+        """Add named balances as one action (an add-on: ``Action_<slug>``): journalled one
+        movement each; CGRateS defines the action and executes it on the account."""
+        for index, spec in enumerate(specs):
+            self.ledger.add_balance(
+                account,
+                spec,
+                cause=cause,
+                reference=reference,
+                user_id=user_id,
+                idempotency=idempotency if index == 0 else None,
+            )
+        if self.remote is not None and specs:
+            self.remote.top_up_by_action(account, action_id, specs)
+
     def set(self, account: str, spec: BalanceSpec, *, cause: Cause, reference: str) -> None:
         self.ledger.set_balance(account, spec, cause=cause, reference=reference)
         if self.remote is not None:

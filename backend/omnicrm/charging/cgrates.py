@@ -245,8 +245,7 @@ class CGRatesBackend:
         kind = calls.balance_type(spec.balance_type)
         value = self._positive(spec)
         balance_id = self._balance_id(account, spec)
-        before = self._require_account(account)
-        existing = self._live_balance(before, kind, balance_id)
+        existing = self._live_balance(self._require_account(account), kind, balance_id)
         self.client.call(
             calls.add_balance(
                 self.tenant,
@@ -256,12 +255,43 @@ class CGRatesBackend:
                 balance=self._balance_fields(spec, balance_id),
             )
         )
+        self._after_top_up(account, spec, balance_id, existing, "AddBalance")
+
+    def top_up_by_action(self, account: str, action_id: str, specs: Sequence[BalanceSpec]) -> None:
+        """Add ``specs`` (named balances) by defining ``action_id`` (``Action_<product slug>``,
+        as OmniCRM names an add-on's action) as ``*topup`` of each, then executing it on the
+        account; each balance is read back, and an older expiry moved on as AddBalance does."""
+        found = self._require_account(account, "before ExecuteAction")
+        existing = {}
+        for spec in specs:
+            if not spec.balance_id:
+                raise ChargingError("a balance in an action needs a balance_id")
+            self._positive(spec)
+            kind = calls.balance_type(spec.balance_type)
+            existing[spec.balance_id] = self._live_balance(found, kind, spec.balance_id)
+        self.define_actions(action_id, specs, identifier="*topup")
+        self.client.call(calls.execute_action(self.tenant, account, action_id))
+        for spec in specs:
+            assert spec.balance_id is not None
+            self._after_top_up(
+                account, spec, spec.balance_id, existing[spec.balance_id], "ExecuteAction"
+            )
+
+    def _after_top_up(
+        self,
+        account: str,
+        spec: BalanceSpec,
+        balance_id: str,
+        existing: Mapping[str, Any] | None,
+        method: str,
+    ) -> None:
+        """A top-up onto an existing balance keeps the later expiry (CGRateS keeps the old one,
+        #814: move it on the very balance), then the balance is read back."""
         expected_expiry = self._expiry_of(spec, balance_id)
         if existing is not None:
             current = calls.from_cgr_time(existing.get("ExpirationDate"))
             expected_expiry = max(current, expected_expiry, key=_expiry_rank)
             if expected_expiry != current:
-                # CGRateS kept the old expiry (#814): move it on the very balance topped up.
                 self.client.call(
                     calls.set_balance(
                         self.tenant,
@@ -274,7 +304,7 @@ class CGRatesBackend:
                     )
                 )
         start = self._value(spec.balance_type, existing)
-        self._check(account, spec, balance_id, start + spec.value, expected_expiry, "AddBalance")
+        self._check(account, spec, balance_id, start + spec.value, expected_expiry, method)
 
     def set_balance(self, account: str, spec: BalanceSpec, *, cause: Cause, reference: str) -> None:
         if spec.value < 0:
@@ -368,16 +398,19 @@ class CGRatesBackend:
         return self._value(balance_type, item)
 
     # ---- actions, plans, thresholds ----------------------------------------------------------
-    def define_actions(self, actions_id: str, specs: Sequence[BalanceSpec]) -> None:
+    def define_actions(
+        self, actions_id: str, specs: Sequence[BalanceSpec], *, identifier: str = "*topup_reset"
+    ) -> None:
         """Define ``actions_id`` (e.g. ``"Action_" + product_slug``) as a ``*topup_reset`` of
-        each named allowance: what an action plan renews each period. Replaces an older one."""
+        each named allowance (what an action plan renews each period), or ``*topup`` (an add-on
+        adds). Replaces an older one."""
         entries = []
         for spec in specs:
             if not spec.balance_id:
                 raise ChargingError("an allowance in an action needs a balance_id")
             entries.append(
                 calls.action(
-                    "*topup_reset",
+                    identifier,
                     kind=spec.balance_type,
                     units=calls.to_cgr_value(spec.balance_type, spec.value),
                     balance_id=spec.balance_id,

@@ -2,12 +2,15 @@
 
 ``CHARGING_BACKEND`` picks who keeps balances. CGRateS (``cgrates``, ``charging/cgrates.py``)
 implements the whole :class:`ChargingBackend`. The internal ledger (``internal``, the embedded
-default, ``charging/ledger.py``) implements its accounts and balances so far; rating over it is
-``charging/rating.py``, and named actions, action plans and thresholds are not built for it yet
-(allowances renew through the scheduler instead). A service's charging account is its
-``service_uuid``. Amounts are ``Decimal`` in the units of the balance type: money in the service's
-currency, data in MB, voice in minutes, SMS in messages (a backend converts at its edge; CGRateS
-wants bytes and durations).
+default, ``charging/ledger.py``) implements its accounts and balances; rating over it is
+``charging/rating.py``. The use cases reach either through ``charging/backends.py``: an add-on's
+named action (``Action_<slug>``) is its balances added (CGRateS defines and executes the
+action), allowances renew through the scheduler on both (``charging/allowances.py``), and
+thresholds are the products' levels checked by OmniCRM on both (``charging/thresholds.py``), so
+CGRateS's action plans and ThresholdS stay available to a deployment but the API does not need
+them. A service's charging account is its ``service_uuid``. Amounts are ``Decimal`` in the units
+of the balance type: money in the service's currency, data in MB, voice in minutes, SMS in
+messages (a backend converts at its edge; CGRateS wants bytes and durations).
 """
 
 from __future__ import annotations

@@ -121,14 +121,15 @@ class ServiceNotLive(Conflict):
     code = "service_not_active"
 
 
-def addon_specs(service: Service, addon: Product) -> list[BalanceSpec]:
+def addon_specs(addon: Product) -> list[BalanceSpec]:
     """The balances an add-on brings: its data, voice and SMS, each a balance of its own
-    (``<service uuid>-addon-<slug>-<kind>``) used after the plan's allowance and before
+    (``addon-<slug>-<kind>``: one name for every account, as its CGRateS action
+    ``Action_<slug>`` adds it) used after the plan's allowance and before
     top-ups, expiring at the end of the add-on's billing period from now (a one-off never).
     Buying it again adds onto the same balance and extends its expiry."""
     return unit_specs(
         addon,
-        f"{service.service_uuid}-addon-{addon.product_slug}-",
+        f"addon-{addon.product_slug}-",
         expiry=period_end(utcnow(), addon.billing_period),
         weight=ADDON_WEIGHT,
     )
@@ -179,7 +180,7 @@ def sell_addon(
     addon = check_addon_compatible(session, addon_id=addon_id, base_product_id=service.product_id)
     if not addon.enabled:
         raise ValidationFailed.field("product_id", f"add-on {addon_id} is disabled")
-    specs = addon_specs(service, addon)
+    specs = addon_specs(addon)
     if not specs and not addon.retail_cost:
         raise ValidationFailed.field("product_id", f"add-on {addon_id} brings no balance")
     charging = Charging.configured(session)
@@ -200,16 +201,15 @@ def sell_addon(
                     idempotency=key,
                 )
                 key = None
-            for spec in specs:
-                charging.add(
-                    account.account,
-                    spec,
-                    cause=Cause.addon,
-                    reference=reference,
-                    user_id=user_id,
-                    idempotency=key,
-                )
-                key = None
+            charging.add_by_action(
+                account.account,
+                f"Action_{addon.product_slug}",
+                specs,
+                cause=Cause.addon,
+                reference=reference,
+                user_id=user_id,
+                idempotency=key,
+            )
     except IntegrityError:
         assert idempotency is not None  # only the key is unique among movements
         replay = _replay(session, idempotency)
