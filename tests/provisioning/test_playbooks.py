@@ -194,7 +194,7 @@ def test_activate_creates_account_balances_and_hss_entry(tmp_path: Path, cgr: Fa
         "APIerSv1.AddBalance",
         "APIerSv1.AddBalance",
         "APIerSv1.AddBalance",
-        "APIerSv1.GetAccount",
+        "APIerSv2.GetAccount",
     ]
 
     assert hss_record(tmp_path) == {
@@ -296,7 +296,7 @@ def test_activate_rolls_back_the_spool_file_when_verification_fails(
     tmp_path: Path, cgr: FakeCGRateS
 ) -> None:
     activate(tmp_path, cgr.url)  # leaves a spool file from an earlier run
-    cgr.fail_next("APIerSv1.GetAccount", "NOT_FOUND")
+    cgr.fail_next("APIerSv2.GetAccount", "NOT_FOUND")
 
     run = run_play(tmp_path, "mobile_activate", extravars(tmp_path, cgr.url, "mobile_activate"))
 
@@ -371,7 +371,7 @@ def test_resume_fails_when_the_charging_account_is_missing(
 
     assert run.status == "failed"
     assert run.status_of("Check charging account exists") == "failed"
-    assert cgr.methods_called() == ["APIerSv1.GetAccount"]  # SetAccount did not create it
+    assert cgr.methods_called() == ["APIerSv2.GetAccount"]  # SetAccount did not create it
     assert cgr.accounts == {}
 
 

@@ -186,9 +186,8 @@ def get_account(tenant: str, account: str) -> Call:
 
 
 def get_account_v1(tenant: str, account: str) -> Call:
-    """APIerSv1.GetAccount, which the plays read back with today (their tests pin the method).
-    Real CGRateS answers it in the old structure (see ``GET_ACCOUNT_V1``): prefer
-    :func:`get_account`."""
+    """APIerSv1.GetAccount. Real CGRateS answers it in the old structure (see
+    ``GET_ACCOUNT_V1``): the backend and the plays read accounts with :func:`get_account`."""
     return GET_ACCOUNT_V1, {"Tenant": tenant, "Account": account}
 
 
