@@ -5,7 +5,9 @@ changes nothing (and a property test over any batches and top-ups)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -234,3 +236,61 @@ def _start():
     from datetime import UTC, datetime
 
     return datetime(2027, 3, 10, 10, tzinfo=UTC)
+
+
+_BASE = datetime(2027, 3, 10, 10, tzinfo=UTC)
+_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("topup"), st.integers(1, 50), st.integers(1, 48)),
+        st.tuples(st.just("use"), st.integers(1, 60), st.integers(0, 60)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(steps=_steps)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_expired_balances_are_never_drawn_and_the_ledger_stays_true(db_session, steps):
+    """Data top-ups with expiries and usage at any times: each record draws exactly what a plain
+    model says (live balances only, soonest expiry first), money never pays (there is none),
+    and every balance equals the sum of its movements."""
+    service = _service(db_session, data_mb=0, money="0")
+    ledger = InternalLedger(db_session)
+    model: list[list[Any]] = []  # [balance_id, value, expiry], in creation order
+    for number, (kind, amount, hours) in enumerate(steps):
+        if kind == "topup":
+            balance_id, expiry = f"t{number}", _BASE + timedelta(hours=hours)
+            ledger.add_balance(
+                service.service_uuid,
+                BalanceSpec(
+                    BalanceType.data, Decimal(amount), balance_id=balance_id, expiry=expiry
+                ),
+                cause=Cause.topup,
+                reference="property",
+            )
+            model.append([balance_id, Decimal(amount), expiry])
+            continue
+        at = _BASE + timedelta(hours=hours)
+        live = sorted((b for b in model if b[2] > at), key=lambda b: b[2])
+        [result] = rate_batch(
+            db_session,
+            [Incoming(f"{service.service_uuid}-{number}", UsageType.data, Decimal(amount), at,
+                      service_uuid=service.service_uuid)],
+        )  # fmt: skip
+        if sum(b[1] for b in live) >= amount:
+            assert (result.outcome.value, result.from_allowance) == ("rated", Decimal(amount))
+            left = Decimal(amount)
+            for balance in live:
+                take = min(left, balance[1])
+                balance[1] -= take
+                left -= take
+        else:  # the rest would cost money a prepaid service does not have
+            assert result.outcome.value == "rejected"
+    held = {
+        b.balance_id: b.value
+        for b in ledger.balances(service.service_uuid, now=_BASE - timedelta(days=1))
+        if b.balance_type == BalanceType.data
+    }
+    assert held == {b[0]: b[1] for b in model}
+    assert ledger.verify(service.service_uuid) == []
