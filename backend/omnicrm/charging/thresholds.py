@@ -178,7 +178,10 @@ def _reached(item: _Watched, balances: list[Balance], now: datetime) -> Iterable
             (b.value for b in balances if b.balance_type == BalanceType.monetary), Decimal(0)
         )
         if money < product.low_balance_alert:
-            bounds = current_period(item.service.start_date or now, product.billing_period, now)
+            # Counted from the service's first day (or its creation: a stable anchor, so the
+            # period, and the level's key, is the same for every check within it).
+            anchor = item.service.start_date or item.service.created_at
+            bounds = current_period(anchor, product.billing_period, now)
             yield _Level(
                 "monetary:below", BalanceType.monetary, bounds[1] if bounds else FOREVER, money,
                 below=product.low_balance_alert,
