@@ -3,9 +3,10 @@
  * need sticky sessions across server processes).
  *
  * `useProvisionSocket(room, handlers)` connects with the current access token, joins the room
- * on every (re)connect and hands `provision.event` / `provision.status` to the handlers. A new
- * access token (after a refresh) reconnects with it. `useLiveProvision(id)` merges a job's
- * room into the TanStack Query cache and polls the events endpoint while the socket is down.
+ * on every (re)connect and hands `provision.event` / `provision.status` (and, in the dashboard
+ * room, `charging.threshold`) to the handlers. A new access token (after a refresh) reconnects
+ * with it. `useLiveProvision(id)` merges a job's room into the TanStack Query cache and polls
+ * the events endpoint while the socket is down.
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useEffectEvent, useState } from "react";
@@ -18,6 +19,7 @@ import {
   fetchEventsAfter,
   lastEventNumber,
   provisionKeys,
+  type ChargingThreshold,
   type LiveEvent,
   type LiveStatus,
   type ProvisionDetail,
@@ -36,6 +38,8 @@ export interface ProvisionSocketHandlers {
   onEvent?: (event: LiveEvent) => void;
   onStatus?: (status: LiveStatus) => void;
   onJoin?: (ack: JoinAck) => void;
+  /** `charging.threshold`: only sent to the dashboard room. */
+  onThreshold?: (alert: ChargingThreshold) => void;
 }
 
 export interface ProvisionSocketState {
@@ -58,6 +62,7 @@ export function useProvisionSocket(room: string | null, handlers: ProvisionSocke
   const onEvent = useEffectEvent((event: LiveEvent) => handlers.onEvent?.(event));
   const onStatus = useEffectEvent((status: LiveStatus) => handlers.onStatus?.(status));
   const onJoin = useEffectEvent((ack: JoinAck) => handlers.onJoin?.(ack));
+  const onThreshold = useEffectEvent((alert: ChargingThreshold) => handlers.onThreshold?.(alert));
 
   useEffect(() => {
     if (!room || !token) return undefined;
@@ -75,6 +80,7 @@ export function useProvisionSocket(room: string | null, handlers: ProvisionSocke
     socket.on("connect_error", () => set(false));
     socket.on("provision.event", (event: LiveEvent) => onEvent(event));
     socket.on("provision.status", (status: LiveStatus) => onStatus(status));
+    socket.on("charging.threshold", (alert: ChargingThreshold) => onThreshold(alert));
     return () => {
       socket.removeAllListeners();
       socket.disconnect();

@@ -1,4 +1,4 @@
-import type { LiveEvent, LiveStatus, ProvisionDashboard, ProvisionEvent } from "./api";
+import type { ChargingThreshold, LiveEvent, LiveStatus, ProvisionDashboard, ProvisionEvent } from "./api";
 import { STATUS_LABELS } from "./constants";
 
 export const event = (n: number, overrides: Partial<ProvisionEvent> = {}): ProvisionEvent => {
@@ -52,5 +52,16 @@ export const dashboard = (overrides: Partial<ProvisionDashboard> = {}): Provisio
     { hour: "2025-03-01T10:00:00Z", succeeded: 6, failed: 2, success_rate: 0.75 },
   ],
   generated_at: "2025-03-01T10:30:00Z",
+  ...overrides,
+});
+
+export const threshold = (overrides: Partial<ChargingThreshold> = {}): ChargingThreshold => ({
+  service_id: 42,
+  customer_id: 7,
+  threshold: "data:80",
+  balance_type: "data",
+  percent_used: 80,
+  below: null,
+  value: "100.0000",
   ...overrides,
 });

@@ -62,6 +62,11 @@ export class FakeSocket {
     this.fire(event, payload);
   }
 
+  /** How many listeners the client has on `event` (0 once it cleaned up). */
+  listenerCount(event: string) {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+
   joins() {
     return this.emitted.filter((e) => e.event === "join").map((e) => e.data);
   }

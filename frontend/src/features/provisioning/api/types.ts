@@ -35,3 +35,20 @@ export interface LiveStatus {
   task_count: number;
   error: string | null;
 }
+
+/**
+ * Socket.IO `charging.threshold` (namespace /provision, room `dashboard`): a service's balance
+ * crossed an alert threshold. Decimal strings stay strings (see lib/money).
+ */
+export interface ChargingThreshold {
+  service_id: number;
+  customer_id: number;
+  /** "data:80", "sms:100", "data:exhausted", "monetary:below". */
+  threshold: string;
+  balance_type: "data" | "voice" | "sms" | "monetary";
+  percent_used: number | null;
+  /** The money threshold that was crossed (monetary only). */
+  below: string | null;
+  /** Units left, or money held. */
+  value: string;
+}

@@ -1,12 +1,13 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { notifications } from "@mantine/notifications";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { listJob } from "@/test/provisioning";
-import { dashboard, event, liveEvent, liveStatus } from "../testData";
+import { dashboard, event, liveEvent, liveStatus, threshold } from "../testData";
 import { io, latestSocket, resetSockets } from "../testSocket";
 import { ProvisioningDashboard } from "./ProvisioningDashboard";
 
@@ -38,6 +39,7 @@ const renderDashboard = (path = "/provisioning") =>
     [
       { path: "/provisioning", element: <ProvisioningDashboard /> },
       { path: "/provisioning/:provisionId", element: <div data-testid="job-page" /> },
+      { path: "/services/:serviceId", element: <div data-testid="service-page" /> },
     ],
     path,
   );
@@ -137,6 +139,86 @@ describe("ProvisioningDashboard", () => {
     const user = userEvent.setup();
     await user.click(within(screen.getByTestId("provision-feed-item")).getByRole("link", { name: "#9" }));
     expect(await screen.findByTestId("job-page")).toBeInTheDocument();
+  });
+});
+
+describe("charging alerts on the dashboard", () => {
+  beforeEach(() => notifications.clean());
+
+  async function connectedDashboard() {
+    const view = renderDashboard();
+    await screen.findByTestId("provision-count-running");
+    await waitFor(() => expect(io).toHaveBeenCalled());
+    const socket = latestSocket();
+    act(() => socket.serverConnect());
+    return { view, socket };
+  }
+
+  const listed = () => screen.queryAllByTestId("charging-alert-item").map((i) => i.textContent ?? "");
+
+  it("toasts a charging.threshold and keeps it in the list, newest first", async () => {
+    const { socket } = await connectedDashboard();
+    expect(screen.getByTestId("charging-alerts")).toHaveTextContent("No charging alerts");
+
+    act(() => socket.serverEmit("charging.threshold", threshold()));
+    const toast = await screen.findByTestId("charging-toast");
+    expect(toast).toHaveTextContent("Service 42: 80% of data used (100 MB left)");
+    expect(listed()).toHaveLength(1);
+    expect(listed()[0]).toContain("Service 42");
+    expect(listed()[0]).toContain("80% of data used (100 MB left)");
+
+    act(() =>
+      socket.serverEmit(
+        "charging.threshold",
+        threshold({
+          service_id: 43,
+          threshold: "monetary:below",
+          balance_type: "monetary",
+          percent_used: null,
+          below: "5.0000",
+          value: "4.0000",
+        }),
+      ),
+    );
+    await waitFor(() =>
+      expect(screen.getAllByTestId("charging-toast").map((t) => t.textContent)).toContainEqual(
+        expect.stringContaining("Service 43: money 4.00 below 5.00"),
+      ),
+    );
+    expect(listed()[0]).toContain("money 4.00 below 5.00");
+    expect(listed()[1]).toContain("80% of data used");
+    expect(
+      within(screen.getAllByTestId("charging-alert-item")[0]).getByRole("link", { name: "Service 43" }),
+    ).toHaveAttribute("href", "/services/43");
+  });
+
+  it("keeps only the latest 10 alerts", async () => {
+    const { socket } = await connectedDashboard();
+    act(() => {
+      for (let n = 1; n <= 12; n++) socket.serverEmit("charging.threshold", threshold({ service_id: n }));
+    });
+    const items = listed();
+    expect(items).toHaveLength(10);
+    expect(items[0]).toContain("Service 12");
+    expect(items[9]).toContain("Service 3");
+  });
+
+  it("opens the service page from the toast", async () => {
+    const { socket } = await connectedDashboard();
+    act(() => socket.serverEmit("charging.threshold", threshold()));
+    const toast = await screen.findByTestId("charging-toast");
+    const user = userEvent.setup();
+    await user.click(within(toast).getByRole("button", { name: "Open service" }));
+    expect(await screen.findByTestId("service-page")).toBeInTheDocument();
+  });
+
+  it("removes the charging.threshold listener (and closes the socket) on unmount", async () => {
+    const { view, socket } = await connectedDashboard();
+    expect(socket.listenerCount("charging.threshold")).toBe(1);
+    view.unmount();
+    expect(socket.listenerCount("charging.threshold")).toBe(0);
+    expect(socket.closed).toBe(true);
+    expect(io).toHaveBeenCalledTimes(1); // the dashboard's one connection, no second one
   });
 });
 

@@ -1,8 +1,8 @@
 import { Anchor, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { Link } from "react-router";
+import { useRef, useState } from "react";
+import { Link, useNavigate } from "react-router";
 import { PageHeader, QueryState } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { useUrlParams } from "@/lib/useUrlParams";
@@ -15,7 +15,9 @@ import {
   type ProvisionDashboard,
   type ProvisionEvent,
 } from "../api";
+import { ALERTS_SIZE } from "../chargingAlerts";
 import { DASHBOARD_ROOM, useProvisionSocket } from "../socket";
+import { ChargingAlerts, notifyThreshold, type ChargingAlert } from "./ChargingAlerts";
 import { LiveBadge } from "./LiveBadge";
 import { LiveFeed } from "./LiveFeed";
 import { ProvisionJobsTable } from "./ProvisionJobsTable";
@@ -62,6 +64,9 @@ export function ProvisioningDashboard() {
   const queryClient = useQueryClient();
   const [params, setParams] = useUrlParams(["status"] as const);
   const [feed, setFeed] = useState<LiveEvent[]>([]);
+  const [alerts, setAlerts] = useState<ChargingAlert[]>([]);
+  const alertKey = useRef(0);
+  const navigate = useNavigate();
 
   // Statuses come in bursts (a sale queues several jobs): refetch once they settle.
   const refresh = useDebouncedCallback(() => {
@@ -77,6 +82,12 @@ export function ProvisioningDashboard() {
           : [event, ...prev].slice(0, FEED_SIZE),
       ),
     onStatus: () => refresh(),
+    // Toasted, and kept in a short list so an alert outlives its toast.
+    onThreshold: (alert) => {
+      notifyThreshold(alert, navigate);
+      const key = ++alertKey.current;
+      setAlerts((prev) => [{ ...alert, key, received_at: new Date() }, ...prev].slice(0, ALERTS_SIZE));
+    },
   });
   const dashboard = useProvisionDashboard(24, socket.connected ? false : OFFLINE_REFRESH);
   // The feed starts with what already happened, then live events go on top.
@@ -124,6 +135,12 @@ export function ProvisioningDashboard() {
           </>
         )}
       </QueryState>
+      <Card withBorder radius="md" padding="md">
+        <Title order={5} mb="sm">
+          Charging alerts
+        </Title>
+        <ChargingAlerts alerts={alerts} />
+      </Card>
       <Card withBorder radius="md" padding="md">
         <Group justify="space-between" mb="md">
           <Title order={5}>Recent jobs</Title>
