@@ -189,3 +189,33 @@ def test_rollover_carries_what_the_backend_left(backend, app, call, db_session, 
     db_session.commit()
     values = {key: value for key, (value, _) in _balances(call, service).items()}
     assert values == {("data", "<uuid>-data"): "1700.00"}
+
+
+def test_cgrates_refusing_or_down_leaves_nothing_written_here(
+    app, call, db_session, request, monkeypatch
+):
+    """A refused CGRateS call is a 502 and an unreachable one a 503 (bounded retries); the
+    request's journal rolls back with it, so OmniCRM and CGRateS do not drift apart."""
+    fake: FakeCGRateS = request.getfixturevalue("fake_cgrates")
+    settings = app.extensions["omnicrm_settings"]
+    monkeypatch.setattr(settings, "charging_backend", "cgrates")
+    monkeypatch.setattr(settings, "cgrates_url", fake.url)
+    service = ServiceFactory(service_status=ServiceStatus.active)
+    db_session.commit()
+    url = f"/crm/service/{service.service_id}"
+    call("post", f"{url}/topup", 201, json={"amount": "5"})
+    before = _balances(call, service)
+
+    fake.fail_next("APIerSv1.AddBalance", "SERVER_ERROR")
+    refused = call("post", f"{url}/topup", 502, json={"amount": "7"})
+    assert refused["code"] == "charging_failed" and "AddBalance" in refused["message"]
+    fake.down = True
+    try:
+        gone = call("post", f"{url}/topup", 503, json={"amount": "7"})
+    finally:
+        fake.down = False
+    assert gone["code"] == "charging_unavailable"
+
+    assert _balances(call, service) == before
+    journal = call("get", f"{url}/ledger", 200)
+    assert [(m["cause"], m["amount"]) for m in journal] == [("topup", "5.00")]

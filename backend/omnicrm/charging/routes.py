@@ -18,6 +18,23 @@ from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import request_fingerprint, scoped_key
 from omnicrm.core.pagination import paginate_query
 
+
+def _charging_engine_errors(blueprint: Blueprint) -> Any:
+    """The answers a CGRateS backend adds (``CHARGING_BACKEND=cgrates``)."""
+
+    def decorate(view: Any) -> Any:
+        view = blueprint.alt_response(
+            503, description="`charging_unavailable`: CGRateS did not answer in time"
+        )(view)
+        return blueprint.alt_response(
+            502,
+            description="`charging_failed`: CGRateS refused or did not apply it; nothing "
+            "was written here",
+        )(view)
+
+    return decorate
+
+
 blp = Blueprint(
     "charging",
     __name__,
@@ -31,6 +48,7 @@ class ServiceBalance(MethodView):
     @require_permission("service.read")
     @blp.response(200, s.ServiceBalancesSchema)
     @blp.alt_response(404, description="No such service")
+    @_charging_engine_errors(blp)
     def get(self, service_id: int) -> dict[str, Any]:
         """The service's live balances, highest weight (used first) first; expired ones are
         gone."""
@@ -46,6 +64,7 @@ class ServiceTopUp(MethodView):
     @blp.alt_response(404, description="No such service")
     @blp.alt_response(409, description="`service_terminated`; nothing was written")
     @blp.alt_response(422, description="Invalid body, or `idempotency_key_reused` (other body)")
+    @_charging_engine_errors(blp)
     def post(self, headers: dict[str, Any], data: dict[str, Any], service_id: int) -> Any:
         """Top up the service's monetary balance (staff): one ledger movement. With an
         Idempotency-Key, a retry answers the first top-up instead of adding again."""
@@ -75,8 +94,7 @@ class ServiceAddon(MethodView):
     )
     @blp.alt_response(422, description="Invalid body, a disabled add-on, or "
                       "`idempotency_key_reused` (other body)")  # fmt: skip
-    @blp.alt_response(502, description="`charging_failed`: CGRateS refused or did not apply it")
-    @blp.alt_response(503, description="`charging_unavailable`: CGRateS did not answer in time")
+    @_charging_engine_errors(blp)
     def post(self, headers: dict[str, Any], data: dict[str, Any], service_id: int) -> Any:
         """Sell an add-on onto an active service: its price is taken from the monetary balance
         and its data, voice or SMS added as balances of their own (after the plan's allowance,
@@ -139,6 +157,7 @@ class UsageBatch(MethodView):
     @require_permission("usage.write")
     @cdr_blp.arguments(s.UsageBatchSchema)
     @cdr_blp.response(200, s.UsageBatchResultSchema)
+    @_charging_engine_errors(cdr_blp)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Rate a batch of up to 10,000 usage records: each draws from its service's allowances
         of its kind, then is charged at the product's rate against the monetary balance. A

@@ -939,6 +939,20 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description `charging_failed`: CGRateS refused or did not apply it; nothing was written here */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_unavailable`: CGRateS did not answer in time */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4108,7 +4122,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description `charging_failed`: CGRateS refused or did not apply it */
+                /** @description `charging_failed`: CGRateS refused or did not apply it; nothing was written here */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -4169,6 +4183,20 @@ export interface paths {
                 403: components["responses"]["FORBIDDEN"];
                 /** @description No such service */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_failed`: CGRateS refused or did not apply it; nothing was written here */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_unavailable`: CGRateS did not answer in time */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4494,6 +4522,20 @@ export interface paths {
                 };
                 /** @description Invalid body, or `idempotency_key_reused` (other body) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_failed`: CGRateS refused or did not apply it; nothing was written here */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `charging_unavailable`: CGRateS did not answer in time */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
