@@ -49,7 +49,11 @@ def test_probes_report_redis_down(app, client, monkeypatch):
 
 def _rows(db_session, action):
     db_session.expire_all()
-    return list(db_session.scalars(select(Activity).where(Activity.action == action)))
+    return list(
+        db_session.scalars(
+            select(Activity).where(Activity.action == action).order_by(Activity.activity_id)
+        )
+    )
 
 
 def test_each_403_writes_exactly_one_audit_row(api, make_user, db_session):
