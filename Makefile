@@ -36,7 +36,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -path '*/node_modules' -
 	frontend/postcss.config.* frontend/package.json)
 
 .PHONY: help setup ui run test test-pg e2e lint fmt typecheck migrate openapi openapi-check contract \
-	bench bench-contracts bench-provisioning bench-rating clean distclean
+	bench bench-contracts bench-provisioning bench-rating bench-billing clean distclean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -188,6 +188,9 @@ bench-rating: setup ## 1,000,000 usage records rated through the API vs a bare C
 
 bench-provisioning: setup ## 200 jobs through 4 workers vs bare ansible-playbook (bench/provisioning.py)
 	$(PY) bench/provisioning.py $(BENCH_ARGS)
+
+bench-billing: setup ## Billing run for 100,000 active services vs bare INSERT…SELECT (bench/billing_run.py)
+	$(PY) bench/billing_run.py $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------- cleanup ---
 

@@ -9,6 +9,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.activity.routes import blp as activity_blp
     from omnicrm.auth.routes import blp as auth_blp
     from omnicrm.auth.user_routes import users_blp
+    from omnicrm.billing.routes import billing_blp, invoices_blp, transactions_blp
     from omnicrm.catalog.routes import blp as catalog_blp
     from omnicrm.charging.routes import blp as charging_blp
     from omnicrm.charging.routes import cdr_blp
@@ -34,4 +35,7 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(cdr_blp)  # /crm/charging/cdr (usage rating)
     api.register_blueprint(contracts_blp)  # /crm/contract/ (GetSim, PDF)
     api.register_blueprint(provisioning_blp)  # /crm/provision/ (jobs, retry, cancel, simple)
+    api.register_blueprint(transactions_blp)  # /crm/transaction/ (charges, credits, void)
+    api.register_blueprint(invoices_blp)  # /crm/invoice/ (detail, PDF, issue, void, proforma)
+    api.register_blueprint(billing_blp)  # /crm/billing/run, /crm/customer/<id>/statement
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

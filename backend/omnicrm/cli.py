@@ -192,6 +192,68 @@ def provision_reap() -> None:
     click.echo(f"{len(handled)} job(s) handled" + (f": {handled}" if handled else ""))
 
 
+@main.group()
+def billing() -> None:
+    """Billing runs."""
+
+
+@billing.command("run")
+@click.option(
+    "--date",
+    "period_end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Bill periods starting on or before this day, usage before it (default today).",
+)
+@click.option("--customer", "customer_id", type=int, default=None, help="Only this customer.")
+def billing_run(period_end: Any, customer_id: int | None) -> None:
+    """Run billing here, with a progress bar: charges, invoices, numbers, e-mails. The same
+    period run again bills nothing twice."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from omnicrm.billing import run as runs
+
+    app = _app()
+    settings = app.extensions["omnicrm_settings"]
+    with app.app_context():
+        from omnicrm.extensions import get_db
+
+        database = get_db()
+        with database.job_scope() as session:
+            run_id = runs.request_run(
+                session,
+                period_end=period_end.date() if period_end else None,
+                customer_id=customer_id,
+                user_id=None,
+            ).billing_run_id
+        with Progress(
+            TextColumn("[bold]billing run {task.fields[run]}[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("customers  {task.fields[invoices]} invoices"),
+            console=Console(),
+        ) as bar:
+            task = bar.add_task("", total=None, run=run_id, invoices=0)
+
+            def show(run: Any) -> None:
+                bar.update(
+                    task,
+                    total=run.customer_count or None,
+                    completed=run.processed,
+                    invoices=run.invoices_created,
+                )
+
+            try:
+                run = runs.execute_configured(database, run_id, settings, on_progress=show)
+            except Exception as exc:
+                raise click.ClickException(f"billing run {run_id} failed: {exc}") from exc
+    click.echo(
+        f"billing run {run_id}: {run.status.value}, {run.processed} customers, "
+        f"{run.transactions_created} transactions, {run.invoices_created} invoices"
+    )
+
+
 @main.command("create-admin")
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Prompted for when omitted (and a TTY).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 def import_all_models() -> None:
     import omnicrm.activity.models
     import omnicrm.auth.models
+    import omnicrm.billing.models
     import omnicrm.catalog.models
     import omnicrm.charging.models
     import omnicrm.contracts.models

@@ -102,6 +102,25 @@ class Settings(BaseSettings):
     cgrates_url: str = "http://127.0.0.1:2080/jsonrpc"
     cgrates_tenant: str = "cgrates.org"
 
+    # billing (docs/billing.md)
+    # Days from an invoice's issue date to its due date.
+    billing_payment_terms_days: int = 14
+    # Suspended services: "skip" (not charged while suspended; suspension credits the rest of
+    # a billed period, resumption charges from that day) or "bill" (charged as if active).
+    billing_suspended_policy: Literal["skip", "bill"] = "skip"
+    # A billing run issues (numbers and mails) its invoices at once, or leaves them as drafts.
+    billing_auto_issue: bool = True
+    # Customers per unit of work in a billing run (each commits with the run's progress).
+    billing_chunk_size: int = Field(default=2000, ge=1)
+    # What an invoice PDF says about the operator (the template is instance/templates/
+    # invoice.html when there is one, else the built-in one).
+    company_name: str = "OmniCRM Operator"
+    company_address: str = ""
+    company_tax_id: str = ""
+    company_bank_details: str = ""
+    company_logo: Path | None = None
+    invoice_footer: str = "Thank you for your business."
+
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
     # /metrics: with a token, a scraper sends `Authorization: Bearer <token>`; without one, only
     # clients on this machine (loopback) get an answer.

@@ -12,6 +12,7 @@ from __future__ import annotations
 def wire() -> None:
     """Register every domain's event handlers and core's hooks (idempotent)."""
     import omnicrm.auth.handlers
+    import omnicrm.billing.handlers
     import omnicrm.charging.handlers
     import omnicrm.contracts.handlers
     import omnicrm.notifications.handlers

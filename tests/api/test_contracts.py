@@ -306,6 +306,22 @@ def test_an_idempotency_key_belongs_to_its_caller(
     assert _counts(db_session)[:3] == (3, 3, 3)
 
 
+def test_a_sale_bills_its_setup_fee_once(call, stock, customer, product):
+    """The setup fee becomes a transaction for the next invoice; a replayed sale adds none."""
+    headers = {"Idempotency-Key": "setup-once"}
+    body = _sell(call, customer, product, headers=headers)
+    _sell(call, customer, product, headers=headers)
+    [fee] = call("get", f"/crm/transaction/?customer_id={customer.customer_id}", 200)
+    assert (fee["kind"], fee["amount"], fee["tax_amount"], fee["total"]) == (
+        "setup",
+        "10.05",
+        "1.01",  # 10.05 * 10 % = 1.005, half-up
+        "11.06",
+    )
+    assert (fee["contract_id"], fee["service_id"]) == (body["contract_id"], body["service_id"])
+    assert body["contract_number"] in fee["description"] and fee["invoice_id"] is None
+
+
 # --------------------------------------------------------------------------------------------
 # The sale's Core path: the same history and activity as the status machines, in few statements
 # --------------------------------------------------------------------------------------------
@@ -333,10 +349,11 @@ def test_a_sale_is_a_bounded_number_of_statements(call, database, stock, custome
         _sell(call, customer, product)
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
-    # 49 through the ORM's unit of work before; what remains is listed in docs/performance.md.
-    assert len(statements) <= 18, "\n".join(statements)
+    # 49 through the ORM's unit of work before; what remains is listed in docs/performance.md
+    # (the 19th: billing's setup-fee transaction).
+    assert len(statements) <= 19, "\n".join(statements)
     writes = [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
-    assert len(writes) <= 11, "\n".join(writes)
+    assert len(writes) <= 12, "\n".join(writes)
 
 
 def test_a_sale_writes_the_activity_rows_and_the_log_verifies(

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from omnicrm.auth.permissions import PERMISSIONS
+from omnicrm.billing.invoices import INVOICE_SORTS
+from omnicrm.billing.use_cases import TRANSACTION_SORTS
 from omnicrm.catalog.schemas import PRODUCT_SORTS, NonNegativeMoney
 from omnicrm.contracts.schemas import CONTRACT_SORTS
 from omnicrm.core.fields import NAME_PATTERN
@@ -60,6 +62,8 @@ LISTS = {
     "/crm/service/": SERVICE_SORTS,
     "/crm/contract/": CONTRACT_SORTS,
     "/crm/provision/": PROVISION_SORTS,
+    "/crm/transaction/": tuple(TRANSACTION_SORTS),
+    "/crm/invoice/": tuple(INVOICE_SORTS),
 }
 
 

@@ -83,15 +83,37 @@ def test_a_sale_takes_the_price_and_adds_the_balance(call, sale, db_session):
     assert InternalLedger(db_session).verify(service.service_uuid) == []
 
 
-def test_a_postpaid_service_may_go_below_zero_for_it(call, sale):
+def test_a_postpaid_service_is_billed_for_it_on_the_invoice(call, sale):
     service, addon = sale(payment=PaymentType.postpaid)
+    sold = call(
+        "post",
+        f"/crm/service/{service.service_id}/addon",
+        201,
+        json={"product_id": addon.product_id},
+    )
+    assert sold["charged"] == "7.50"
+    # Taken from the balance (which may go below zero), then moved to the invoice: the
+    # customer pays it once, by invoice.
+    assert _values(call, service)[("monetary", "*default")] == "0.00"
+    ledger = call("get", f"/crm/service/{service.service_id}/ledger", 200)
+    money = [(m["cause"], m["amount"]) for m in reversed(ledger) if m["balance_type"] == "monetary"]
+    assert money == [("addon", "-7.50"), ("adjustment", "7.50")]
+    [line] = call("get", f"/crm/transaction/?service_id={service.service_id}", 200)
+    assert (line["kind"], line["amount"], line["paid_from_balance"]) == ("addon", "7.50", False)
+    assert line["invoice_id"] is None and line["tax_amount"] == "0.75"
+
+
+def test_a_prepaid_sale_is_recorded_as_paid_from_the_balance(call, sale):
+    service, addon = sale()
+    call("post", f"/crm/service/{service.service_id}/topup", 201, json={"amount": "10"})
     call(
         "post",
         f"/crm/service/{service.service_id}/addon",
         201,
         json={"product_id": addon.product_id},
     )
-    assert _values(call, service)[("monetary", "*default")] == "-7.50"
+    [line] = call("get", f"/crm/transaction/?service_id={service.service_id}", 200)
+    assert (line["kind"], line["amount"], line["paid_from_balance"]) == ("addon", "7.50", True)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +160,8 @@ def test_a_retry_with_the_same_key_sells_once(call, sale):
     first = call("post", url, 201, json={"product_id": addon.product_id}, headers=headers)
     again = call("post", url, 201, json={"product_id": addon.product_id}, headers=headers)
     assert again == first
-    assert _values(call, service)[("monetary", "*default")] == "-7.50"
+    assert _values(call, service)[("monetary", "*default")] == "0.00"
+    assert len(call("get", f"/crm/transaction/?service_id={service.service_id}", 200)) == 1
 
 
 def test_the_addons_play_is_queued_to_apply_it_on_the_network(call, sale, db_session):

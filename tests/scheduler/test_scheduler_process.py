@@ -61,6 +61,8 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
                 "provisioning.reap": "off",
                 "scheduler.prune_runs": "off",
                 "charging.renew_allowances": "off",
+                "billing.run": "off",
+                "billing.mark_overdue": "off",
             }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken

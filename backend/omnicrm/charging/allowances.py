@@ -5,7 +5,8 @@ uuid>-<kind>``, the name the activation play gives it in CGRateS) set to exactly
 size, expiring at the end of the billing period
 that began with the service (a month later on the same day, or the month's last day when
 shorter). Set, not added: granting twice leaves one allowance, and a renewal tops an allowance
-back up to its size with one movement of the difference.
+back up to its size with one movement of the difference. A plan change sets them to the new
+product's sizes for the rest of the current period (:func:`follow_plan_change`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,49 @@ def grant_allowances(session: Session, service: Service, *, start: datetime) -> 
             reference=f"{product.product_slug} allowance from {start.date().isoformat()}",
         )
     return len(specs)
+
+
+def follow_plan_change(
+    session: Session, service: Service, *, from_product_id: int, at: datetime
+) -> int:
+    """After ``service`` moved to another product at ``at``: set each allowance of the new
+    product to its full size until the end of the billing period holding ``at`` (counted from
+    the service's start, as renewals count), and each the old product had and the new one has
+    not to zero until then (it is not renewed afterwards). How many balances were set."""
+    product = session.get(Product, service.product_id)
+    old = session.get(Product, from_product_id)
+    assert product is not None and old is not None  # foreign keys
+    bounds = current_period(service.start_date or at, product.billing_period, at)
+    start, expiry = bounds if bounds is not None else (at, None)  # one-off: never expires
+    specs = allowance_specs(product, service.service_uuid, expiry=expiry)
+    kept = {spec.balance_id for spec in specs}
+    dropped = [
+        replace(spec, value=Decimal(0))
+        for spec in allowance_specs(old, service.service_uuid, expiry=expiry)
+        if spec.balance_id not in kept
+    ]
+    if session.get(ChargingAccount, service.service_uuid) is None:
+        dropped = []  # never granted any: nothing to end
+    if not specs and not dropped:
+        return 0
+    charging = Charging.configured(session)
+    ensure_account(session, service, charging)
+    for spec in specs:
+        charging.set(
+            service.service_uuid,
+            spec,
+            cause=Cause.allowance,
+            reference=f"{product.product_slug} allowance from {start.date().isoformat()} "
+            "(plan change)",
+        )
+    for spec in dropped:
+        charging.set(
+            service.service_uuid,
+            spec,
+            cause=Cause.expiry,
+            reference=f"{old.product_slug} allowance ended by plan change"[:200],
+        )
+    return len(specs) + len(dropped)
 
 
 def renew_expired_allowances(session: Session, *, now: datetime) -> int:

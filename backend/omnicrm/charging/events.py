@@ -11,10 +11,17 @@ from omnicrm.core.events import Event
 
 @dataclass(frozen=True)
 class AddonSold(Event):
-    """An add-on was sold onto a live service: its price taken and its balances added."""
+    """An add-on was sold onto a live service: its price taken from the service's monetary
+    balance (``account``, movement ``reference``) and its balances added. ``prepaid``: the
+    balance could not go below zero, so the price was paid from it; otherwise (postpaid) it
+    is owed, for billing to invoice."""
 
     service_id: int
     addon_product_id: int
+    account: str = ""
+    reference: str = ""
+    price: Decimal = Decimal(0)
+    prepaid: bool = True
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from omnicrm.charging.allowances import grant_allowances
+from omnicrm.charging.allowances import follow_plan_change, grant_allowances
 from omnicrm.charging.events import ThresholdCrossed
 from omnicrm.charging.thresholds import describe
 from omnicrm.core.db import utcnow
 from omnicrm.core.events import subscribe
 from omnicrm.customers.models import Customer
 from omnicrm.notifications.use_cases import queue_email
-from omnicrm.services.events import ServiceStatusChanged
+from omnicrm.services.events import ServicePlanChanged, ServiceStatusChanged
 from omnicrm.services.models import Service, ServiceStatus
 
 FIRST_LIVE_FROM = (ServiceStatus.pending, ServiceStatus.provisioning)
@@ -27,6 +27,15 @@ def open_allowances(session: Session, event: ServiceStatusChanged) -> None:
     service = session.get(Service, event.service_id)
     assert service is not None  # it has just changed in this transaction
     grant_allowances(session, service, start=service.start_date or utcnow())
+
+
+@subscribe(ServicePlanChanged)
+def follow_the_plan(session: Session, event: ServicePlanChanged) -> None:
+    """The allowances follow a plan change: the new product's, at their full size, for the rest
+    of the current period; the old product's that the new one lacks drop to zero."""
+    service = session.get(Service, event.service_id)
+    assert service is not None  # it has just changed in this transaction
+    follow_plan_change(session, service, from_product_id=event.from_product_id, at=event.at)
 
 
 UNITS = {"data": "MB", "voice": "minutes", "sms": "messages"}

@@ -216,7 +216,17 @@ def sell_addon(
         if replay is None:
             raise
         return _sale(session, replay.reference)
-    publish(session, AddonSold(service_id=service.service_id, addon_product_id=addon_id))
+    publish(
+        session,
+        AddonSold(
+            service_id=service.service_id,
+            addon_product_id=addon_id,
+            account=account.account,
+            reference=reference,
+            price=addon.retail_cost,
+            prepaid=not is_postpaid(session, service),
+        ),
+    )
     if addon.retail_cost > 0:
         check_thresholds(session, [account.account], charging=charging)
     return _sale(session, reference)

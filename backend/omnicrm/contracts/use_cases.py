@@ -37,10 +37,12 @@ from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
 from omnicrm.contracts.errors import CustomerNotOpen, IdempotencyInFlight, IdempotencyMismatch
+from omnicrm.contracts.events import ContractCreated
 from omnicrm.contracts.models import Contract, ContractCharge, ContractStatus
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import InvalidTransition, NotFound, ValidationFailed
+from omnicrm.core.events import publish
 from omnicrm.core.fields import storable_id
 from omnicrm.core.money import round_money
 from omnicrm.core.query import like_pattern, order_by
@@ -316,8 +318,9 @@ def _insert_contract(
         .values(contract_number=number, updated_at=now)
     )
     setup = product.retail_setup_cost or Decimal(0)
-    session.execute(
-        insert(_CHARGE).values(
+    charge_id = session.execute(
+        insert(_CHARGE)
+        .values(
             contract_id=contract_id,
             kind="setup",
             amount=setup,
@@ -326,6 +329,21 @@ def _insert_contract(
             tax_amount=round_money(setup * product.tax_percentage / 100),
             created_at=now,
         )
+        .returning(_CHARGE.c.contract_charge_id)
+    ).scalar_one()
+    publish(
+        session,
+        ContractCreated(
+            contract_id=int(contract_id),
+            contract_number=number,
+            customer_id=values["customer_id"],
+            service_id=values["service_id"],
+            product_name=product.product_name,
+            setup_charge_id=int(charge_id),
+            setup_amount=setup,
+            currency=product.currency,
+            tax_percentage=product.tax_percentage,
+        ),
     )
     queue_change(
         session,

@@ -4,6 +4,8 @@ provisioning applies suspensions, resumptions and terminations to the network)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from omnicrm.core.events import Event
 from omnicrm.services.models import ServiceStatus
@@ -41,3 +43,21 @@ class ServiceTerminated(Event):
     service_id: int
     was_live: bool
     bundled_parent_id: int | None
+
+
+@dataclass(frozen=True)
+class ServicePlanChanged(Event):
+    """A live service moved to another product (tariff) at ``at``: its prices are now the new
+    product's. Billing prorates the rest of the billed period from the old prices to the new."""
+
+    service_id: int
+    customer_id: int
+    from_product_id: int
+    to_product_id: int
+    from_retail_cost: Decimal
+    to_retail_cost: Decimal
+    from_wholesale_cost: Decimal
+    to_wholesale_cost: Decimal
+    from_tax_percentage: Decimal
+    to_tax_percentage: Decimal
+    at: datetime

@@ -25,6 +25,14 @@ blp = Blueprint(
 )
 
 _TRANSITION_409 = "`invalid_transition`: not allowed from the service's status (names from/to)"
+_PLAN_CHANGE_409 = (
+    "`plan_change_refused` (the service is not active or suspended, or is part of a bundle), "
+    "`product_disabled`, `product_not_eligible`; nothing was changed"
+)
+_PLAN_CHANGE_422 = (
+    "Invalid body; or `product_id` names no product, a product that is not standalone, the "
+    "service's own product, or one priced in another currency"
+)
 
 
 @blp.route("/")
@@ -74,4 +82,12 @@ _transition(
     name="Terminate",
     action=uc.terminate_service,
     summary="Terminate a service and its bundle children; its SIM and number go back to stock.",
+)
+_transition(
+    "/<int:service_id>/change-plan",
+    name="ChangePlan",
+    action=uc.change_plan,
+    summary="Change a live service's plan to another standalone product (prices, allowances).",
+    body=s.PlanChangeSchema,
+    errors={404: "No such service", 409: _PLAN_CHANGE_409, 422: _PLAN_CHANGE_422},
 )

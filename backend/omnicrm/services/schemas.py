@@ -69,3 +69,18 @@ class ServiceQuerySchema(Schema):
 
 class ReasonSchema(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PlanChangeSchema(Schema):
+    product_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=ID,
+        metadata={
+            "description": "The product (tariff) to move to: an existing, standalone product "
+            "other than the service's, priced in the service's currency (else 422); enabled "
+            "(else 409 `product_disabled`) and sold to the customer's payment type (else 409 "
+            "`product_not_eligible`)"
+        },
+    )
+    reason = Text(load_default=None, validate=validate.Length(max=500))

@@ -1,5 +1,5 @@
-"""Service business rules: creation at sale, the status machine, termination, the provisioning
-seam. Plain functions over a Session: they flush, never commit.
+"""Service business rules: creation at sale, the status machine, plan changes, termination, the
+provisioning seam. Plain functions over a Session: they flush, never commit.
 
 Statuses::
 
@@ -13,6 +13,11 @@ Every change goes through :func:`change_service_status`, which locks the row, ch
 ``service_status_history`` row. Bundle children follow their parent. The one exception is the
 sale (:func:`open_service`): a sold service is inserted at its first resting status with the
 history rows of every step of :data:`SALE_PATHS`, which tests check against the transitions.
+
+A plan change (:func:`change_plan`) is not a status change: it writes no history row. The service
+row's before/after (product, prices, snapshot) is in the activity log, with a ``change_plan`` row
+naming the reason, and :class:`~omnicrm.services.events.ServicePlanChanged` tells billing and
+charging.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, insert, or_, select
@@ -27,16 +33,19 @@ from sqlalchemy.orm import Session, lazyload
 
 from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
-from omnicrm.catalog.models import Product
+from omnicrm.catalog.models import Product, ProductCategory
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
-from omnicrm.core.errors import InvalidTransition, NotFound
+from omnicrm.core.errors import InvalidTransition, NotFound, ValidationFailed
 from omnicrm.core.events import publish
 from omnicrm.core.fields import storable_id
 from omnicrm.core.query import like_pattern, order_by
+from omnicrm.customers.models import Customer
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.models import Inventory, ItemState
+from omnicrm.services.errors import PlanChangeRefused
 from omnicrm.services.events import (
+    ServicePlanChanged,
     ServiceResumed,
     ServiceStatusChanged,
     ServiceSuspended,
@@ -186,6 +195,17 @@ def open_service(
     return parent_id
 
 
+def _plan_values(product: Product) -> dict[str, Any]:
+    """What a service takes from its product, at sale and at a plan change: the product, its
+    prices and the snapshot billing reads (later product edits never change them)."""
+    return {
+        "product_id": product.product_id,
+        "wholesale_cost": product.wholesale_cost,
+        "retail_cost": product.retail_cost,
+        "price_snapshot": catalog.price_snapshot_json(product),
+    }
+
+
 def _insert_service(
     session: Session,
     customer_id: int,
@@ -198,15 +218,12 @@ def _insert_service(
 ) -> int:
     values: dict[str, Any] = {
         "customer_id": customer_id,
-        "product_id": product.product_id,
+        **_plan_values(product),
         "site_id": site_id,
         "service_name": (service_name or product.product_name)[:200],
         "service_uuid": uuid.uuid4().hex,
         "service_status": status,
         "service_billed": True,
-        "wholesale_cost": product.wholesale_cost,
-        "retail_cost": product.retail_cost,
-        "price_snapshot": catalog.price_snapshot_json(product),
         "bundled_parent_id": parent_id,
         "start_date": now if status == S.active else None,
         "created_at": now,
@@ -353,6 +370,103 @@ def return_inventory(session: Session, *, service_id: int, reason: str | None = 
             )
     session.expire(get_service(session, service_id=service_id), ["inventory"])
     return len(items)
+
+
+LIVE = (S.active, S.suspended)
+
+
+def change_plan(
+    session: Session,
+    *,
+    service_id: int,
+    product_id: int,
+    reason: str | None,
+    now: datetime | None = None,
+) -> Service:
+    """Move a live (active or suspended) service to another standalone product: its prices and
+    price snapshot become the new product's, and :class:`ServicePlanChanged` (old and new
+    prices and tax, at ``now``) lets billing prorate the period and charging follow the plan.
+
+    404: no such service. 409 ``plan_change_refused``: the service is not live, or is part of a
+    bundle; ``product_disabled`` / ``product_not_eligible`` (the customer's payment type). 422 on
+    ``product_id``: no such product, not a standalone product, the service's own product, or
+    another currency.
+    """
+    service = _lock(session, service_id)
+    if service.service_status not in LIVE:
+        raise PlanChangeRefused(
+            f"service {service_id} is {service.service_status.value}: only an active or "
+            "suspended service changes plan",
+            extra={"service_status": service.service_status.value},
+        )
+    if service.bundled_parent_id is not None or children_of(session, service_id):
+        raise PlanChangeRefused(
+            f"service {service_id} is part of a bundle: its plan changes with the bundle's"
+        )
+    old = catalog.get_product(session, product_id=service.product_id)
+    new = _plan_target(session, service, old, product_id)
+    # The service's prices as sold (its snapshot), not the old product as edited since.
+    from_retail, from_wholesale = service.retail_cost, service.wholesale_cost
+    sold_tax = (service.price_snapshot or {}).get("tax_percentage")
+    from_tax = Decimal(str(sold_tax)) if sold_tax is not None else old.tax_percentage
+    for key, value in _plan_values(new).items():
+        setattr(service, key, value)
+    session.flush()  # the service row's before/after goes to the activity log
+    queue_change(
+        session,
+        Service,
+        action="change_plan",
+        object_id=service_id,
+        customer_id=service.customer_id,
+        before={"product_id": old.product_id},
+        after={"product_id": new.product_id, "reason": reason},
+    )
+    publish(
+        session,
+        ServicePlanChanged(
+            service_id=service_id,
+            customer_id=service.customer_id,
+            from_product_id=old.product_id,
+            to_product_id=new.product_id,
+            from_retail_cost=from_retail,
+            to_retail_cost=new.retail_cost,
+            from_wholesale_cost=from_wholesale,
+            to_wholesale_cost=new.wholesale_cost,
+            from_tax_percentage=from_tax,
+            to_tax_percentage=new.tax_percentage,
+            at=now or utcnow(),
+        ),
+    )
+    return service
+
+
+def _plan_target(session: Session, service: Service, old: Product, product_id: int) -> Product:
+    """The product ``service`` may move to (the 422s and 409s of :func:`change_plan`)."""
+    try:
+        new = catalog.get_product(session, product_id=product_id)
+    except NotFound:
+        raise ValidationFailed.field("product_id", f"product {product_id} does not exist") from None
+    if new.category != ProductCategory.standalone:
+        raise ValidationFailed.field(
+            "product_id",
+            f"product {product_id} is a {new.category.value}: a plan changes to a standalone "
+            "product",
+        )
+    if new.product_id == service.product_id:
+        raise ValidationFailed.field("product_id", "is the service's product already")
+    currency = (service.price_snapshot or {}).get("currency", old.currency)
+    if new.currency != currency:
+        raise ValidationFailed.field(
+            "product_id",
+            f"product {product_id} is priced in {new.currency}, the service in {currency}",
+        )
+    payment_type = session.scalar(
+        select(Customer.customer_payment_type).where(Customer.customer_id == service.customer_id)
+    )
+    assert payment_type is not None  # a foreign key
+    return catalog.get_sellable_product(  # 409 product_disabled, product_not_eligible
+        session, product_id=product_id, customer_payment_type=payment_type.value
+    )
 
 
 def status_history(session: Session, *, service_id: int) -> list[ServiceStatusHistory]:

@@ -897,6 +897,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/billing/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billing runs, newest first.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "queued" | "running" | "done" | "failed";
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRun"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Start a billing run (a job): follow it at ``GET /crm/billing/run/<id>`` or live on
+         *     Socket.IO (namespace ``/billing``, room ``billing-run:<id>``). Running the same
+         *     period again bills nothing twice.
+         * @description Requires permission: `invoice.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RunRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRun"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/billing/run/{billing_run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                billing_run_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One billing run: status, progress and what it wrote.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    billing_run_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRun"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such billing run */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/charging/cdr": {
         parameters: {
             query?: never;
@@ -1957,6 +2098,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/customer/{customer_id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The account statement: opening balance, each invoice and credit note issued in
+         *     [date_from, date_to] with the running balance, closing balance.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    date_from: string;
+                    date_to: string;
+                };
+                header?: never;
+                path: {
+                    customer_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Statement"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/inventory/": {
         parameters: {
             query?: never;
@@ -2783,6 +2982,349 @@ export interface paths {
                     content?: never;
                 };
                 /** @description `invalid_transition`: not allowed from the item's state (names from/to) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invoices and credit notes: filter by customer, status, kind, run, issue dates.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    date_from?: string | null;
+                    date_to?: string | null;
+                    customer_id?: number;
+                    /** @description Repeat for several (status=issued&status=overdue) */
+                    status?: ("draft" | "issued" | "partially_paid" | "paid" | "overdue" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    billing_run_id?: number;
+                    /** @description In the number */
+                    q?: string;
+                    /** @description One or more of invoice_id, issue_date, due_date, total, comma-separated; prefix '-' for descending */
+                    sort?: string;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/proforma": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the customer's next invoice would hold if billed up to ``period_end``
+         *     (status ``draft``, no number): computed and discarded, nothing is written.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    customer_id: number;
+                    /** @description Bill up to this day (default today; at most 31 days ahead, else 422) */
+                    period_end?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Proforma"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/{invoice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One invoice with its lines (net and tax each) and its tax summary per rate.
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoice_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such invoice */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/{invoice_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a draft: its number, issue and due dates, the customer's e-mail.
+         * @description Requires permission: `invoice.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoice_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such invoice */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invoice_state`: not a draft */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/{invoice_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The invoice as a PDF (rendered from the operator's template, cached).
+         * @description Requires permission: `invoice.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoice_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The invoice (application/pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such invoice */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/invoice/{invoice_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an invoice: an issued one by a credit note (``credited_by_id``), a draft by
+         *     returning its lines to be invoiced again.
+         * @description Requires permission: `invoice.void`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoice_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Void"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such invoice */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invoice_state`: already void, a credit note, or paid on */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4213,6 +4755,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/service/{service_id}/change-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a live service's plan to another standalone product (prices, allowances).
+         * @description Requires permission: `service.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlanChange"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such service */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `plan_change_refused` (the service is not active or suspended, or is part of a bundle), `product_disabled`, `product_not_eligible`; nothing was changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body; or `product_id` names no product, a product that is not standalone, the service's own product, or one priced in another currency */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/service/{service_id}/ledger": {
         parameters: {
             query?: never;
@@ -4834,6 +5447,233 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/transaction/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transactions: filter by customer, service, invoice, kind, invoiced or not, void,
+         *     and the days they cover (``date_from``/``date_to``).
+         * @description Requires permission: `transaction.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    date_from?: string | null;
+                    date_to?: string | null;
+                    customer_id?: number;
+                    service_id?: number;
+                    invoice_id?: number;
+                    kind?: "setup" | "recurring" | "promo" | "proration" | "usage" | "addon" | "charge" | "credit";
+                    /** @description true: on an invoice; false: not yet */
+                    invoiced?: boolean;
+                    void?: boolean;
+                    /** @description In the description */
+                    q?: string;
+                    /** @description One or more of transaction_id, created_at, period_start, retail_amount, comma-separated; prefix '-' for descending */
+                    sort?: string;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transaction"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * A manual charge or credit (the next invoice carries it). With an Idempotency-Key,
+         *     a retry answers the first transaction instead of charging again.
+         * @description Requires permission: `transaction.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TransactionCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transaction"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, the service is not the customer's, or `idempotency_key_reused` (other body) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/transaction/{transaction_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transaction_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One transaction.
+         * @description Requires permission: `transaction.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    transaction_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transaction"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such transaction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/transaction/{transaction_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transaction_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an uninvoiced transaction, with the reason: it is never invoiced.
+         * @description Requires permission: `transaction.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    transaction_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Void"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transaction"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such transaction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `transaction_locked`: already void, or on an invoice (void that) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/user/": {
         parameters: {
             query?: never;
@@ -5260,6 +6100,27 @@ export interface components {
             value?: string;
             /** @description Higher is used first */
             weight?: number;
+        };
+        BillingRun: {
+            billing_run_id?: number;
+            /** Format: date-time */
+            created_at?: string;
+            customer_id?: number | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            invoices_created?: number;
+            /** Format: date */
+            period_end?: string;
+            processed?: number;
+            requested_by_user_id?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @enum {unknown} */
+            status?: "queued" | "running" | "done" | "failed";
+            /** @description Customers to go through */
+            total?: number;
+            transactions_created?: number;
         };
         BoundItem: {
             inventory_id?: number;
@@ -5763,6 +6624,109 @@ export interface components {
             /** @description An http:// or https:// URL (trimmed; blank clears it) */
             management_url?: string | null;
         };
+        Invoice: {
+            /** Format: decimal */
+            amount_due?: string;
+            /** Format: decimal */
+            amount_paid?: string;
+            billing_run_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            credit_note_for_id?: number | null;
+            currency?: string;
+            customer_id?: number;
+            customer_name?: string;
+            /** Format: date */
+            due_date?: string | null;
+            invoice_id?: number;
+            /** @description INV-<year>-<n> (CN- for credit notes); none while a draft */
+            invoice_number?: string | null;
+            /** Format: date */
+            issue_date?: string | null;
+            /** @enum {unknown} */
+            kind?: "invoice" | "credit_note";
+            paid?: boolean;
+            /** Format: date */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            /** @enum {unknown} */
+            status?: "draft" | "issued" | "partially_paid" | "paid" | "overdue" | "void";
+            /** Format: decimal */
+            subtotal?: string;
+            /** Format: decimal */
+            tax_total?: string;
+            /** Format: decimal */
+            total?: string;
+            void_reason?: string | null;
+            /** Format: date-time */
+            voided_at?: string | null;
+        };
+        InvoiceDetail: {
+            /** Format: decimal */
+            amount_due?: string;
+            /** Format: decimal */
+            amount_paid?: string;
+            billing_run_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            credit_note_for_id?: number | null;
+            /** @description The credit note that voided it */
+            credited_by_id?: number | null;
+            currency?: string;
+            customer_id?: number;
+            customer_name?: string;
+            /** Format: date */
+            due_date?: string | null;
+            invoice_id?: number;
+            /** @description INV-<year>-<n> (CN- for credit notes); none while a draft */
+            invoice_number?: string | null;
+            /** Format: date */
+            issue_date?: string | null;
+            /** @enum {unknown} */
+            kind?: "invoice" | "credit_note";
+            lines?: components["schemas"]["InvoiceLine"][];
+            paid?: boolean;
+            /** Format: date */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            /** @enum {unknown} */
+            status?: "draft" | "issued" | "partially_paid" | "paid" | "overdue" | "void";
+            /** Format: decimal */
+            subtotal?: string;
+            tax_summary?: components["schemas"]["TaxRate"][];
+            /** Format: decimal */
+            tax_total?: string;
+            /** Format: decimal */
+            total?: string;
+            void_reason?: string | null;
+            /** Format: date-time */
+            voided_at?: string | null;
+        };
+        InvoiceLine: {
+            /**
+             * Format: decimal
+             * @description Net
+             */
+            readonly amount?: string;
+            description?: string;
+            /** @enum {unknown} */
+            kind?: "setup" | "recurring" | "promo" | "proration" | "usage" | "addon" | "charge" | "credit";
+            /** Format: date */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            service_id?: number | null;
+            service_name?: string | null;
+            /** Format: decimal */
+            tax_amount?: string;
+            tax_percentage?: string;
+            /** Format: decimal */
+            total?: string;
+            transaction_id?: number;
+            void?: boolean;
+        };
         Job: {
             /** @description The schedule declared in code */
             default_schedule?: string;
@@ -5857,6 +6821,12 @@ export interface components {
         Permission: {
             description?: string;
             name?: string;
+        };
+        PlanChange: {
+            /** @description The product (tariff) to move to: an existing, standalone product other than the service's, priced in the service's currency (else 422); enabled (else 409 `product_disabled`) and sold to the customer's payment type (else 409 `product_not_eligible`) */
+            product_id: number;
+            /** @default null */
+            reason?: string | null;
         };
         Product: {
             addon_compatible_with?: number[];
@@ -6102,6 +7072,73 @@ export interface components {
              */
             wholesale_setup_cost?: string;
         };
+        Proforma: {
+            /** Format: decimal */
+            amount_due?: string;
+            /** Format: decimal */
+            amount_paid?: string;
+            billing_run_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            credit_note_for_id?: number | null;
+            /** @description The credit note that voided it */
+            credited_by_id?: number | null;
+            currency?: string;
+            customer_id?: number;
+            customer_name?: string;
+            /** Format: date */
+            due_date?: string | null;
+            /** @description Always null */
+            invoice_id?: number | null;
+            /** @description INV-<year>-<n> (CN- for credit notes); none while a draft */
+            invoice_number?: string | null;
+            /** Format: date */
+            issue_date?: string | null;
+            /** @enum {unknown} */
+            kind?: "invoice" | "credit_note";
+            lines?: components["schemas"]["ProformaLine"][];
+            paid?: boolean;
+            /** Format: date */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            /** @enum {unknown} */
+            status?: "draft" | "issued" | "partially_paid" | "paid" | "overdue" | "void";
+            /** Format: decimal */
+            subtotal?: string;
+            tax_summary?: components["schemas"]["TaxRate"][];
+            /** Format: decimal */
+            tax_total?: string;
+            /** Format: decimal */
+            total?: string;
+            void_reason?: string | null;
+            /** Format: date-time */
+            voided_at?: string | null;
+        };
+        ProformaLine: {
+            /**
+             * Format: decimal
+             * @description Net
+             */
+            readonly amount?: string;
+            description?: string;
+            /** @enum {unknown} */
+            kind?: "setup" | "recurring" | "promo" | "proration" | "usage" | "addon" | "charge" | "credit";
+            /** Format: date */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            service_id?: number | null;
+            service_name?: string | null;
+            /** Format: decimal */
+            tax_amount?: string;
+            tax_percentage?: string;
+            /** Format: decimal */
+            total?: string;
+            /** @description Always null */
+            transaction_id?: number | null;
+            void?: boolean;
+        };
         Provision: {
             /** @enum {string} */
             action?: "activate" | "deprovision" | "suspend" | "resume" | "addon" | "simple";
@@ -6311,6 +7348,19 @@ export interface components {
             /** @description The worker ("host:pid") that ran it */
             worker?: string | null;
         };
+        RunRequest: {
+            /**
+             * @description Only this customer (else every customer)
+             * @default null
+             */
+            customer_id?: number | null;
+            /**
+             * Format: date
+             * @description Bill every period starting on or before this day (in advance) and usage rated before it; default today; at most 31 days ahead (else 422)
+             * @default null
+             */
+            period_end?: string | null;
+        };
         SeriesPoint: {
             failed?: number;
             /** Format: date-time */
@@ -6457,6 +7507,36 @@ export interface components {
             state?: string | null;
             zip_code?: string | null;
         };
+        Statement: {
+            /** Format: decimal */
+            closing_balance?: string;
+            /** @description The customer's currency */
+            currency?: string;
+            customer_id?: number;
+            customer_name?: string;
+            /** Format: date */
+            date_from?: string;
+            /** Format: date */
+            date_to?: string;
+            lines?: components["schemas"]["StatementLine"][];
+            /** Format: decimal */
+            opening_balance?: string;
+        };
+        StatementLine: {
+            /** Format: decimal */
+            balance?: string;
+            /** Format: decimal */
+            credit?: string;
+            /** Format: date */
+            date?: string;
+            /** Format: decimal */
+            debit?: string;
+            description?: string;
+            invoice_id?: number;
+            /** @enum {string} */
+            kind?: "invoice" | "credit_note";
+            reference?: string;
+        };
         StatusChange: {
             /** Format: date-time */
             created_at?: string;
@@ -6473,6 +7553,13 @@ export interface components {
             inventory_template_id?: number;
             item?: string;
             total?: number;
+        };
+        TaxRate: {
+            /** Format: decimal */
+            net?: string;
+            /** Format: decimal */
+            tax?: string;
+            tax_percentage?: string;
         };
         Token: {
             token: string;
@@ -6505,6 +7592,78 @@ export interface components {
             /** @description QR code of otpauth_uri as inline SVG */
             qr_svg?: string;
             secret?: string;
+        };
+        Transaction: {
+            /**
+             * Format: decimal
+             * @description Net (as retail)
+             */
+            readonly amount?: string;
+            billing_run_id?: number | null;
+            contract_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            currency?: string;
+            customer_id?: number;
+            customer_name?: string;
+            description?: string;
+            invoice_id?: number | null;
+            invoice_number?: string | null;
+            /** @enum {unknown} */
+            kind?: "setup" | "recurring" | "promo" | "proration" | "usage" | "addon" | "charge" | "credit";
+            /** @description Paid from the prepaid balance when it happened: not invoiced */
+            paid_from_balance?: boolean;
+            /**
+             * Format: date
+             * @description Exclusive: the line covers [start, end)
+             */
+            period_end?: string | null;
+            /** Format: date */
+            period_start?: string | null;
+            /**
+             * Format: decimal
+             * @description Net; a credit is negative
+             */
+            retail_amount?: string;
+            service_id?: number | null;
+            service_name?: string | null;
+            /** Format: decimal */
+            tax_amount?: string;
+            tax_percentage?: string;
+            /**
+             * Format: decimal
+             * @description Net plus tax
+             */
+            total?: string;
+            transaction_id?: number;
+            void?: boolean;
+            void_reason?: string | null;
+            /** Format: date-time */
+            voided_at?: string | null;
+            /** Format: decimal */
+            wholesale_amount?: string;
+        };
+        TransactionCreate: {
+            /**
+             * Format: decimal
+             * @description Net amount, above 0 and below 1,000,000 (a credit too)
+             */
+            amount: string;
+            customer_id: number;
+            description: string;
+            /**
+             * @description charge (the customer owes it) or credit (stored negative)
+             * @enum {string}
+             */
+            kind: "charge" | "credit";
+            /** @description One of the customer's services (else 422); its tax rate is the default */
+            service_id?: number | null;
+            /**
+             * @description Tax rate (0-100); default the service's, else 0
+             * @default null
+             */
+            tax_percentage?: string | null;
         };
         Transition: {
             reason?: string | null;
@@ -6591,6 +7750,9 @@ export interface components {
             password?: string;
             roles?: string[];
             username?: string;
+        };
+        Void: {
+            reason: string;
         };
     };
     responses: {

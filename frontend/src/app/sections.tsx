@@ -8,8 +8,10 @@ import {
   IconBox,
   IconClockPlay,
   IconFileDescription,
+  IconFileInvoice,
   IconHistory,
   IconPackages,
+  IconReceiptRefund,
   IconRocket,
   IconUsers,
   type Icon,
@@ -36,6 +38,10 @@ const ProvisioningDashboard = lazy(() =>
 );
 const ProvisionJobsPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobsPage })));
 const ProvisionJobPage = lazy(() => import("@/features/provisioning").then((m) => ({ default: m.ProvisionJobPage })));
+const InvoicesPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.InvoicesPage })));
+const InvoiceDetailPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.InvoiceDetailPage })));
+const BillingRunsPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunsPage })));
+const BillingRunPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
@@ -122,6 +128,26 @@ export const sections: Section[] = [
       { index: true, element: <ProvisioningDashboard /> },
       { path: "jobs", element: <ProvisionJobsPage /> },
       { path: ":provisionId", element: <ProvisionJobPage /> },
+    ],
+  },
+  {
+    path: "invoices",
+    label: "Invoices",
+    icon: IconFileInvoice,
+    permission: "invoice.read",
+    routes: [
+      { index: true, element: <InvoicesPage /> },
+      { path: ":invoiceId", element: <InvoiceDetailPage /> },
+    ],
+  },
+  {
+    path: "billing/runs",
+    label: "Billing runs",
+    icon: IconReceiptRefund,
+    permission: "invoice.read",
+    routes: [
+      { index: true, element: <BillingRunsPage /> },
+      { path: ":runId", element: <BillingRunPage /> },
     ],
   },
   {

@@ -1,26 +1,29 @@
 import { Button, Group, Tabs } from "@mantine/core";
-import { IconAddressBook, IconFilePlus, IconHistory, IconId, IconMapPin } from "@tabler/icons-react";
+import { IconAddressBook, IconFilePlus, IconHistory, IconId, IconMapPin, IconReceipt } from "@tabler/icons-react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { usePermission } from "@/api";
 import { DetailPage, PageHeader } from "@/components";
 import { ActivityTimeline } from "@/features/activity";
+import { CustomerBillingTab, useCanSeeBilling } from "@/features/billing";
 import { useCustomer } from "../api";
 import { ContactsTab } from "./ContactsTab";
 import { CustomerOverview } from "./CustomerOverview";
 import { CustomerStatusBadge } from "./CustomerStatusBadge";
 import { SitesTab } from "./SitesTab";
 
-const TABS = ["overview", "contacts", "sites", "activity"] as const;
+const TABS = ["overview", "contacts", "sites", "activity", "billing"] as const;
 type Tab = (typeof TABS)[number];
 
 export function CustomerDetailPage() {
   const customerId = Number(useParams().customerId);
   const customer = useCustomer(customerId);
   const canSell = usePermission("contract.write");
+  const canSeeBilling = useCanSeeBilling();
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get("tab") as Tab | null;
   // The customer activity endpoint needs only customer.read, like this page.
-  const tab: Tab = requested && TABS.includes(requested) ? requested : "overview";
+  const tab: Tab =
+    requested && TABS.includes(requested) && (requested !== "billing" || canSeeBilling) ? requested : "overview";
 
   return (
     <DetailPage
@@ -73,6 +76,11 @@ export function CustomerDetailPage() {
               <Tabs.Tab value="activity" leftSection={<IconHistory size={16} />} data-testid="tab-activity">
                 Activity
               </Tabs.Tab>
+              {canSeeBilling && (
+                <Tabs.Tab value="billing" leftSection={<IconReceipt size={16} />} data-testid="tab-billing">
+                  Billing
+                </Tabs.Tab>
+              )}
             </Tabs.List>
             <Tabs.Panel value="overview">
               <CustomerOverview customer={c} />
@@ -86,6 +94,11 @@ export function CustomerDetailPage() {
             <Tabs.Panel value="activity">
               <ActivityTimeline customerId={customerId} />
             </Tabs.Panel>
+            {canSeeBilling && (
+              <Tabs.Panel value="billing">
+                <CustomerBillingTab customerId={customerId} currency={c.currency} />
+              </Tabs.Panel>
+            )}
           </Tabs>
         </>
       )}

@@ -1,4 +1,5 @@
-import { Anchor, Group, SimpleGrid, Stack, Table, Text } from "@mantine/core";
+import { Anchor, Button, Group, SimpleGrid, Stack, Table, Text } from "@mantine/core";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
 import {
@@ -19,6 +20,7 @@ import { formatMoney } from "@/lib/money";
 import { useService, useServiceAction, useServices, type ServiceDetail } from "../api";
 import { SERVICE_ACTION_LABELS, SERVICE_STATUS_LABELS, serviceActionsFor } from "../constants";
 import { BalancesCard } from "./BalancesCard";
+import { ChangePlanModal } from "./ChangePlanModal";
 import { LedgerCard } from "./LedgerCard";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
 import { UsageCard } from "./UsageCard";
@@ -103,6 +105,13 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
   );
   const { action } = reason;
   const currency = (service.price_snapshot.currency as string | undefined) ?? null;
+  // A plan changes on a live service outside a bundle (else 409 plan_change_refused); a bundle
+  // parent's children are not known here, so the API refuses that one.
+  const canChangePlan =
+    canWrite &&
+    (service.service_status === "active" || service.service_status === "suspended") &&
+    service.bundled_parent_id === null;
+  const [planOpen, setPlanOpen] = useState(false);
 
   return (
     <>
@@ -121,13 +130,20 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
           </>
         }
         actions={
-          <ActionButtons
-            actions={canWrite ? serviceActionsFor(service.service_status) : []}
-            label={(a) => SERVICE_ACTION_LABELS[a]}
-            danger="terminate"
-            onAction={reason.open}
-            testIdPrefix="service-action"
-          />
+          <>
+            {canChangePlan && (
+              <Button variant="default" onClick={() => setPlanOpen(true)} data-testid="service-change-plan">
+                Change plan
+              </Button>
+            )}
+            <ActionButtons
+              actions={canWrite ? serviceActionsFor(service.service_status) : []}
+              label={(a) => SERVICE_ACTION_LABELS[a]}
+              danger="terminate"
+              onAction={reason.open}
+              testIdPrefix="service-action"
+            />
+          </>
         }
       />
       <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
@@ -190,6 +206,7 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
         onSubmit={reason.submit}
         onClose={reason.close}
       />
+      <ChangePlanModal opened={planOpen} onClose={() => setPlanOpen(false)} service={service} />
     </>
   );
 }

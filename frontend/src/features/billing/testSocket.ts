@@ -1,0 +1,83 @@
+/**
+ * A stand-in for socket.io-client in this feature's tests:
+ * `vi.mock("socket.io-client", () => import("../testSocket"))`. Every `io()` makes a FakeSocket;
+ * the test plays the server (connect, emit, disconnect).
+ */
+import { vi } from "vitest";
+
+type Listener = (...args: unknown[]) => void;
+
+export class FakeSocket {
+  closed = false;
+  readonly emitted: { event: string; data: unknown }[] = [];
+  private listeners = new Map<string, Listener[]>();
+  /** What the server answers to `join`. */
+  joinAck: (data: { room: string }) => unknown = (data) => ({ ok: true, room: data.room });
+
+  constructor(
+    readonly url: string,
+    readonly options: unknown,
+  ) {}
+
+  on(event: string, listener: Listener) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+
+  removeAllListeners() {
+    this.listeners.clear();
+    return this;
+  }
+
+  emit(event: string, data: unknown, ack?: (response: unknown) => void) {
+    this.emitted.push({ event, data });
+    if (event === "join" && ack) ack(this.joinAck(data as { room: string }));
+    return this;
+  }
+
+  disconnect() {
+    this.closed = true;
+    return this;
+  }
+
+  /** Server side: the connection is up (the client then joins). */
+  serverConnect() {
+    this.fire("connect");
+  }
+
+  serverDisconnect() {
+    this.fire("disconnect", "transport close");
+  }
+
+  serverEmit(event: string, payload: unknown) {
+    this.fire(event, payload);
+  }
+
+  joins() {
+    return this.emitted.filter((e) => e.event === "join").map((e) => e.data);
+  }
+
+  private fire(event: string, ...args: unknown[]) {
+    for (const listener of this.listeners.get(event) ?? []) listener(...args);
+  }
+}
+
+export const sockets: FakeSocket[] = [];
+
+export const io = vi.fn((url: string, options: unknown) => {
+  const socket = new FakeSocket(url, options);
+  sockets.push(socket);
+  return socket;
+});
+
+export function resetSockets() {
+  sockets.length = 0;
+  io.mockClear();
+}
+
+/** The socket opened last (fails the test when there is none). */
+export function latestSocket(): FakeSocket {
+  const socket = sockets.at(-1);
+  if (!socket) throw new Error("no socket was opened");
+  return socket;
+}
