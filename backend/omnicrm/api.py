@@ -18,6 +18,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.inventory.routes import blp as inventory_blp
     from omnicrm.notifications.routes import blp as notifications_blp
     from omnicrm.ops.routes import blp as ops_blp
+    from omnicrm.payments.routes import blp as payments_blp
     from omnicrm.provisioning.routes import blp as provisioning_blp
     from omnicrm.scheduler.routes import blp as scheduler_blp
     from omnicrm.services.routes import blp as services_blp
@@ -38,4 +39,5 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(transactions_blp)  # /crm/transaction/ (charges, credits, void)
     api.register_blueprint(invoices_blp)  # /crm/invoice/ (detail, PDF, issue, void, proforma)
     api.register_blueprint(billing_blp)  # /crm/billing/run, /crm/customer/<id>/statement
+    api.register_blueprint(payments_blp)  # /crm/payment/ (take, refund, receipt)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

@@ -13,6 +13,7 @@ def import_all_models() -> None:
     import omnicrm.customers.models
     import omnicrm.inventory.models
     import omnicrm.notifications.models
+    import omnicrm.payments.models
     import omnicrm.provisioning.models
     import omnicrm.scheduler.models
     import omnicrm.services.models  # noqa: F401

@@ -4,7 +4,7 @@ credit note, overdue marking, the pro-forma and the account statement."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,9 @@ from omnicrm.billing.models import (
     InvoiceKind,
     InvoiceSequence,
     InvoiceStatus,
+    Settlement,
     Transaction,
+    TransactionKind,
 )
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import NotFound
@@ -374,44 +376,71 @@ def statement(
     session: Session, *, customer_id: int, date_from: date, date_to: date
 ) -> dict[str, Any]:
     """The report's A34: what the customer owed on ``date_from`` (every invoice and credit
-    note issued before it), each document issued in the period with the running balance, and
-    what is owed at the end of ``date_to``. (Payments join the statement with the payments
-    domain.)"""
+    note issued before it, less what was paid on them), each document issued and each payment
+    or refund applied in the period with the running balance, and what is owed at the end of
+    ``date_to``."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")
-    issued = (
-        Invoice.customer_id == customer_id,
-        Invoice.invoice_number.is_not(None),
-    )
-    opening = session.scalar(
+    issued = (Invoice.customer_id == customer_id, Invoice.invoice_number.is_not(None))
+    start = datetime.combine(date_from, time.min, tzinfo=UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+    billed = session.scalar(
         select(func.coalesce(func.sum(Invoice.total), 0)).where(
             *issued, Invoice.issue_date < date_from
         )
     )
-    balance = Decimal(opening or 0)
+    paid = session.scalar(
+        select(func.coalesce(func.sum(Settlement.amount), 0)).where(
+            Settlement.customer_id == customer_id, Settlement.created_at < start
+        )
+    )
+    balance = Decimal(billed or 0) - Decimal(paid or 0)
     opening_balance = balance
-    entries = []
+    entries: list[tuple[date, int, dict[str, Any]]] = []
     for doc in session.scalars(
-        select(Invoice)
-        .where(*issued, Invoice.issue_date >= date_from, Invoice.issue_date <= date_to)
-        .order_by(Invoice.issue_date, Invoice.invoice_id)
+        select(Invoice).where(
+            *issued, Invoice.issue_date >= date_from, Invoice.issue_date <= date_to
+        )
     ):
-        balance += doc.total
+        assert doc.issue_date is not None
         kind = "credit_note" if doc.kind == InvoiceKind.credit_note else "invoice"
-        entries.append(
+        entries.append((doc.issue_date, doc.invoice_id, {
+            "date": doc.issue_date, "kind": kind, "invoice_id": doc.invoice_id,
+            "reference": doc.invoice_number,
+            "description": (
+                f"Credit note for invoice {doc.credit_note_for_id}"
+                if kind == "credit_note" else f"Invoice, due {doc.due_date}"
+            ),
+            "amount": doc.total,
+        }))  # fmt: skip
+    rows = session.execute(
+        select(Settlement, Invoice.invoice_number)
+        .join(Invoice, Invoice.invoice_id == Settlement.invoice_id)
+        .where(
+            Settlement.customer_id == customer_id,
+            Settlement.created_at >= start,
+            Settlement.created_at < end,
+        )
+    ).all()
+    for settled, invoice_number in rows:
+        day = settled.created_at.date()
+        paying = settled.amount > 0
+        entries.append((day, settled.invoice_id, {
+            "date": day, "kind": "payment" if paying else "refund",
+            "invoice_id": settled.invoice_id, "reference": settled.reference,
+            "description": f"{'Paid on' if paying else 'Refunded from'} {invoice_number}",
+            "amount": -settled.amount,
+        }))  # fmt: skip
+    lines = []
+    for _, _, entry in sorted(entries, key=lambda e: (e[0], e[2]["kind"] != "invoice", e[1])):
+        amount = entry.pop("amount")
+        balance += amount
+        lines.append(
             {
-                "date": doc.issue_date,
-                "kind": kind,
-                "invoice_id": doc.invoice_id,
-                "reference": doc.invoice_number,
-                "description": (
-                    f"Credit note for invoice {doc.credit_note_for_id}"
-                    if kind == "credit_note"
-                    else f"Invoice, due {doc.due_date}"
-                ),
-                "debit": doc.total if doc.total > 0 else Decimal(0),
-                "credit": -doc.total if doc.total < 0 else Decimal(0),
+                **entry,
+                "debit": amount if amount > 0 else Decimal(0),
+                "credit": -amount if amount < 0 else Decimal(0),
                 "balance": balance,
             }
         )
@@ -423,5 +452,131 @@ def statement(
         "date_to": date_to,
         "opening_balance": opening_balance,
         "closing_balance": balance,
-        "lines": entries,
+        "lines": lines,
     }
+
+
+# --- payments against invoices (called by the payments domain) ------------------------------
+
+
+def settle(
+    session: Session,
+    *,
+    customer_id: int,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    invoice_id: int | None = None,
+    day: date,
+) -> tuple[list[tuple[int, Decimal]], Decimal]:
+    """Apply ``amount`` to the customer's open invoices in ``currency``, oldest due first (or
+    to the one named), each locked; what is left becomes account credit: a ``credit``
+    transaction the next invoice takes. Returns ((invoice id, applied) ..., credit)."""
+    stmt = (
+        select(Invoice)
+        .where(
+            Invoice.customer_id == customer_id,
+            Invoice.kind == InvoiceKind.invoice,
+            Invoice.currency == currency,
+            Invoice.status.in_(OPEN_STATUSES),
+            Invoice.total > Invoice.amount_paid,
+        )
+        .order_by(Invoice.due_date, Invoice.invoice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if invoice_id is not None:
+        stmt = stmt.where(Invoice.invoice_id == invoice_id)
+    applied: list[tuple[int, Decimal]] = []
+    left = amount
+    for invoice in session.scalars(stmt):
+        if left <= 0:
+            break
+        part = min(left, invoice.total - invoice.amount_paid)
+        _move(session, invoice, part, reference, day)
+        applied.append((invoice.invoice_id, part))
+        left -= part
+    if left > 0:
+        session.add(
+            Transaction(
+                customer_id=customer_id,
+                kind=TransactionKind.credit,
+                description=f"Account credit: {reference}",
+                currency=currency,
+                retail_amount=-left,
+                tax_percentage=Decimal(0),
+                tax_amount=Decimal(0),
+                source=f"{reference}:credit",
+                created_at=utcnow(),
+            )
+        )
+    session.flush()
+    return applied, left
+
+
+def unsettle(
+    session: Session,
+    *,
+    reference: str,
+    amount: Decimal,
+    customer_id: int,
+    currency: str,
+    day: date,
+) -> Decimal:
+    """Take ``amount`` back from what ``reference`` paid (a refund): from the invoices it
+    settled, newest first (they are due again), then from the account credit it left (a
+    ``charge`` transaction offsets it). Returns what came from invoices."""
+    rows = session.execute(
+        select(Settlement.invoice_id, func.sum(Settlement.amount))
+        .where(Settlement.reference == reference)
+        .group_by(Settlement.invoice_id)
+        .order_by(Settlement.invoice_id.desc())
+    ).all()
+    left, from_invoices = amount, Decimal(0)
+    for invoice_id, held in rows:
+        if left <= 0:
+            break
+        part = min(left, Decimal(held))
+        if part <= 0:
+            continue
+        invoice = _locked(session, invoice_id)
+        _move(session, invoice, -part, reference, day)
+        from_invoices += part
+        left -= part
+    if left > 0:
+        session.add(
+            Transaction(
+                customer_id=customer_id,
+                kind=TransactionKind.charge,
+                description=f"Refund of account credit: {reference}",
+                currency=currency,
+                retail_amount=left,
+                tax_percentage=Decimal(0),
+                tax_amount=Decimal(0),
+                created_at=utcnow(),
+            )
+        )
+    session.flush()
+    return from_invoices
+
+
+def _move(session: Session, invoice: Invoice, amount: Decimal, reference: str, day: date) -> None:
+    """Change what is paid on ``invoice`` by ``amount`` and set its status from the result."""
+    invoice.amount_paid += amount
+    if invoice.amount_paid >= invoice.total:
+        invoice.status = InvoiceStatus.paid
+    elif invoice.amount_paid > 0:
+        invoice.status = InvoiceStatus.partially_paid
+    else:
+        late = invoice.due_date is not None and invoice.due_date < day
+        invoice.status = InvoiceStatus.overdue if late else InvoiceStatus.issued
+    invoice.updated_at = utcnow()
+    session.add(
+        Settlement(
+            invoice_id=invoice.invoice_id,
+            customer_id=invoice.customer_id,
+            amount=amount,
+            reference=reference,
+            created_at=utcnow(),
+        )
+    )

@@ -161,6 +161,20 @@ class InvoiceSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Settlement(Base):
+    """Money applied to an invoice (positive) or taken back from it by a refund (negative),
+    with the reference of the payment that did it; ``invoice.amount_paid`` is their sum."""
+
+    __tablename__ = "invoice_settlement"
+
+    settlement_id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.invoice_id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    reference: Mapped[str] = mapped_column(String(64), index=True)  # "payment:<id>"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class BillingCursor(Base):
     """How far a service is billed: recurring charges exist for every day before
     ``billed_through``; postpaid usage rated before ``usage_billed_until`` is on a transaction."""

@@ -196,9 +196,9 @@ class StatementQuerySchema(_Range):
 
 class StatementLineSchema(Schema):
     date = fields.Date()
-    kind = Text(metadata={"enum": ["invoice", "credit_note"]})
+    kind = Text(metadata={"enum": ["invoice", "credit_note", "payment", "refund"]})
     invoice_id = fields.Integer()
-    reference = Text()
+    reference = Text(metadata={"description": "The invoice number, or the payment's reference"})
     description = Text()
     debit = MoneyField()
     credit = MoneyField()

@@ -3390,6 +3390,283 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/payment/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments, newest first: filter by customer, status, method.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    customer_id?: number;
+                    status?: "succeeded" | "partially_refunded" | "refunded";
+                    method?: "card" | "cash" | "bank_transfer" | "voucher";
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payment"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Record a payment (the manual gateway: cash, bank transfer, voucher, a card taken on
+         *     a terminal): it tops up the named service, or settles the customer's open invoices
+         *     oldest due first (or the one named), the rest left as account credit; a receipt and
+         *     a "payment confirmed" e-mail. With an Idempotency-Key a retry pays once.
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Same key + same body replays the first result; another body: 422 */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PaymentCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invoice_not_open`: the named invoice is not due */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, an invoice or service not the customer's, or `idempotency_key_reused` (other body) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/{payment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One payment, where it went (invoices, credit) and its refunds.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such payment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/{payment_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The payment's receipt as a PDF.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipt (application/pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such payment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/{payment_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund all or part of a payment: the invoices it settled are due again (newest
+         *     first), then its account credit is taken back; a top-up leaves the balance.
+         * @description Requires permission: `payment.refund`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RefundCreate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such payment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `refund_exceeds_payment` (more than is left), or `insufficient_balance` (a top-up already spent) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/permission/": {
         parameters: {
             query?: never;
@@ -6033,6 +6310,15 @@ export interface components {
             reference?: string;
             service_id?: number;
         };
+        Allocation: {
+            /**
+             * Format: decimal
+             * @description Paid on it, less what refunds took back
+             */
+            amount?: string;
+            invoice_id?: number;
+            invoice_number?: string | null;
+        };
         ApiKey: {
             /** Format: date-time */
             created_at?: string;
@@ -6818,6 +7104,84 @@ export interface components {
             /** @description 0 when empty */
             total_pages: number;
         };
+        Payment: {
+            /** Format: decimal */
+            amount?: string;
+            /** Format: decimal */
+            amount_refunded?: string;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            /**
+             * Format: decimal
+             * @description Left as account credit for the next invoice
+             */
+            credit?: string;
+            currency?: string;
+            customer_id?: number;
+            gateway?: string;
+            gateway_reference?: string | null;
+            invoice_id?: number | null;
+            /** @enum {unknown} */
+            method?: "card" | "cash" | "bank_transfer" | "voucher";
+            note?: string | null;
+            payment_id?: number;
+            receipt_number?: string;
+            service_id?: number | null;
+            /** @enum {unknown} */
+            status?: "succeeded" | "partially_refunded" | "refunded";
+        };
+        PaymentCreate: {
+            /**
+             * Format: decimal
+             * @description Above 0 and below 1,000,000, a decimal string
+             */
+            amount: string;
+            customer_id: number;
+            /**
+             * @description Settle this open invoice of the customer's (else 422, or 409 `invoice_not_open`); the rest becomes account credit
+             * @default null
+             */
+            invoice_id?: number | null;
+            /** @enum {string} */
+            method: "card" | "cash" | "bank_transfer" | "voucher";
+            /** @default null */
+            note?: string | null;
+            /**
+             * @description Top up this service's balance (prepaid) instead; one of the customer's (else 422); not with invoice_id
+             * @default null
+             */
+            service_id?: number | null;
+        };
+        PaymentDetail: {
+            allocations?: components["schemas"]["Allocation"][];
+            /** Format: decimal */
+            amount?: string;
+            /** Format: decimal */
+            amount_refunded?: string;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            /**
+             * Format: decimal
+             * @description Left as account credit for the next invoice
+             */
+            credit?: string;
+            currency?: string;
+            customer_id?: number;
+            gateway?: string;
+            gateway_reference?: string | null;
+            invoice_id?: number | null;
+            /** @enum {unknown} */
+            method?: "card" | "cash" | "bank_transfer" | "voucher";
+            note?: string | null;
+            payment_id?: number;
+            receipt_number?: string;
+            refunds?: components["schemas"]["Refund"][];
+            service_id?: number | null;
+            /** @enum {unknown} */
+            status?: "succeeded" | "partially_refunded" | "refunded";
+        };
         Permission: {
             description?: string;
             name?: string;
@@ -7284,6 +7648,24 @@ export interface components {
              */
             refresh_token?: string | null;
         };
+        Refund: {
+            /** Format: decimal */
+            amount?: string;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            gateway_reference?: string | null;
+            reason?: string;
+            refund_id?: number;
+        };
+        RefundCreate: {
+            /**
+             * Format: decimal
+             * @description At most what is left (409)
+             */
+            amount: string;
+            reason: string;
+        };
         Reserve: {
             /** @description Hold the item for this customer */
             customer_id?: number;
@@ -7534,7 +7916,8 @@ export interface components {
             description?: string;
             invoice_id?: number;
             /** @enum {string} */
-            kind?: "invoice" | "credit_note";
+            kind?: "invoice" | "credit_note" | "payment" | "refund";
+            /** @description The invoice number, or the payment's reference */
             reference?: string;
         };
         StatusChange: {
