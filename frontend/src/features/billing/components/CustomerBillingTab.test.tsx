@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { CustomerDetailPage } from "@/features/customers";
+import type { PaymentDetail } from "@/features/payments";
 import { customer, login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { formatDate } from "@/lib/format";
@@ -166,6 +167,80 @@ describe("CustomerBillingTab", () => {
     expect(screen.queryByTestId("billing-add-charge")).not.toBeInTheDocument();
     expect(screen.queryByTestId("billing-run-customer")).not.toBeInTheDocument();
     expect(screen.queryByTestId("transaction-void")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("billing-record-payment")).not.toBeInTheDocument();
+    // No payment.read: no payments card, and nothing asked for it.
+    expect(screen.queryByTestId("billing-payments")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/payment/")).toHaveLength(0);
+  });
+
+  it("lists the payments and records one against an open invoice, then reads the balance due again", async () => {
+    useSession.setState({ permissions: [...ALL, "payment.read", "payment.write", "payment.refund"] });
+    const recorded: PaymentDetail = {
+      payment_id: 31,
+      customer_id: 7,
+      service_id: null,
+      invoice_id: 2,
+      amount: "0.5000",
+      currency: "USD",
+      method: "cash",
+      status: "succeeded",
+      gateway: "manual",
+      gateway_reference: "manual-0123456789abcdef",
+      receipt_number: "RCT-2026-000031",
+      amount_refunded: "0.0000",
+      credit: "0.3000",
+      note: null,
+      created_by_user_id: 1,
+      created_at: "2026-03-10T09:30:00Z",
+      allocations: [{ invoice_id: 2, invoice_number: "INV-2026-000002", amount: "0.2000" }],
+      refunds: [],
+    };
+    const { allocations: _a, refunds: _r, ...row } = recorded;
+    let payments: unknown[] = [];
+    fetch.on("GET /crm/payment/", () => page(payments));
+    fetch.on("GET /crm/payment/31", () => json(recorded));
+    fetch.on("POST /crm/payment/", () => {
+      payments = [row];
+      invoices = invoices.map((i) => (i.invoice_id === 2 ? { ...i, status: "paid", amount_due: "0.0000" } : i));
+      return json(recorded, { status: 201 });
+    });
+    renderTab();
+    const card = await screen.findByTestId("billing-payments");
+    expect(await within(card).findByText("No payments yet")).toBeInTheDocument();
+    expect(await screen.findByTestId("billing-balance-due")).toHaveTextContent("0.30 USD");
+
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("billing-record-payment"));
+    await user.type(await screen.findByTestId("payment-amount"), "0.50");
+    await user.click(screen.getByTestId("payment-method"));
+    await user.click(await screen.findByRole("option", { name: "Cash", hidden: true }));
+    await user.click(screen.getByText("One invoice"));
+    await user.click(screen.getByTestId("payment-invoice"));
+    // Only the open invoices are offered (not INV-2026-000003, paid).
+    const options = await screen.findAllByRole("option", { name: /INV-2026/, hidden: true });
+    expect(options.map((o) => o.textContent)).toEqual([
+      "INV-2026-000001 · due 0.10 USD",
+      "INV-2026-000002 · due 0.20 USD",
+    ]);
+    await user.click(options[1]);
+    await user.click(screen.getByTestId("payment-submit"));
+
+    const result = await screen.findByTestId("payment-result");
+    expect(within(result).getByTestId("payment-result-allocation")).toHaveTextContent("INV-2026-000002");
+    expect(within(result).getByTestId("payment-result-credit")).toHaveTextContent("0.30 USD is kept as account credit");
+    expect(await fetch.callsTo("POST /crm/payment/")[0].json()).toEqual({
+      customer_id: 7,
+      amount: "0.50",
+      method: "cash",
+      invoice_id: 2,
+    });
+    await user.click(screen.getByTestId("payment-done"));
+
+    // The payment is listed, and the invoice it paid is no longer due.
+    await waitFor(() => expect(screen.getByTestId("billing-balance-due")).toHaveTextContent("0.10 USD"));
+    const listed = await within(card).findByTestId("payment-row");
+    expect(await within(listed).findByTestId("payment-allocation")).toHaveTextContent("INV-2026-000002");
+    expect(within(listed).getByTestId("payment-refund")).toBeInTheDocument();
   });
 
   it("shows the pro-forma: the next invoice's lines and totals, unnumbered", async () => {

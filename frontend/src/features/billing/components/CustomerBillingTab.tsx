@@ -1,8 +1,9 @@
 import { Box, Button, Card, CloseButton, Group, Stack, Text, Title } from "@mantine/core";
-import { IconFileInvoice, IconPlayerPlay, IconPlus } from "@tabler/icons-react";
+import { IconCash, IconFileInvoice, IconPlayerPlay, IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { usePermission } from "@/api";
 import { DetailCard, ListFooter, QueryState } from "@/components";
+import { PaymentsCard, RecordPaymentModal } from "@/features/payments";
 import { formatMoney } from "@/lib/money";
 import { notifyError } from "@/lib/notify";
 import { useBalanceDue, useInvoices, useStartRun } from "../api";
@@ -14,11 +15,12 @@ import { RunProgress } from "./RunProgress";
 import { StatementCard } from "./StatementCard";
 import { TransactionsCard } from "./TransactionsCard";
 
-/** Who may open the customer's Billing tab: anyone who may read invoices or transactions. */
+/** Who may open the customer's Billing tab: anyone who may read invoices, transactions or payments. */
 export function useCanSeeBilling(): boolean {
   const invoices = usePermission("invoice.read");
   const transactions = usePermission("transaction.read");
-  return invoices || transactions;
+  const payments = usePermission("payment.read");
+  return invoices || transactions || payments;
 }
 
 function BalanceDueValue({ customerId, currency }: { customerId: number; currency: string | null }) {
@@ -98,13 +100,16 @@ interface CustomerBillingTabProps {
   currency: string | null;
 }
 
-/** A customer's billing: what they owe, their invoices and transactions, the statement, and the staff actions. */
+/** A customer's billing: what they owe, their invoices, payments and transactions, the statement, and the staff actions. */
 export function CustomerBillingTab({ customerId, currency }: CustomerBillingTabProps) {
   const canReadInvoices = usePermission("invoice.read");
   const canReadTransactions = usePermission("transaction.read");
   const canWriteTransactions = usePermission("transaction.write");
   const canRun = usePermission("invoice.write");
+  const canReadPayments = usePermission("payment.read");
+  const canWritePayments = usePermission("payment.write");
   const [chargeOpen, setChargeOpen] = useState(false);
+  const [paymentOpen, setPaymentOpen] = useState(false);
   const [proformaOpen, setProformaOpen] = useState(false);
   const [runId, setRunId] = useState<number | null>(null);
   const start = useStartRun();
@@ -133,6 +138,16 @@ export function CustomerBillingTab({ customerId, currency }: CustomerBillingTabP
             )}
           </Stack>
           <Group gap="xs">
+            {canWritePayments && (
+              <Button
+                variant="default"
+                leftSection={<IconCash size={16} />}
+                onClick={() => setPaymentOpen(true)}
+                data-testid="billing-record-payment"
+              >
+                Record payment
+              </Button>
+            )}
             {canWriteTransactions && (
               <Button
                 variant="default"
@@ -168,11 +183,18 @@ export function CustomerBillingTab({ customerId, currency }: CustomerBillingTabP
       </Card>
       {runId !== null && <LiveRun runId={runId} onDismiss={() => setRunId(null)} />}
       {canReadInvoices && <CustomerInvoices customerId={customerId} />}
+      {canReadPayments && <PaymentsCard customerId={customerId} />}
       {canReadTransactions && <TransactionsCard customerId={customerId} />}
       {canReadInvoices && <StatementCard customerId={customerId} />}
       <ChargeCreditModal
         opened={chargeOpen}
         onClose={() => setChargeOpen(false)}
+        customerId={customerId}
+        currency={currency}
+      />
+      <RecordPaymentModal
+        opened={paymentOpen}
+        onClose={() => setPaymentOpen(false)}
         customerId={customerId}
         currency={currency}
       />

@@ -6,7 +6,7 @@ import { login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { formatDate } from "@/lib/format";
 import { renderRoutes } from "@/test/render";
-import { invoiceDetail } from "../testData";
+import { invoice, invoiceDetail, page } from "../testData";
 import { InvoiceDetailPage } from "./InvoiceDetailPage";
 
 let fetch: StubFetch;
@@ -122,6 +122,83 @@ describe("InvoiceDetailPage", () => {
     expect(await screen.findByTestId("invoice-kind")).toHaveTextContent("Credit note");
     expect(screen.getByTestId("invoice-credits")).toHaveAttribute("href", "/invoices/54");
     expect(screen.queryByTestId("invoice-void")).not.toBeInTheDocument();
+  });
+
+  it("records a payment on an open invoice, the invoice picked and its amount due filled in", async () => {
+    useSession.setState({ permissions: ["invoice.read", "payment.write"] });
+    fetch.on("GET /crm/invoice/", () => page([invoice()]));
+    fetch.on("POST /crm/payment/", async (r) => {
+      const body = await r.json();
+      fetch.on("GET /crm/invoice/55", () =>
+        json(invoiceDetail({ status: "paid", paid: true, amount_paid: "23.9880", amount_due: "0.0000" })),
+      );
+      return json(
+        {
+          payment_id: 31,
+          customer_id: 7,
+          service_id: null,
+          invoice_id: 55,
+          amount: body.amount,
+          currency: "USD",
+          method: body.method,
+          status: "succeeded",
+          gateway: "manual",
+          gateway_reference: "manual-0123456789abcdef",
+          receipt_number: "RCT-2026-000031",
+          amount_refunded: "0.0000",
+          credit: "0.0000",
+          note: null,
+          created_by_user_id: 1,
+          created_at: "2026-03-10T09:30:00Z",
+          allocations: [{ invoice_id: 55, invoice_number: "INV-2026-000055", amount: "23.9880" }],
+          refunds: [],
+        },
+        { status: 201 },
+      );
+    });
+    renderInvoice();
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("invoice-record-payment"));
+    expect(await screen.findByTestId("payment-amount")).toHaveValue("23.988");
+    expect(screen.getByTestId("payment-invoice")).toHaveValue("INV-2026-000055 · due 23.988 USD");
+    await user.click(screen.getByTestId("payment-submit"));
+
+    expect(await screen.findByTestId("payment-result-allocation")).toHaveTextContent("INV-2026-000055");
+    expect(await fetch.callsTo("POST /crm/payment/")[0].json()).toEqual({
+      customer_id: 7,
+      amount: "23.988",
+      method: "card",
+      invoice_id: 55,
+    });
+    // The invoice is read again: paid, so no more payments are offered on it.
+    await waitFor(() => expect(screen.getByTestId("invoice-status")).toHaveTextContent("Paid"));
+    expect(screen.queryByTestId("invoice-record-payment")).not.toBeInTheDocument();
+  });
+
+  it("offers Record payment only on an open invoice and with payment.write", async () => {
+    useSession.setState({ permissions: ["invoice.read", "payment.write"] });
+    for (const status of ["draft", "paid", "void"] as const) {
+      fetch.on("GET /crm/invoice/55", () => json(invoiceDetail({ status })));
+      const { unmount } = renderInvoice();
+      await waitFor(() => expect(screen.getByTestId("invoice-status")).toHaveAttribute("data-status", status));
+      expect(screen.queryByTestId("invoice-record-payment")).not.toBeInTheDocument();
+      unmount();
+    }
+    fetch.on("GET /crm/invoice/55", () => json(invoiceDetail({ kind: "credit_note", status: "issued" })));
+    const creditNote = renderInvoice();
+    await screen.findByTestId("invoice-kind");
+    expect(screen.queryByTestId("invoice-record-payment")).not.toBeInTheDocument();
+    creditNote.unmount();
+
+    fetch.on("GET /crm/invoice/55", () => json(invoiceDetail({ status: "overdue" })));
+    const overdue = renderInvoice();
+    expect(await screen.findByTestId("invoice-record-payment")).toBeInTheDocument();
+    overdue.unmount();
+
+    useSession.setState({ permissions: ["invoice.read"] });
+    renderInvoice();
+    await screen.findByTestId("invoice-number");
+    expect(screen.queryByTestId("invoice-record-payment")).not.toBeInTheDocument();
   });
 
   it("downloads the PDF with the bearer token and saves it under the server's file name", async () => {

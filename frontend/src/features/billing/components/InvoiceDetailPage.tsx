@@ -1,5 +1,6 @@
 import { Alert, Anchor, Button, Group, Stack, Text } from "@mantine/core";
-import { IconBan, IconSend } from "@tabler/icons-react";
+import { IconBan, IconCash, IconSend } from "@tabler/icons-react";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePermission } from "@/api";
 import {
@@ -12,10 +13,11 @@ import {
   ReasonModal,
   useReasonAction,
 } from "@/components";
+import { RecordPaymentModal } from "@/features/payments";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { useInvoice, useIssueInvoice, useVoidInvoice, type InvoiceDetail } from "../api";
-import { canIssue, canVoid, INVOICE_KIND_LABELS, invoiceLabel } from "../constants";
+import { canIssue, canVoid, INVOICE_KIND_LABELS, invoiceLabel, OPEN_STATUSES } from "../constants";
 import { InvoiceKindBadge, InvoiceStatusBadge } from "./Badges";
 import { formatPeriod, InvoiceBody } from "./InvoiceBody";
 import { InvoicePdfButton } from "./InvoicePdfButton";
@@ -42,6 +44,10 @@ function IssueButton({ invoice }: { invoice: InvoiceDetail }) {
   );
 }
 
+/** An invoice with money still owed on it: a payment can be recorded against it. */
+const isPayable = (invoice: InvoiceDetail) =>
+  invoice.kind === "invoice" && (OPEN_STATUSES as readonly string[]).includes(invoice.status);
+
 /** Where a void invoice went: the credit note that cancelled it (or, for a draft, back to billing). */
 function VoidNotice({ invoice }: { invoice: InvoiceDetail }) {
   return (
@@ -67,6 +73,8 @@ function VoidNotice({ invoice }: { invoice: InvoiceDetail }) {
 function InvoiceDetails({ invoice }: { invoice: InvoiceDetail }) {
   const canWrite = usePermission("invoice.write");
   const canVoidInvoices = usePermission("invoice.void");
+  const canRecordPayment = usePermission("payment.write");
+  const [paymentOpen, setPaymentOpen] = useState(false);
   const reason = useReasonAction(useVoidInvoice(invoice.invoice_id), (voided) =>
     voided.credited_by_id !== null
       ? `${invoiceLabel(voided)} is void: credit note #${voided.credited_by_id} cancels it.`
@@ -89,6 +97,15 @@ function InvoiceDetails({ invoice }: { invoice: InvoiceDetail }) {
         actions={
           <>
             <InvoicePdfButton invoice={invoice} />
+            {canRecordPayment && isPayable(invoice) && (
+              <Button
+                leftSection={<IconCash size={16} />}
+                onClick={() => setPaymentOpen(true)}
+                data-testid="invoice-record-payment"
+              >
+                Record payment
+              </Button>
+            )}
             {canWrite && canIssue(invoice) && <IssueButton invoice={invoice} />}
             {canVoidInvoices && canVoid(invoice) && (
               <Button
@@ -143,6 +160,13 @@ function InvoiceDetails({ invoice }: { invoice: InvoiceDetail }) {
           <InvoiceBody document={invoice} />
         </DetailCard>
       </Stack>
+      <RecordPaymentModal
+        opened={paymentOpen}
+        onClose={() => setPaymentOpen(false)}
+        customerId={invoice.customer_id}
+        currency={invoice.currency}
+        invoice={invoice}
+      />
       <ReasonModal
         title={reason.action ? `Void ${invoiceLabel(invoice)}` : null}
         confirmLabel="Void"

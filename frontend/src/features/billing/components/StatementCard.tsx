@@ -5,7 +5,6 @@ import { DetailCard, EmptyRow, QueryState } from "@/components";
 import { formatDate } from "@/lib/format";
 import { formatMoney } from "@/lib/money";
 import { useStatement, type Statement } from "../api";
-import { INVOICE_KIND_LABELS } from "../constants";
 import { DAY_RE, isoDay } from "../validation";
 
 /** The first of the month, three months back: a quarter's statement by default. */
@@ -15,6 +14,14 @@ function defaultFrom(today: Date): string {
 
 /** The money columns zero-padded the same way: "0" is shown as "—" so the entries read. */
 const amount = (value: string, currency: string) => (/^-?0*(\.0*)?$/.test(value) ? "—" : formatMoney(value, currency));
+
+/** What each line is: a document, or money paid on (or refunded from) the invoice it links to. */
+const LINE_KIND_LABELS: Record<Statement["lines"][number]["kind"], string> = {
+  invoice: "Invoice",
+  credit_note: "Credit note",
+  payment: "Payment",
+  refund: "Refund",
+};
 
 /** Every amount in the statement's own currency (the API sends it). */
 function StatementTable({ statement }: { statement: Statement }) {
@@ -45,15 +52,20 @@ function StatementTable({ statement }: { statement: Statement }) {
             </Table.Td>
           </Table.Tr>
           {statement.lines.length === 0 && <EmptyRow colSpan={6}>Nothing issued in this period</EmptyRow>}
-          {statement.lines.map((line) => (
-            <Table.Tr key={`${line.invoice_id}-${line.reference}`} data-testid="statement-line" data-kind={line.kind}>
+          {statement.lines.map((line, index) => (
+            // A payment and its refund can share an invoice and a reference: the index tells them apart.
+            <Table.Tr
+              key={`${index}-${line.invoice_id}-${line.reference}`}
+              data-testid="statement-line"
+              data-kind={line.kind}
+            >
               <Table.Td style={{ whiteSpace: "nowrap" }}>{formatDate(line.date)}</Table.Td>
               <Table.Td>
                 <Anchor component={Link} to={`/invoices/${line.invoice_id}`} size="sm" ff="monospace">
                   {line.reference}
                 </Anchor>
                 <Text size="xs" c="dimmed">
-                  {INVOICE_KIND_LABELS[line.kind] ?? line.kind}
+                  {LINE_KIND_LABELS[line.kind] ?? line.kind}
                 </Text>
               </Table.Td>
               <Table.Td>{line.description}</Table.Td>

@@ -1,0 +1,11 @@
+export {
+  downloadReceipt,
+  useOpenInvoices,
+  usePayment,
+  usePaymentDetails,
+  usePayments,
+  useRecordPayment,
+  useRefundPayment,
+} from "./payments";
+export { paymentKeys } from "./keys";
+export type * from "./types";
