@@ -12,5 +12,6 @@ def import_periodic_jobs() -> None:
     import omnicrm.billing.jobs
     import omnicrm.charging.jobs
     import omnicrm.inventory.jobs
+    import omnicrm.payments.jobs
     import omnicrm.provisioning.jobs
     import omnicrm.scheduler.jobs  # noqa: F401

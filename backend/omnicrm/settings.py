@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,6 +112,15 @@ class Settings(BaseSettings):
     billing_auto_issue: bool = True
     # Customers per unit of work in a billing run (each commits with the run's progress).
     billing_chunk_size: int = Field(default=2000, ge=1)
+    # Dunning: steps by days past an invoice's due date (reminder, suspend, termination_request).
+    dunning_steps: list[dict[str, Any]] = Field(
+        default_factory=lambda: [
+            {"days": 7, "action": "reminder"},
+            {"days": 14, "action": "reminder"},
+            {"days": 21, "action": "suspend"},
+            {"days": 45, "action": "termination_request"},
+        ]
+    )
     # What an invoice PDF says about the operator (the template is instance/templates/
     # invoice.html when there is one, else the built-in one).
     company_name: str = "OmniCRM Operator"

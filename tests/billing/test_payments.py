@@ -76,7 +76,9 @@ def test_a_payment_settles_the_oldest_invoices_first_and_keeps_the_rest_as_credi
     latest = call("get", f"/crm/invoice/?customer_id={customer.customer_id}", 200)[0]
     assert latest["total"] == "9.00"  # 15.00 less the 6.00 credit
     mail = db_session.scalars(
-        select(Notification).where(Notification.template == "payment_confirmed")
+        select(Notification)
+        .where(Notification.template == "payment_confirmed")
+        .order_by(Notification.notification_id)
     ).all()
     assert {m.recipient for m in mail} == {customer.email} and len(mail) == 2
     assert paid["receipt_number"] in mail[0].subject

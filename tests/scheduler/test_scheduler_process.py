@@ -63,6 +63,7 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
                 "charging.renew_allowances": "off",
                 "billing.run": "off",
                 "billing.mark_overdue": "off",
+                "payments.dunning": "off",
             }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken

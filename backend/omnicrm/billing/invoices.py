@@ -563,13 +563,15 @@ def unsettle(
 def _move(session: Session, invoice: Invoice, amount: Decimal, reference: str, day: date) -> None:
     """Change what is paid on ``invoice`` by ``amount`` and set its status from the result."""
     invoice.amount_paid += amount
+    late = invoice.due_date is not None and invoice.due_date < day
     if invoice.amount_paid >= invoice.total:
         invoice.status = InvoiceStatus.paid
+    elif late:
+        invoice.status = InvoiceStatus.overdue  # still late while anything is left
     elif invoice.amount_paid > 0:
         invoice.status = InvoiceStatus.partially_paid
     else:
-        late = invoice.due_date is not None and invoice.due_date < day
-        invoice.status = InvoiceStatus.overdue if late else InvoiceStatus.issued
+        invoice.status = InvoiceStatus.issued
     invoice.updated_at = utcnow()
     session.add(
         Settlement(

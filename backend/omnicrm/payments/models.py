@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnicrm.activity.audit import auditable
@@ -69,3 +69,41 @@ class Refund(Base):
     gateway_reference: Mapped[str | None] = mapped_column(String(100))
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DunningAction(enum.StrEnum):
+    reminder = "reminder"
+    suspend = "suspend"
+    termination_request = "termination_request"
+
+
+@auditable(object_type="dunning", customer_id_attr="customer_id")
+class DunningStep(Base):
+    """One dunning step taken for an overdue invoice (each step once per invoice: the
+    database decides when two scheduler runs overlap). Audited: it shows on the customer's
+    activity."""
+
+    __tablename__ = "dunning_step"
+    __table_args__ = (UniqueConstraint("invoice_id", "step", name="uq_dunning_step_once"),)
+
+    dunning_step_id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.invoice_id"))
+    step: Mapped[int] = mapped_column()  # its place in DUNNING_STEPS
+    action: Mapped[DunningAction] = mapped_column(enum_column(DunningAction, length=24))
+    days_overdue: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DunningHold(Base):
+    """A service dunning suspended, until a payment clears the debt (then it is resumed, and
+    only services held here are)."""
+
+    __tablename__ = "dunning_hold"
+
+    hold_id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.service_id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id"), index=True)
+    dunning_step_id: Mapped[int] = mapped_column(ForeignKey("dunning_step.dunning_step_id"))
+    suspended_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resumed_at: Mapped[datetime | None] = mapped_column()

@@ -16,6 +16,7 @@ from omnicrm.core.idempotency import request_fingerprint, scoped_key
 from omnicrm.core.pagination import paginate_query
 from omnicrm.payments import schemas as s
 from omnicrm.payments import use_cases as uc
+from omnicrm.payments.dunning import dunning_queue
 from omnicrm.payments.receipt import render_receipt
 
 blp = Blueprint(
@@ -73,6 +74,16 @@ class Payments(MethodView):
             **data,
         )
         return _detail(payment.payment_id)
+
+
+@blp.route("/dunning")
+class Dunning(MethodView):
+    @require_permission("payment.read")
+    @blp.response(200, s.DunningEntrySchema(many=True))
+    def get(self) -> Any:
+        """The dunning queue: customers with overdue money, oldest first, with the last step
+        taken and the services dunning holds suspended."""
+        return dunning_queue(request_session())
 
 
 @blp.route("/<int:payment_id>")

@@ -76,6 +76,20 @@ class PaymentSchema(Schema):
     created_at = fields.DateTime()
 
 
+class DunningEntrySchema(Schema):
+    customer_id = fields.Integer()
+    customer_name = Text()
+    overdue = MoneyField(metadata={"description": "Money past its due date"})
+    oldest_due_date = fields.Date()
+    invoices = fields.Integer(metadata={"description": "Overdue invoices"})
+    last_action = Text(allow_none=True, metadata={"enum": ["reminder", "suspend",
+                       "termination_request"]})  # fmt: skip
+    last_action_at = fields.DateTime(allow_none=True)
+    suspended_service_ids = fields.List(
+        fields.Integer(), metadata={"description": "Services dunning holds suspended"}
+    )
+
+
 class PaymentDetailSchema(PaymentSchema):
     allocations = fields.List(fields.Nested(AllocationSchema))
     refunds = fields.List(fields.Nested(RefundSchema))

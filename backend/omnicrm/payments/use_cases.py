@@ -30,6 +30,7 @@ from omnicrm.core.idempotency import IdempotencyMismatch
 from omnicrm.core.money import format_money
 from omnicrm.customers.models import Customer
 from omnicrm.notifications.use_cases import queue_email
+from omnicrm.payments.dunning import release_if_cleared
 from omnicrm.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
 from omnicrm.services.models import Service
 
@@ -150,6 +151,7 @@ def take_payment(
             invoice_id=invoice_id,
             day=day,
         )
+        release_if_cleared(session, customer_id)
     session.flush()
     if customer.email:
         queue_email(

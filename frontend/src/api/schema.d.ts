@@ -3497,6 +3497,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/payment/dunning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dunning queue: customers with overdue money, oldest first, with the last step
+         *     taken and the services dunning holds suspended.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DunningEntry"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/payment/{payment_id}": {
         parameters: {
             query?: never;
@@ -6633,6 +6676,25 @@ export interface components {
             /** Format: date-time */
             generated_at?: string;
             series?: components["schemas"]["SeriesPoint"][];
+        };
+        DunningEntry: {
+            customer_id?: number;
+            customer_name?: string;
+            /** @description Overdue invoices */
+            invoices?: number;
+            /** @enum {string|null} */
+            last_action?: "reminder" | "suspend" | "termination_request" | null;
+            /** Format: date-time */
+            last_action_at?: string | null;
+            /** Format: date */
+            oldest_due_date?: string;
+            /**
+             * Format: decimal
+             * @description Money past its due date
+             */
+            overdue?: string;
+            /** @description Services dunning holds suspended */
+            suspended_service_ids?: number[];
         };
         Email: {
             /** Format: email */
