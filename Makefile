@@ -36,7 +36,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -path '*/node_modules' -
 	frontend/postcss.config.* frontend/package.json)
 
 .PHONY: help setup ui run test test-pg e2e lint fmt typecheck migrate openapi openapi-check contract \
-	bench bench-contracts bench-provisioning bench-rating bench-billing clean distclean
+	bench bench-contracts bench-provisioning bench-rating bench-billing bench-payments clean distclean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -191,6 +191,9 @@ bench-provisioning: setup ## 200 jobs through 4 workers vs bare ansible-playbook
 
 bench-billing: setup ## Billing run for 100,000 active services vs bare INSERT…SELECT (bench/billing_run.py)
 	$(PY) bench/billing_run.py $(BENCH_ARGS)
+
+bench-payments: setup ## 2,000 invoices paid through POST /crm/payment/ vs bare SQL (bench/payments.py)
+	$(PY) bench/payments.py $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------- cleanup ---
 

@@ -104,7 +104,6 @@ def take_payment(
     if invoice_id is not None:
         currency = _payable_invoice(session, customer_id, invoice_id).currency
     day = today()
-    number = billing.take_numbers(session, series="RCPT", year=day.year, count=1) + 1
     payment = Payment(
         customer_id=customer_id,
         service_id=service_id,
@@ -114,7 +113,9 @@ def take_payment(
         method=PaymentMethod(method),
         gateway=GATEWAY.name,
         gateway_reference=GATEWAY.charge(amount, currency),
-        receipt_number=billing.number("RCPT", day.year, number),
+        # Numbered last (below): the sequence row stays locked until commit, so the less
+        # that comes after taking the number, the less concurrent payments wait.
+        receipt_number=f"pending-{uuid.uuid4().hex[:20]}",  # fits String(32)
         note=note,
         created_by_user_id=user_id,
         created_at=utcnow(),
@@ -137,7 +138,7 @@ def take_payment(
             session,
             service_id=service_id,
             amount=amount,
-            note=f"payment {payment.receipt_number}",
+            note=f"payment {reference_of(payment)}",
             user_id=user_id,
             idempotency=None,
         )
@@ -152,6 +153,8 @@ def take_payment(
             day=day,
         )
         release_if_cleared(session, customer_id)
+    number = billing.take_numbers(session, series="RCPT", year=day.year, count=1) + 1
+    payment.receipt_number = billing.number("RCPT", day.year, number)
     session.flush()
     if customer.email:
         queue_email(

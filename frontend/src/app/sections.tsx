@@ -6,6 +6,7 @@
 import {
   IconAntenna,
   IconBox,
+  IconCashOff,
   IconClockPlay,
   IconFileDescription,
   IconFileInvoice,
@@ -42,6 +43,7 @@ const InvoicesPage = lazy(() => import("@/features/billing").then((m) => ({ defa
 const InvoiceDetailPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.InvoiceDetailPage })));
 const BillingRunsPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunsPage })));
 const BillingRunPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunPage })));
+const DunningPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.DunningPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
@@ -149,6 +151,13 @@ export const sections: Section[] = [
       { index: true, element: <BillingRunsPage /> },
       { path: ":runId", element: <BillingRunPage /> },
     ],
+  },
+  {
+    path: "payments/dunning",
+    label: "Dunning",
+    icon: IconCashOff,
+    permission: "payment.read",
+    routes: [{ index: true, element: <DunningPage /> }],
   },
   {
     path: "activity",

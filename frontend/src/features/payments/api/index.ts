@@ -1,5 +1,6 @@
 export {
   downloadReceipt,
+  useDunning,
   useOpenInvoices,
   usePayment,
   usePaymentDetails,

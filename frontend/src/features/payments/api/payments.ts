@@ -34,6 +34,14 @@ export function usePaymentDetails(paymentIds: readonly number[]) {
   return useQueries({ queries: paymentIds.map(paymentQuery) });
 }
 
+/** The dunning queue: customers with overdue money, oldest first (one unpaged list). */
+export function useDunning() {
+  return useQuery({
+    queryKey: paymentKeys.dunning(),
+    queryFn: ({ signal }) => unwrap(api.GET("/crm/payment/dunning", { signal })),
+  });
+}
+
 /**
  * The customer's invoices a payment can be applied to (issued, partially paid, overdue), at
  * most 100 (the largest page): older ones are still settled by "oldest first".

@@ -13,3 +13,6 @@ export type PaymentMethod = Payment["method"];
 export type PaymentListQuery = QueryOf<"/crm/payment/", "get">;
 export type PaymentCreate = BodyOf<"/crm/payment/", "post">;
 export type RefundCreate = BodyOf<"/crm/payment/{payment_id}/refund", "post">;
+/** A customer in the dunning queue: overdue money, the last step taken, the services it holds suspended. */
+export type DunningEntry = Item<ResponseOf<"/crm/payment/dunning", "get">>;
+export type DunningAction = NonNullable<DunningEntry["last_action"]>;
