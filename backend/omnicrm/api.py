@@ -19,6 +19,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.notifications.routes import blp as notifications_blp
     from omnicrm.ops.routes import blp as ops_blp
     from omnicrm.payments.routes import blp as payments_blp
+    from omnicrm.payments.routes import methods_blp, webhook_blp
     from omnicrm.provisioning.routes import blp as provisioning_blp
     from omnicrm.scheduler.routes import blp as scheduler_blp
     from omnicrm.services.routes import blp as services_blp
@@ -39,5 +40,7 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(transactions_blp)  # /crm/transaction/ (charges, credits, void)
     api.register_blueprint(invoices_blp)  # /crm/invoice/ (detail, PDF, issue, void, proforma)
     api.register_blueprint(billing_blp)  # /crm/billing/run, /crm/customer/<id>/statement
-    api.register_blueprint(payments_blp)  # /crm/payment/ (take, refund, receipt)
+    api.register_blueprint(payments_blp)  # /crm/payment/ (take, refund, receipt, reconcile)
+    api.register_blueprint(methods_blp)  # /crm/payment-method/ (saved cards, expiring)
+    api.register_blueprint(webhook_blp)  # /crm/webhook/stripe (public, signed)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 import structlog
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -116,7 +116,8 @@ def _finish(response: Response) -> Response:
             session.close()
     headers = response.headers
     headers["X-Request-ID"] = ctx.get("request_id", "")
-    apply_security_headers(headers, req.path, response.mimetype)
+    stripe = bool(current_app.extensions["omnicrm_settings"].stripe_publishable_key)
+    apply_security_headers(headers, req.path, response.mimetype, stripe=stripe)
     method, status = req.method, response.status_code
     elapsed = time.perf_counter() - ctx.get("started", time.perf_counter())
     observe_request(method, req.endpoint or "unmatched", status, elapsed)

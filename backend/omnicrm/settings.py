@@ -121,6 +121,24 @@ class Settings(BaseSettings):
             {"days": 45, "action": "termination_request"},
         ]
     )
+    # Stripe (docs/payments.md): card payments go through Stripe when a secret key is set.
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    # Where the Stripe library sends its calls (a proxy or a test double may stand in).
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Retries of a call whose answer was lost (each with the same idempotency key: no double).
+    stripe_max_network_retries: int = Field(default=2, ge=0, le=5)
+    # How old a webhook's signed timestamp may be (replays of older ones are refused).
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # Cards expiring within this many days are listed, and their owners reminded once.
+    card_expiry_warning_days: int = Field(default=60, ge=1)
+    # A gateway payment with no answer for this long, and no trace at the gateway, has failed.
+    payment_unknown_grace_minutes: int = Field(default=15, ge=0)
+    # Postpaid invoices due today are charged to the customer's default card (when Stripe is on).
+    payment_autocharge: bool = True
+
     # What an invoice PDF says about the operator (the template is instance/templates/
     # invoice.html when there is one, else the built-in one).
     company_name: str = "OmniCRM Operator"

@@ -27,6 +27,7 @@ use_app_factory(_create_app)
 
 def _import_actors() -> None:
     import omnicrm.notifications.tasks
+    import omnicrm.payments.tasks
     import omnicrm.provisioning.tasks
     import omnicrm.scheduler.tasks  # noqa: F401
     from omnicrm.periodic import import_periodic_jobs

@@ -189,3 +189,20 @@ def test_metrics_with_a_token_need_it_from_everyone(app, client, monkeypatch):
     response = client.get("/metrics", headers=right, environ_base=remote)
     assert response.status_code == 200
     assert b"omnicrm_http_requests_total" in response.data
+
+
+def test_with_stripe_the_ui_policy_lets_stripe_js_in_and_nothing_else(app, client):
+    from omnicrm.core.security_headers import STRIPE_UI_POLICY
+
+    settings = app.extensions["omnicrm_settings"]
+    settings.stripe_publishable_key = "pk_test_policy"
+    try:
+        policy = client.get("/customers").headers["Content-Security-Policy"]
+        api_policy = client.get("/crm/customer/").headers["Content-Security-Policy"]
+    finally:
+        settings.stripe_publishable_key = ""
+    assert policy == STRIPE_UI_POLICY
+    assert "script-src 'self' https://js.stripe.com" in policy
+    assert "connect-src 'self' https://api.stripe.com;" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert api_policy == API_POLICY  # the API's answers stay locked down

@@ -14,6 +14,7 @@ PUBLIC = {
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
+    ("post", "/crm/webhook/stripe"),  # Stripe's signature instead of a principal
 }
 
 

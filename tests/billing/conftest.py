@@ -15,6 +15,11 @@ from omnicrm.core import jobs
 from omnicrm.customers.models import PaymentType
 from omnicrm.services.models import ServiceStatus
 from tests.factories import CustomerFactory, ProductFactory, ServiceFactory
+from tests.fakes.stripe import (  # noqa: F401 - fake_stripe is a fixture
+    STRIPE_PUBLISHABLE_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    fake_stripe,
+)
 
 D = Decimal
 
@@ -63,3 +68,42 @@ def run_now(app, call):
         return call("get", f"/crm/billing/run/{run['billing_run_id']}", 200)
 
     return _run
+
+
+# --- Stripe: the real `stripe` library against the fake Stripe of tests/fakes/stripe.py --------
+STRIPE_SETTINGS = (
+    "stripe_secret_key",
+    "stripe_api_base",
+    "stripe_webhook_secret",
+    "stripe_publishable_key",
+    "stripe_max_network_retries",
+    "stripe_timeout_seconds",
+    "payment_unknown_grace_minutes",
+)
+
+
+@pytest.fixture
+def stripe_on(app, fake_stripe):  # noqa: F811
+    """Stripe configured against a fake Stripe for this test (restored after)."""
+    settings = app.extensions["omnicrm_settings"]
+    saved = {name: getattr(settings, name) for name in STRIPE_SETTINGS}
+    settings.stripe_secret_key = fake_stripe.api_key
+    settings.stripe_api_base = fake_stripe.url
+    settings.stripe_webhook_secret = STRIPE_WEBHOOK_SECRET
+    settings.stripe_publishable_key = STRIPE_PUBLISHABLE_KEY
+    settings.stripe_max_network_retries = 0  # a dropped answer surfaces at once
+    settings.stripe_timeout_seconds = 5.0
+    yield fake_stripe
+    for name, value in saved.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture
+def deliver(client, stripe_on):
+    """Post an event to the webhook the way Stripe does (signed now, unless told otherwise)."""
+
+    def _deliver(event, *, timestamp=None, secret=STRIPE_WEBHOOK_SECRET):
+        body, headers = stripe_on.webhook(event, secret, timestamp)
+        return client.post("/crm/webhook/stripe", data=body, headers=headers)
+
+    return _deliver

@@ -64,6 +64,9 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
                 "billing.run": "off",
                 "billing.mark_overdue": "off",
                 "payments.dunning": "off",
+                "payments.autocharge": "off",
+                "payments.card_expiry": "off",
+                "payments.reconcile": "off",
             }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken

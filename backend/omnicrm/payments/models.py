@@ -24,9 +24,22 @@ class PaymentMethod(enum.StrEnum):
 
 
 class PaymentStatus(enum.StrEnum):
+    # A gateway payment on its way: the card needs the customer (3-D Secure), or the gateway
+    # did not answer (reconciliation finds out), or it was declined. Nothing is applied until
+    # it succeeds.
+    pending = "pending"
+    requires_action = "requires_action"
+    unknown = "unknown"
+    failed = "failed"
     succeeded = "succeeded"
     partially_refunded = "partially_refunded"
     refunded = "refunded"
+
+
+# What is still open on a gateway payment: the webhook, the reconciler or a retry settles it.
+UNSETTLED = (PaymentStatus.pending, PaymentStatus.requires_action, PaymentStatus.unknown)
+# What has money in it (and can be refunded).
+PAID = (PaymentStatus.succeeded, PaymentStatus.partially_refunded, PaymentStatus.refunded)
 
 
 @auditable(object_type="payment", customer_id_attr="customer_id")
@@ -46,8 +59,15 @@ class Payment(Base):
         enum_column(PaymentStatus, length=20), default=PaymentStatus.succeeded, index=True
     )
     gateway: Mapped[str] = mapped_column(String(16), default="manual")
-    gateway_reference: Mapped[str | None] = mapped_column(String(100))
-    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    gateway_reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Sent to the gateway as its idempotency key and in the charge's metadata: how a payment
+    # whose answer was lost is found there again.
+    gateway_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("payment_card.card_id"))
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    failure_message: Mapped[str | None] = mapped_column(String(300))
+    # Numbered when the money is in (a declined or unknown payment has no receipt).
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     amount_refunded: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     # What was left after the invoices: account credit for the next invoice.
     credit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
@@ -66,7 +86,9 @@ class Refund(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.payment_id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money())
     reason: Mapped[str] = mapped_column(String(500))
-    gateway_reference: Mapped[str | None] = mapped_column(String(100))
+    # The gateway's refund (``re_…``): one row per refund there, also for those made in its
+    # dashboard and mirrored from the webhook.
+    gateway_reference: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -107,3 +129,111 @@ class DunningHold(Base):
     dunning_step_id: Mapped[int] = mapped_column(ForeignKey("dunning_step.dunning_step_id"))
     suspended_at: Mapped[datetime] = mapped_column(default=utcnow)
     resumed_at: Mapped[datetime | None] = mapped_column()
+
+
+class GatewayCustomer(Base):
+    """The customer's record at a gateway (a Stripe customer ``cus_…``)."""
+
+    __tablename__ = "payment_gateway_customer"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "gateway", name="uq_gateway_customer_once"),
+        UniqueConstraint("gateway", "reference", name="uq_gateway_customer_reference"),
+    )
+
+    gateway_customer_id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id"))
+    gateway: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@auditable(object_type="payment_card", customer_id_attr="customer_id")
+class PaymentCard(Base):
+    """A saved card: the gateway's token and what may be shown (brand, last 4, expiry), never
+    a card number. Removed cards are kept (payments name them), marked ``removed_at``."""
+
+    __tablename__ = "payment_card"
+
+    card_id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(100), unique=True)  # pm_…
+    brand: Mapped[str] = mapped_column(String(24))
+    last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int] = mapped_column()
+    exp_year: Mapped[int] = mapped_column()
+    is_default: Mapped[bool] = mapped_column(default=False)
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column()
+
+
+class GatewayEvent(Base):
+    """A webhook event processed (in the transaction of its effect): a redelivery finds its
+    row and changes nothing."""
+
+    __tablename__ = "payment_gateway_event"
+    __table_args__ = (UniqueConstraint("gateway", "event_id", name="uq_gateway_event_once"),)
+
+    gateway_event_id: Mapped[int] = mapped_column(primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReconciliationStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Reconciliation(Base):
+    """One comparison of the gateway's records with our payments over a period."""
+
+    __tablename__ = "payment_reconciliation"
+
+    reconciliation_id: Mapped[int] = mapped_column(primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[datetime] = mapped_column()
+    period_end: Mapped[datetime] = mapped_column()
+    status: Mapped[ReconciliationStatus] = mapped_column(
+        enum_column(ReconciliationStatus), default=ReconciliationStatus.queued
+    )
+    gateway_records: Mapped[int] = mapped_column(default=0)
+    payments_checked: Mapped[int] = mapped_column(default=0)
+    matched: Mapped[int] = mapped_column(default=0)
+    mismatches: Mapped[int] = mapped_column(default=0)
+    resolved: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReconciliationKind(enum.StrEnum):
+    missing_here = "missing_here"  # the gateway took money we have no payment for
+    missing_at_gateway = "missing_at_gateway"  # our payment has no charge there
+    amount_differs = "amount_differs"
+    refund_differs = "refund_differs"
+    status_differs = "status_differs"
+    resolved = "resolved"  # an unknown or pending payment settled from the gateway's record
+
+
+class ReconciliationItem(Base):
+    __tablename__ = "payment_reconciliation_item"
+
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(
+        ForeignKey("payment_reconciliation.reconciliation_id"), index=True
+    )
+    kind: Mapped[ReconciliationKind] = mapped_column(enum_column(ReconciliationKind, length=24))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.payment_id"))
+    gateway_reference: Mapped[str | None] = mapped_column(String(100))
+    our_amount: Mapped[Decimal | None] = mapped_column(Money())
+    gateway_amount: Mapped[Decimal | None] = mapped_column(Money())
+    our_status: Mapped[str | None] = mapped_column(String(24))
+    gateway_status: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(300))

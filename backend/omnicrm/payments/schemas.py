@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 from omnicrm.charging.schemas import TopUpAmount
 from omnicrm.core.fields import ID, Text
 from omnicrm.core.money import MoneyField
-from omnicrm.payments.models import PaymentMethod, PaymentStatus
+from omnicrm.payments.models import (
+    PaymentMethod,
+    PaymentStatus,
+    ReconciliationKind,
+    ReconciliationStatus,
+)
 
 METHODS = [m.value for m in PaymentMethod]
 
@@ -27,6 +34,21 @@ class PaymentCreateSchema(Schema):
         strict=True, validate=ID, allow_none=True, load_default=None,
         metadata={"description": "Top up this service's balance (prepaid) instead; one of the "
                   "customer's (else 422); not with invoice_id"},
+    )  # fmt: skip
+    payment_method_id = fields.Integer(
+        attribute="card_id", strict=True, validate=ID, allow_none=True, load_default=None,
+        metadata={"description": "Charge this saved card through Stripe (method `card`); the "
+                  "payment is applied only once the charge succeeds"},
+    )  # fmt: skip
+    charge_card = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Charge the customer's default saved card (when no card_id)"},
+    )
+    customer_present = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The customer is at hand to pass 3-D Secure (on-session): a "
+                  "card that asks for it answers `requires_action` with a `client_secret` for "
+                  "Stripe.js; otherwise the bank's request is recorded the same way"},
     )  # fmt: skip
     note = Text(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
@@ -66,9 +88,16 @@ class PaymentSchema(Schema):
     currency = Text()
     method = fields.Enum(PaymentMethod, by_value=True)
     status = fields.Enum(PaymentStatus, by_value=True)
-    gateway = Text()
+    gateway = Text(metadata={"enum": ["manual", "stripe"]})
     gateway_reference = Text(allow_none=True)
-    receipt_number = Text()
+    payment_method_id = fields.Integer(attribute="card_id", allow_none=True)
+    failure_code = Text(
+        allow_none=True,
+        metadata={"description": "Why a gateway payment failed or waits: the card's decline "
+                  "code, `authentication_required`, `not_at_gateway`, …"},
+    )  # fmt: skip
+    failure_message = Text(allow_none=True)
+    receipt_number = Text(allow_none=True, metadata={"description": "Once the money is in"})
     amount_refunded = MoneyField()
     credit = MoneyField(metadata={"description": "Left as account credit for the next invoice"})
     note = Text(allow_none=True)
@@ -93,3 +122,117 @@ class DunningEntrySchema(Schema):
 class PaymentDetailSchema(PaymentSchema):
     allocations = fields.List(fields.Nested(AllocationSchema))
     refunds = fields.List(fields.Nested(RefundSchema))
+    client_secret = Text(
+        allow_none=True,
+        metadata={"description": "Only in the answer that created a `requires_action` card "
+                  "payment: Stripe.js finishes 3-D Secure with it (`handleNextAction`)"},
+    )  # fmt: skip
+
+
+TOKEN = validate.Regexp(r"^pm_[A-Za-z0-9_]{1,100}$", error="Not a Stripe PaymentMethod id.")
+
+
+class CardSchema(Schema):
+    payment_method_id = fields.Integer(attribute="card_id")
+    customer_id = fields.Integer()
+    customer_name = Text()
+    gateway = Text()
+    reference = Text(metadata={"description": "The gateway's token (`pm_…`)"})
+    brand = Text()
+    last4 = Text()
+    exp_month = fields.Integer()
+    exp_year = fields.Integer()
+    expires_on = fields.Date(metadata={"description": "Its last good day"})
+    expired = fields.Boolean()
+    expires_soon = fields.Boolean(
+        metadata={"description": "Within CARD_EXPIRY_WARNING_DAYS (default 60)"}
+    )
+    is_default = fields.Boolean()
+    expiry_reminded_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    removed_at = fields.DateTime(allow_none=True)
+
+
+class CardQuerySchema(Schema):
+    customer_id = fields.Integer(validate=ID)
+    include_removed = fields.Boolean(load_default=False)
+
+
+class CardCreateSchema(Schema):
+    customer_id = fields.Integer(required=True, strict=True, validate=ID)
+    token = Text(
+        required=True,
+        validate=TOKEN,
+        metadata={"description": "The PaymentMethod Stripe Elements created (`pm_…`)"},
+    )
+    make_default = fields.Boolean(load_default=False)
+
+
+class CardSetupRequestSchema(Schema):
+    customer_id = fields.Integer(required=True, strict=True, validate=ID)
+
+
+class CardSetupSchema(Schema):
+    setup_intent_id = Text()
+    client_secret = Text(metadata={"description": "For Stripe.js `confirmCardSetup`"})
+    publishable_key = Text()
+
+
+class ExpiringQuerySchema(Schema):
+    days = fields.Integer(validate=validate.Range(min=1, max=366), load_default=None)
+
+
+class GatewayConfigSchema(Schema):
+    gateway = Text(metadata={"enum": ["manual", "stripe"]})
+    card_payments = fields.Boolean(metadata={"description": "Saved cards can be charged"})
+    publishable_key = Text(allow_none=True)
+    card_expiry_warning_days = fields.Integer()
+
+
+class ReconciliationCreateSchema(Schema):
+    period_start = fields.AwareDateTime(required=True, default_timezone=UTC)
+    period_end = fields.AwareDateTime(required=True, default_timezone=UTC)
+
+
+class ReconciliationItemSchema(Schema):
+    item_id = fields.Integer()
+    kind = fields.Enum(ReconciliationKind, by_value=True)
+    payment_id = fields.Integer(allow_none=True)
+    gateway_reference = Text(allow_none=True)
+    our_amount = MoneyField(allow_none=True)
+    gateway_amount = MoneyField(allow_none=True)
+    our_status = Text(allow_none=True)
+    gateway_status = Text(allow_none=True)
+    detail = Text()
+
+
+class ReconciliationSchema(Schema):
+    reconciliation_id = fields.Integer()
+    gateway = Text()
+    period_start = fields.DateTime()
+    period_end = fields.DateTime()
+    status = fields.Enum(ReconciliationStatus, by_value=True)
+    gateway_records = fields.Integer(metadata={"description": "Charges read from Stripe"})
+    payments_checked = fields.Integer()
+    matched = fields.Integer()
+    mismatches = fields.Integer()
+    resolved = fields.Integer(metadata={"description": "Open payments settled by this run"})
+    error = Text(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ReconciliationDetailSchema(ReconciliationSchema):
+    items = fields.List(fields.Nested(ReconciliationItemSchema))
+
+
+CARD_COLUMNS = (
+    "card_id", "customer_id", "gateway", "reference", "brand", "last4", "exp_month", "exp_year",
+    "is_default", "expiry_reminded_at", "created_at", "removed_at",
+)  # fmt: skip
+
+
+class WebhookAnswerSchema(Schema):
+    received = fields.Boolean()
+    duplicate = fields.Boolean(metadata={"description": "Seen before: nothing was changed"})
+    outcome = Text(metadata={"description": "What the event did"})

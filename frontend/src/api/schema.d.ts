@@ -3390,6 +3390,381 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/payment-method/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved cards (a customer's with `customer_id`), the default first.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    customer_id?: number;
+                    include_removed?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Save a card Stripe Elements collected (its `pm_…` token): attached to the
+         *     customer at Stripe, kept here as brand, last 4 and expiry. The first is the default.
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CardCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_refused` (Stripe refused the card), `card_in_use` (saved for another customer), `gateway_not_configured` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description `gateway_unavailable` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment-method/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved cards whose last good day is within `days` (default
+         *     CARD_EXPIRY_WARNING_DAYS, 60), soonest first; expired ones too.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment-method/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Stripe SetupIntent for the browser to collect a card with Elements.
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CardSetupRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardSetup"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_not_configured` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description `gateway_unavailable` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment-method/{payment_method_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_method_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One saved card.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_method_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove the card: detached at Stripe, kept here as removed (payments name it).
+         * @description Requires permission: `payment.write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_method_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_unavailable` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment-method/{payment_method_id}/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_method_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the card the customer's default (automatic charges use it).
+         * @description Requires permission: `payment.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    payment_method_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Card"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such card */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `card_removed` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_unavailable` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/payment/": {
         parameters: {
             query?: never;
@@ -3405,7 +3780,7 @@ export interface paths {
             parameters: {
                 query?: {
                     customer_id?: number;
-                    status?: "succeeded" | "partially_refunded" | "refunded";
+                    status?: "pending" | "requires_action" | "unknown" | "failed" | "succeeded" | "partially_refunded" | "refunded";
                     method?: "card" | "cash" | "bank_transfer" | "voucher";
                     page?: number;
                     page_size?: number;
@@ -3434,10 +3809,12 @@ export interface paths {
         };
         put?: never;
         /**
-         * Record a payment (the manual gateway: cash, bank transfer, voucher, a card taken on
-         *     a terminal): it tops up the named service, or settles the customer's open invoices
-         *     oldest due first (or the one named), the rest left as account credit; a receipt and
-         *     a "payment confirmed" e-mail. With an Idempotency-Key a retry pays once.
+         * Take a payment. Without a card it records money taken elsewhere (cash, bank
+         *     transfer, voucher, a card on a terminal). With `payment_method_id` or `charge_card` it
+         *     charges a saved card through Stripe first. The money tops up the named service, or
+         *     settles the customer's open invoices oldest due first (or the one named), the rest left
+         *     as account credit; a receipt and a "payment confirmed" e-mail. With an Idempotency-Key
+         *     a retry pays once.
          * @description Requires permission: `payment.write`.
          */
         post: {
@@ -3465,7 +3842,23 @@ export interface paths {
                         "application/json": components["schemas"]["PaymentDetail"];
                     };
                 };
+                /** @description A card payment not finished: `requires_action` (3-D Secure, with `client_secret` when the customer is present) or `unknown` (Stripe did not answer; the webhook or the reconciler settles it). Nothing is applied until it succeeds. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentDetail"];
+                    };
+                };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description `payment_declined`: the card was declined (the attempt is kept as a `failed` payment, named in `payment_id`) */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 403: components["responses"]["FORBIDDEN"];
                 /** @description No such customer */
                 404: {
@@ -3474,15 +3867,22 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description `invoice_not_open`: the named invoice is not due */
+                /** @description `invoice_not_open`: the named invoice is not due; `gateway_not_configured`: a card charge without Stripe; `payment_in_doubt`: an earlier card payment's answer was lost (reconcile before charging again) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Invalid body, an invoice or service not the customer's, or `idempotency_key_reused` (other body) */
+                /** @description Invalid body, an invoice, service or saved card not the customer's, or `idempotency_key_reused` (other body) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_unavailable`: Stripe refused our key */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3529,6 +3929,193 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/gateway": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which gateway takes card payments here, and the key Stripe Elements needs.
+         * @description Requires permission: `payment.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GatewayConfig"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/reconciliation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation runs, newest first.
+         * @description Requires permission: `payment.reconcile`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reconciliation"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Compare Stripe's charges in a period with our payments (a job): open payments are
+         *     settled from Stripe's record first, then mismatches are listed.
+         * @description Requires permission: `payment.reconcile`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReconciliationCreate"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reconciliation"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description `gateway_not_configured`: no Stripe to reconcile */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description An empty or reversed period, or one over 92 days */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/payment/reconciliation/{reconciliation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reconciliation_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * A run with its items: what was resolved and what does not match.
+         * @description Requires permission: `payment.reconcile`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    reconciliation_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such run */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6190,6 +6777,63 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/webhook/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's events (public: the body must carry Stripe's signature). Each event is
+         *     applied once: a redelivery answers `duplicate`. Handled: `payment_intent.*` (a card
+         *     payment succeeded, failed or needs 3-D Secure), `refund.*` (refunds made at Stripe are
+         *     mirrored), `payment_method.*` (expiry updates, detached cards), `setup_intent.succeeded`
+         *     (a card saved in the browser).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookAnswer"];
+                    };
+                };
+                /** @description `bad_signature`: the Stripe-Signature header does not verify, its timestamp is older than STRIPE_WEBHOOK_TOLERANCE_SECONDS, or the body is not an event */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `gateway_not_configured` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -6384,7 +7028,7 @@ export interface components {
             expires_at?: string | null;
             name: string;
             /** @description Permission names, each held by the caller (else 422) */
-            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         ApiKeyCreated: {
             /** Format: date-time */
@@ -6457,6 +7101,49 @@ export interface components {
             item?: string;
             readonly item_state?: unknown;
             serial?: string;
+        };
+        Card: {
+            brand?: string;
+            /** Format: date-time */
+            created_at?: string;
+            customer_id?: number;
+            customer_name?: string;
+            exp_month?: number;
+            exp_year?: number;
+            expired?: boolean;
+            /**
+             * Format: date
+             * @description Its last good day
+             */
+            expires_on?: string;
+            /** @description Within CARD_EXPIRY_WARNING_DAYS (default 60) */
+            expires_soon?: boolean;
+            /** Format: date-time */
+            expiry_reminded_at?: string | null;
+            gateway?: string;
+            is_default?: boolean;
+            last4?: string;
+            payment_method_id?: number;
+            /** @description The gateway's token (`pm_…`) */
+            reference?: string;
+            /** Format: date-time */
+            removed_at?: string | null;
+        };
+        CardCreate: {
+            customer_id: number;
+            /** @default false */
+            make_default?: boolean;
+            /** @description The PaymentMethod Stripe Elements created (`pm_…`) */
+            token: string;
+        };
+        CardSetup: {
+            /** @description For Stripe.js `confirmCardSetup` */
+            client_secret?: string;
+            publishable_key?: string;
+            setup_intent_id?: string;
+        };
+        CardSetupRequest: {
+            customer_id: number;
         };
         ChangePassword: {
             current_password: string;
@@ -6711,6 +7398,14 @@ export interface components {
             message?: string;
             /** @description HTTP status */
             status?: number;
+        };
+        GatewayConfig: {
+            card_expiry_warning_days?: number;
+            /** @description Saved cards can be charged */
+            card_payments?: boolean;
+            /** @enum {string} */
+            gateway?: "manual" | "stripe";
+            publishable_key?: string | null;
         };
         ImportResult: {
             created?: number;
@@ -7181,17 +7876,23 @@ export interface components {
             credit?: string;
             currency?: string;
             customer_id?: number;
-            gateway?: string;
+            /** @description Why a gateway payment failed or waits: the card's decline code, `authentication_required`, `not_at_gateway`, … */
+            failure_code?: string | null;
+            failure_message?: string | null;
+            /** @enum {string} */
+            gateway?: "manual" | "stripe";
             gateway_reference?: string | null;
             invoice_id?: number | null;
             /** @enum {unknown} */
             method?: "card" | "cash" | "bank_transfer" | "voucher";
             note?: string | null;
             payment_id?: number;
-            receipt_number?: string;
+            payment_method_id?: number | null;
+            /** @description Once the money is in */
+            receipt_number?: string | null;
             service_id?: number | null;
             /** @enum {unknown} */
-            status?: "succeeded" | "partially_refunded" | "refunded";
+            status?: "pending" | "requires_action" | "unknown" | "failed" | "succeeded" | "partially_refunded" | "refunded";
         };
         PaymentCreate: {
             /**
@@ -7199,7 +7900,17 @@ export interface components {
              * @description Above 0 and below 1,000,000, a decimal string
              */
             amount: string;
+            /**
+             * @description Charge the customer's default saved card (when no card_id)
+             * @default false
+             */
+            charge_card?: boolean;
             customer_id: number;
+            /**
+             * @description The customer is at hand to pass 3-D Secure (on-session): a card that asks for it answers `requires_action` with a `client_secret` for Stripe.js; otherwise the bank's request is recorded the same way
+             * @default false
+             */
+            customer_present?: boolean;
             /**
              * @description Settle this open invoice of the customer's (else 422, or 409 `invoice_not_open`); the rest becomes account credit
              * @default null
@@ -7209,6 +7920,11 @@ export interface components {
             method: "card" | "cash" | "bank_transfer" | "voucher";
             /** @default null */
             note?: string | null;
+            /**
+             * @description Charge this saved card through Stripe (method `card`); the payment is applied only once the charge succeeds
+             * @default null
+             */
+            payment_method_id?: number | null;
             /**
              * @description Top up this service's balance (prepaid) instead; one of the customer's (else 422); not with invoice_id
              * @default null
@@ -7221,6 +7937,8 @@ export interface components {
             amount?: string;
             /** Format: decimal */
             amount_refunded?: string;
+            /** @description Only in the answer that created a `requires_action` card payment: Stripe.js finishes 3-D Secure with it (`handleNextAction`) */
+            client_secret?: string | null;
             /** Format: date-time */
             created_at?: string;
             created_by_user_id?: number | null;
@@ -7231,18 +7949,24 @@ export interface components {
             credit?: string;
             currency?: string;
             customer_id?: number;
-            gateway?: string;
+            /** @description Why a gateway payment failed or waits: the card's decline code, `authentication_required`, `not_at_gateway`, … */
+            failure_code?: string | null;
+            failure_message?: string | null;
+            /** @enum {string} */
+            gateway?: "manual" | "stripe";
             gateway_reference?: string | null;
             invoice_id?: number | null;
             /** @enum {unknown} */
             method?: "card" | "cash" | "bank_transfer" | "voucher";
             note?: string | null;
             payment_id?: number;
-            receipt_number?: string;
+            payment_method_id?: number | null;
+            /** @description Once the money is in */
+            receipt_number?: string | null;
             refunds?: components["schemas"]["Refund"][];
             service_id?: number | null;
             /** @enum {unknown} */
-            status?: "succeeded" | "partially_refunded" | "refunded";
+            status?: "pending" | "requires_action" | "unknown" | "failed" | "succeeded" | "partially_refunded" | "refunded";
         };
         Permission: {
             description?: string;
@@ -7703,6 +8427,71 @@ export interface components {
         Reason: {
             reason: string;
         };
+        Reconciliation: {
+            /** Format: date-time */
+            created_at?: string;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            gateway?: string;
+            /** @description Charges read from Stripe */
+            gateway_records?: number;
+            matched?: number;
+            mismatches?: number;
+            payments_checked?: number;
+            /** Format: date-time */
+            period_end?: string;
+            /** Format: date-time */
+            period_start?: string;
+            reconciliation_id?: number;
+            /** @description Open payments settled by this run */
+            resolved?: number;
+            /** @enum {unknown} */
+            status?: "queued" | "running" | "done" | "failed";
+        };
+        ReconciliationCreate: {
+            /** Format: date-time */
+            period_end: string;
+            /** Format: date-time */
+            period_start: string;
+        };
+        ReconciliationDetail: {
+            /** Format: date-time */
+            created_at?: string;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            gateway?: string;
+            /** @description Charges read from Stripe */
+            gateway_records?: number;
+            items?: components["schemas"]["ReconciliationItem"][];
+            matched?: number;
+            mismatches?: number;
+            payments_checked?: number;
+            /** Format: date-time */
+            period_end?: string;
+            /** Format: date-time */
+            period_start?: string;
+            reconciliation_id?: number;
+            /** @description Open payments settled by this run */
+            resolved?: number;
+            /** @enum {unknown} */
+            status?: "queued" | "running" | "done" | "failed";
+        };
+        ReconciliationItem: {
+            detail?: string;
+            /** Format: decimal */
+            gateway_amount?: string | null;
+            gateway_reference?: string | null;
+            gateway_status?: string | null;
+            item_id?: number;
+            /** @enum {unknown} */
+            kind?: "missing_here" | "missing_at_gateway" | "amount_differs" | "refund_differs" | "status_differs" | "resolved";
+            /** Format: decimal */
+            our_amount?: string | null;
+            our_status?: string | null;
+            payment_id?: number | null;
+        };
         Refresh: {
             /**
              * @description Or send it as 'Authorization: Bearer <refresh token>'
@@ -7754,12 +8543,12 @@ export interface components {
             description?: string;
             name: string;
             /** @description Permission names; only ones the caller holds (else 403) */
-            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         RoleUpdate: {
             description?: string;
             /** @description Replaces the role's permissions; the caller must hold every one it has and gets, and not hold the role unless an admin (else 403); the admin role's never change (409) */
-            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         Run: {
             /**
@@ -8198,6 +8987,13 @@ export interface components {
         };
         Void: {
             reason: string;
+        };
+        WebhookAnswer: {
+            /** @description Seen before: nothing was changed */
+            duplicate?: boolean;
+            /** @description What the event did */
+            outcome?: string;
+            received?: boolean;
         };
     };
     responses: {
