@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
@@ -45,6 +45,46 @@ describe("staff routes", () => {
     expect(await screen.findByTestId("nav-customers")).toBeInTheDocument();
     expect(screen.queryByTestId("nav-activity")).not.toBeInTheDocument();
     expect(await screen.findByTestId("customers-table")).toBeInTheDocument();
+  });
+
+  it("lists Reconciliation only with payment.reconcile, and Expiring cards with payment.read", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read", "payment.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "payment.read"])));
+    const reader = renderRoutes(routes, "/customers");
+    expect(await screen.findByTestId("nav-payments/dunning")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-payments/expiring-cards")).toHaveAttribute("href", "/payments/expiring-cards");
+    expect(screen.queryByTestId("nav-payments/reconciliation")).not.toBeInTheDocument();
+    // A payment's page is reached from links, not from the navbar.
+    expect(screen.queryByTestId("nav-payments")).not.toBeInTheDocument();
+    reader.unmount();
+
+    useSession.getState().signIn(login({ permissions: ["customer.read", "payment.read", "payment.reconcile"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "payment.read", "payment.reconcile"])));
+    renderRoutes(routes, "/customers");
+    expect(await screen.findByTestId("nav-payments/reconciliation")).toHaveAttribute(
+      "href",
+      "/payments/reconciliation",
+    );
+  });
+
+  it("refuses the reconciliation pages without payment.reconcile", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read", "payment.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "payment.read"])));
+    renderRoutes(routes, "/payments/reconciliation/12");
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/payment/reconciliation/12")).toHaveLength(0);
+  });
+
+  it("opens a payment's page under /payments/:paymentId beside the payments areas", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read", "payment.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "payment.read"])));
+    fetch.on("GET /crm/payment/31", () => errorBody(404, "not_found", "payment 31 not found"));
+    fetch.on("GET /crm/payment-method/expiring", () => json([]));
+    fetch.on("GET /crm/payment/gateway", () => json({ gateway: "manual", card_payments: false }));
+    const { router } = renderRoutes(routes, "/payments/31");
+    expect(await screen.findByText("payment 31 not found")).toBeInTheDocument();
+    await act(() => router.navigate("/payments/expiring-cards"));
+    expect(await screen.findByText("No cards expire soon")).toBeInTheDocument();
   });
 
   it("refuses a page the user may not open", async () => {

@@ -8,12 +8,14 @@ import {
   IconBox,
   IconCashOff,
   IconClockPlay,
+  IconCreditCard,
   IconFileDescription,
   IconFileInvoice,
   IconHistory,
   IconPackages,
   IconReceiptRefund,
   IconRocket,
+  IconScale,
   IconUsers,
   type Icon,
 } from "@tabler/icons-react";
@@ -44,6 +46,10 @@ const InvoiceDetailPage = lazy(() => import("@/features/billing").then((m) => ({
 const BillingRunsPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunsPage })));
 const BillingRunPage = lazy(() => import("@/features/billing").then((m) => ({ default: m.BillingRunPage })));
 const DunningPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.DunningPage })));
+const ReconciliationsPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.ReconciliationsPage })));
+const ReconciliationPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.ReconciliationPage })));
+const ExpiringCardsPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.ExpiringCardsPage })));
+const PaymentDetailPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.PaymentDetailPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
@@ -56,6 +62,8 @@ export interface Section {
   permission?: string;
   /** The area's pages, relative to `path`. */
   routes: RouteObject[];
+  /** False: pages reached from links only (a payment), no entry in the navbar. */
+  nav?: boolean;
 }
 
 export const sections: Section[] = [
@@ -158,6 +166,32 @@ export const sections: Section[] = [
     icon: IconCashOff,
     permission: "payment.read",
     routes: [{ index: true, element: <DunningPage /> }],
+  },
+  {
+    path: "payments/reconciliation",
+    label: "Reconciliation",
+    icon: IconScale,
+    permission: "payment.reconcile",
+    routes: [
+      { index: true, element: <ReconciliationsPage /> },
+      { path: ":reconciliationId", element: <ReconciliationPage /> },
+    ],
+  },
+  {
+    path: "payments/expiring-cards",
+    label: "Expiring cards",
+    icon: IconCreditCard,
+    permission: "payment.read",
+    routes: [{ index: true, element: <ExpiringCardsPage /> }],
+  },
+  {
+    // One payment (a reconciliation finding links to it); the static paths above win over ":paymentId".
+    path: "payments",
+    label: "Payment",
+    icon: IconCreditCard,
+    permission: "payment.read",
+    nav: false,
+    routes: [{ path: ":paymentId", element: <PaymentDetailPage /> }],
   },
   {
     path: "activity",

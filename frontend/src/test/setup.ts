@@ -1,6 +1,12 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, vi } from "vitest";
+
+// Stripe.js is never loaded in tests (it would fetch js.stripe.com): every test file gets the
+// stand-in, whose `fakeStripe` a test sets up (see ./stripe.tsx).
+vi.mock("@stripe/stripe-js", () => import("./stripe"));
+vi.mock("@stripe/stripe-js/pure", () => import("./stripe"));
+vi.mock("@stripe/react-stripe-js", () => import("./stripe"));
 
 // findBy*/waitFor give up after 1 s by default: too short for a busy 2-CPU machine.
 configure({ asyncUtilTimeout: 10_000 });

@@ -11,7 +11,7 @@ import { UserMenu } from "./UserMenu";
 function Navigation({ onNavigate }: { onNavigate: () => void }) {
   const permissions = useSession((s) => s.permissions);
   const { pathname } = useLocation();
-  const visible = sections.filter((s) => !s.permission || grants(permissions, s.permission));
+  const visible = sections.filter((s) => s.nav !== false && (!s.permission || grants(permissions, s.permission)));
   return (
     <nav aria-label="Main">
       {visible.map((s) => (

@@ -5,3 +5,4 @@ export { ProvisionStatusBadge } from "./components/ProvisionStatusBadge";
 export { ServiceProvisioningCard } from "./components/ServiceProvisioningCard";
 export { useLiveProvision, useProvisionSocket } from "./socket";
 export type { ProvisionDetail, ProvisionJob } from "./api";
+export { provisionKeys } from "./api/keys";

@@ -171,6 +171,8 @@ describe("CustomerBillingTab", () => {
     // No payment.read: no payments card, and nothing asked for it.
     expect(screen.queryByTestId("billing-payments")).not.toBeInTheDocument();
     expect(fetch.callsTo("GET /crm/payment/")).toHaveLength(0);
+    expect(screen.queryByTestId("billing-cards")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/payment-method/")).toHaveLength(0);
   });
 
   it("lists the payments and records one against an open invoice, then reads the balance due again", async () => {
@@ -186,6 +188,9 @@ describe("CustomerBillingTab", () => {
       status: "succeeded",
       gateway: "manual",
       gateway_reference: "manual-0123456789abcdef",
+      payment_method_id: null,
+      failure_code: null,
+      failure_message: null,
       receipt_number: "RCT-2026-000031",
       amount_refunded: "0.0000",
       credit: "0.3000",
@@ -194,11 +199,16 @@ describe("CustomerBillingTab", () => {
       created_at: "2026-03-10T09:30:00Z",
       allocations: [{ invoice_id: 2, invoice_number: "INV-2026-000002", amount: "0.2000" }],
       refunds: [],
+      client_secret: null,
     };
     const { allocations: _a, refunds: _r, ...row } = recorded;
     let payments: unknown[] = [];
     fetch.on("GET /crm/payment/", () => page(payments));
     fetch.on("GET /crm/payment/31", () => json(recorded));
+    fetch.on("GET /crm/payment/gateway", () =>
+      json({ gateway: "manual", card_payments: false, publishable_key: null, card_expiry_warning_days: 60 }),
+    );
+    fetch.on("GET /crm/payment-method/", () => json([]));
     fetch.on("POST /crm/payment/", () => {
       payments = [row];
       invoices = invoices.map((i) => (i.invoice_id === 2 ? { ...i, status: "paid", amount_due: "0.0000" } : i));
@@ -207,6 +217,10 @@ describe("CustomerBillingTab", () => {
     renderTab();
     const card = await screen.findByTestId("billing-payments");
     expect(await within(card).findByText("No payments yet")).toBeInTheDocument();
+    // The saved cards sit beside the payments (no Stripe here: none can be added).
+    const cards = screen.getByTestId("billing-cards");
+    expect(await within(cards).findByText("No saved cards")).toBeInTheDocument();
+    expect(within(cards).getByTestId("cards-not-configured")).toBeInTheDocument();
     expect(await screen.findByTestId("billing-balance-due")).toHaveTextContent("0.30 USD");
 
     const user = userEvent.setup();

@@ -3,7 +3,7 @@ import { IconCash, IconFileInvoice, IconPlayerPlay, IconPlus } from "@tabler/ico
 import { useState } from "react";
 import { usePermission } from "@/api";
 import { DetailCard, ListFooter, QueryState } from "@/components";
-import { PaymentsCard, RecordPaymentModal } from "@/features/payments";
+import { PaymentsCard, RecordPaymentModal, SavedCardsCard } from "@/features/payments";
 import { formatMoney } from "@/lib/money";
 import { notifyError } from "@/lib/notify";
 import { useBalanceDue, useInvoices, useStartRun } from "../api";
@@ -184,6 +184,7 @@ export function CustomerBillingTab({ customerId, currency }: CustomerBillingTabP
       {runId !== null && <LiveRun runId={runId} onDismiss={() => setRunId(null)} />}
       {canReadInvoices && <CustomerInvoices customerId={customerId} />}
       {canReadPayments && <PaymentsCard customerId={customerId} />}
+      {canReadPayments && <SavedCardsCard customerId={customerId} />}
       {canReadTransactions && <TransactionsCard customerId={customerId} />}
       {canReadInvoices && <StatementCard customerId={customerId} />}
       <ChargeCreditModal

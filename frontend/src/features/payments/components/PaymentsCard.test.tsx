@@ -5,7 +5,7 @@ import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
-import { page, payment, paymentDetail } from "../testData";
+import { cardPayment, page, payment, paymentDetail } from "../testData";
 import { PaymentsCard } from "./PaymentsCard";
 
 let fetch: StubFetch;
@@ -148,5 +148,55 @@ describe("PaymentsCard", () => {
     expect(await createObjectURL.mock.calls[0][0].text()).toBe("%PDF-1.4 RCT-2026-000031");
     expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe("RCT-2026-000031.pdf");
     expect(fetch.callsTo("GET /crm/payment/31/receipt")[0].headers.get("Authorization")).toBe("Bearer access-1");
+  });
+
+  it("shows a card payment's status: declined in red with its code, waiting ones in amber, no receipt until paid", async () => {
+    const { allocations: _a, refunds: _r, client_secret: _c, ...waiting } = cardPayment({ payment_id: 40 });
+    const rows = [
+      { ...waiting, payment_id: 40 },
+      {
+        ...waiting,
+        payment_id: 41,
+        status: "failed" as const,
+        failure_code: "insufficient_funds",
+        failure_message: "Your card has insufficient funds.",
+      },
+      { ...waiting, payment_id: 42, status: "unknown" as const, failure_code: null },
+      { ...waiting, payment_id: 43, status: "pending" as const, failure_code: null },
+    ];
+    fetch.on("GET /crm/payment/", () => page(rows));
+    renderCard();
+    await screen.findAllByTestId("payment-row");
+
+    const failed = rowOf(41);
+    expect(within(failed).getByTestId("payment-status")).toHaveTextContent("Failed");
+    expect(within(failed).getByTestId("payment-status")).toHaveAttribute("data-status", "failed");
+    expect(within(failed).getByTestId("payment-failure")).toHaveTextContent("insufficient_funds");
+    expect(within(failed).getByTestId("payment-not-applied")).toHaveTextContent("declined");
+    expect(within(failed).getByTestId("payment-row-method")).toHaveTextContent("Card · Stripe");
+
+    expect(within(rowOf(40)).getByTestId("payment-status")).toHaveTextContent("Needs authentication");
+    expect(within(rowOf(40)).getByTestId("payment-failure")).toHaveTextContent("authentication_required");
+    expect(within(rowOf(42)).getByTestId("payment-status")).toHaveTextContent("Unknown");
+    expect(within(rowOf(43)).getByTestId("payment-status")).toHaveTextContent("Pending");
+    for (const id of [40, 41, 42, 43]) {
+      const row = rowOf(id);
+      // No receipt and nothing to refund before the money is in; the details are not read.
+      expect(within(row).getByTestId("payment-receipt-number")).toHaveTextContent("—");
+      expect(within(row).queryByTestId("payment-row-receipt")).not.toBeInTheDocument();
+      expect(within(row).queryByTestId("payment-refund")).not.toBeInTheDocument();
+      expect(fetch.callsTo(`GET /crm/payment/${id}`)).toHaveLength(0);
+    }
+  });
+
+  it("offers the new statuses in the filter", async () => {
+    renderCard();
+    await screen.findAllByTestId("payment-row");
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("payments-filter-status"));
+    await user.click(await screen.findByRole("option", { name: "Failed", hidden: true }));
+    await waitFor(() =>
+      expect(new URL(fetch.callsTo("GET /crm/payment/").at(-1)!.url).searchParams.get("status")).toBe("failed"),
+    );
   });
 });

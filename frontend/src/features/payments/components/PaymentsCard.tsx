@@ -6,8 +6,8 @@ import { DetailCard, ListFooter, ListTable, QueryState, type Column } from "@/co
 import { formatDateTime } from "@/lib/format";
 import { formatMoney } from "@/lib/money";
 import { usePaymentDetails, usePayments, type Allocation, type Payment, type PaymentStatus } from "../api";
-import { canRefund, PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS } from "../constants";
-import { PaymentStatusBadge } from "./Badges";
+import { canRefund, isPaid, PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS } from "../constants";
+import { PaymentStatusCell } from "./Badges";
 import { PaymentDestination } from "./PaymentDestination";
 import { ReceiptButton } from "./ReceiptButton";
 import { RefundModal } from "./RefundModal";
@@ -25,13 +25,32 @@ function columns(
     { header: "Date", cell: (p) => formatDateTime(p.created_at), td: { miw: 110 } },
     {
       header: "Receipt",
+      // Only a payment whose money is in has a receipt.
+      cell: (p) =>
+        p.receipt_number ? (
+          <Text size="sm" ff="monospace" data-testid="payment-receipt-number">
+            {p.receipt_number}
+          </Text>
+        ) : (
+          <Text size="sm" c="dimmed" data-testid="payment-receipt-number">
+            —
+          </Text>
+        ),
+    },
+    {
+      header: "Method",
       cell: (p) => (
-        <Text size="sm" ff="monospace" data-testid="payment-receipt-number">
-          {p.receipt_number}
+        <Text size="sm" data-testid="payment-row-method">
+          {PAYMENT_METHOD_LABELS[p.method] ?? p.method}
+          {p.gateway === "stripe" && (
+            <Text span size="xs" c="dimmed">
+              {" "}
+              · Stripe
+            </Text>
+          )}
         </Text>
       ),
     },
-    { header: "Method", cell: (p) => PAYMENT_METHOD_LABELS[p.method] ?? p.method },
     {
       header: "Amount",
       cell: (p) => (
@@ -50,17 +69,24 @@ function columns(
       ),
       td: money,
     },
-    { header: "Status", cell: (p) => <PaymentStatusBadge status={p.status} testId="payment-status" /> },
+    { header: "Status", cell: (p) => <PaymentStatusCell payment={p} /> },
     {
       header: "Applied to",
-      cell: (p) => <PaymentDestination payment={p} allocations={allocationsOf(p)} />,
+      cell: (p) =>
+        isPaid(p.status) ? (
+          <PaymentDestination payment={p} allocations={allocationsOf(p)} />
+        ) : (
+          <Text size="sm" c="dimmed" data-testid="payment-not-applied">
+            {p.status === "failed" ? "Nothing: declined" : "Nothing yet"}
+          </Text>
+        ),
       td: { miw: 180 },
     },
     {
       header: "",
       cell: (p) => (
         <Group gap={4} wrap="nowrap" justify="flex-end">
-          <ReceiptButton payment={p} compact testId="payment-row-receipt" />
+          {p.receipt_number && <ReceiptButton payment={p} compact testId="payment-row-receipt" />}
           {onRefund && canRefund(p) && (
             <Button
               size="compact-xs"
@@ -79,7 +105,10 @@ function columns(
   ];
 }
 
-/** The customer's payments, newest first: where each went, its receipt, and refunds (payment.refund). */
+/**
+ * The customer's payments, newest first: where each went, its receipt (once the money is in),
+ * why a card payment failed or waits, and refunds (payment.refund) of the ones whose money is in.
+ */
 export function PaymentsCard({ customerId, extra }: { customerId: number; extra?: ReactNode }) {
   const canRefundPayments = usePermission("payment.refund");
   const [status, setStatus] = useState<PaymentStatus | null>(null);
@@ -89,9 +118,10 @@ export function PaymentsCard({ customerId, extra }: { customerId: number; extra?
   const [refunding, setRefunding] = useState<Payment | null>(null);
 
   // A list row does not say which invoices it settled: read the details of this page's
-  // payments that went to invoices (a top-up went to a service).
+  // payments that went to invoices (a top-up went to a service; a failed or unfinished card
+  // payment went nowhere).
   const rows = payments.data?.items ?? [];
-  const toInvoices = rows.filter((p) => p.service_id === null).map((p) => p.payment_id);
+  const toInvoices = rows.filter((p) => p.service_id === null && isPaid(p.status)).map((p) => p.payment_id);
   const details = usePaymentDetails(toInvoices);
   const allocationsOf = (p: Payment) => details[toInvoices.indexOf(p.payment_id)]?.data?.allocations;
 

@@ -1,14 +1,16 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
-import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
+import { deferred, errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { service } from "@/test/services";
-import { paymentKeys } from "../api";
-import { invoice, page, paymentDetail } from "../testData";
+import { fakeStripe, loadStripe, resetStripe } from "@/test/stripe";
+import { paymentKeys, type PaymentDetail } from "../api";
+import { forgetStripeJs } from "../stripe";
+import { cardPayment, invoice, manualGateway, page, paymentDetail, savedCard, stripeGateway } from "../testData";
 import { RecordPaymentModal, type PayableInvoice } from "./RecordPaymentModal";
 
 let fetch: StubFetch;
@@ -253,6 +255,300 @@ describe("RecordPaymentModal", () => {
     );
     await user.click(screen.getByTestId("payment-submit"));
     expect(await screen.findByText("invoice 55 is not one of customer 7's")).toBeInTheDocument();
+    expect(screen.queryByTestId("payment-result")).not.toBeInTheDocument();
+  });
+});
+
+describe("RecordPaymentModal charging a saved card", () => {
+  beforeEach(() => {
+    resetStripe();
+    forgetStripeJs();
+    useSession.setState({ permissions: ["payment.read", "payment.write", "invoice.read", "service.read"] });
+    fetch.on("GET /crm/payment/gateway", () => json(stripeGateway()));
+    fetch.on("GET /crm/payment-method/", () =>
+      json([
+        savedCard(),
+        savedCard({ payment_method_id: 4, brand: "mastercard", last4: "4444", is_default: false }),
+        savedCard({
+          payment_method_id: 5,
+          brand: "amex",
+          last4: "0005",
+          exp_month: 1,
+          exp_year: 2026,
+          expired: true,
+          is_default: false,
+        }),
+      ]),
+    );
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Let `ms` pass on the fake clock (what it sets off updates the dialog). */
+  const wait = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+
+  /** The money is in: applied to the invoice, a receipt. */
+  const charged = (overrides: Partial<PaymentDetail> = {}) =>
+    cardPayment({
+      status: "succeeded",
+      failure_code: null,
+      receipt_number: "RCT-2026-000040",
+      credit: "6.0120",
+      allocations: paymentDetail().allocations,
+      ...overrides,
+    });
+
+  /** Fill in an amount and pick "Charge a saved card" (the default card is preselected). */
+  async function chargeForm(user: ReturnType<typeof userEvent.setup>, amount = "30") {
+    await user.type(await screen.findByTestId("payment-amount"), amount);
+    await user.click(await screen.findByText("Charge a saved card"));
+    await waitFor(() =>
+      expect(screen.getByTestId("payment-card")).toHaveValue("Visa •••• 4242 · expires 04/2029 · default"),
+    );
+  }
+
+  it("offers a card charge only when card payments are on and the customer has a card", async () => {
+    fetch.on("GET /crm/payment/gateway", () => json(manualGateway()));
+    const manual = renderModal();
+    await screen.findByTestId("payment-amount");
+    await waitFor(() => expect(fetch.callsTo("GET /crm/payment/gateway")).toHaveLength(1));
+    expect(screen.queryByTestId("payment-source")).not.toBeInTheDocument();
+    // Without Stripe there is no card to charge: the cards are not even read.
+    expect(fetch.callsTo("GET /crm/payment-method/")).toHaveLength(0);
+    manual.unmount();
+
+    fetch.on("GET /crm/payment/gateway", () => json(stripeGateway()));
+    fetch.on("GET /crm/payment-method/", () => json([]));
+    const noCards = renderModal();
+    await waitFor(() => expect(fetch.callsTo("GET /crm/payment-method/")).toHaveLength(1));
+    await screen.findByTestId("payment-amount");
+    expect(screen.queryByTestId("payment-source")).not.toBeInTheDocument();
+    noCards.unmount();
+
+    // payment.write alone (the invoice page): no gateway or cards read, as before.
+    useSession.setState({ permissions: ["payment.write"] });
+    renderModal();
+    await screen.findByTestId("payment-amount");
+    expect(screen.queryByTestId("payment-source")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/payment/gateway")).toHaveLength(2);
+  });
+
+  it("charges the default card, preselected, and shows the receipt on a 201", async () => {
+    fetch.on("POST /crm/payment/", () => json(charged(), { status: 201 }));
+    renderModal();
+    const user = userEvent.setup();
+    await chargeForm(user);
+    expect(screen.queryByTestId("payment-method")).not.toBeInTheDocument();
+    expect(screen.getByTestId("payment-submit")).toHaveTextContent("Charge card");
+    // An expired card is listed but cannot be picked.
+    await user.click(screen.getByTestId("payment-card"));
+    const expired = await screen.findByRole("option", { name: /American Express •••• 0005/, hidden: true });
+    expect(expired).toHaveAttribute("data-combobox-disabled", "true");
+    await user.click(await screen.findByRole("option", { name: /Mastercard •••• 4444/, hidden: true }));
+    await user.click(screen.getByTestId("payment-customer-present"));
+    await user.click(screen.getByTestId("payment-submit"));
+
+    const result = await screen.findByTestId("payment-result");
+    expect(result).toHaveTextContent("Card charged");
+    expect(within(result).getByTestId("payment-result-receipt")).toHaveTextContent("RCT-2026-000040");
+    expect(await posts()[0].json()).toEqual({
+      customer_id: 7,
+      amount: "30",
+      method: "card",
+      payment_method_id: 4,
+      customer_present: true,
+    });
+    expect(keysSent()).toEqual([expect.stringMatching(UUID)]);
+    expect(fakeStripe.handleNextAction).not.toHaveBeenCalled();
+    expect(loadStripe).not.toHaveBeenCalled();
+  });
+
+  it("shows a decline in the dialog, then tries another card under a new Idempotency-Key", async () => {
+    fetch.on("POST /crm/payment/", () =>
+      errorBody(402, "payment_declined", "the payment was declined: Your card has insufficient funds.", {
+        payment_id: 41,
+        failure_code: "insufficient_funds",
+      }),
+    );
+    const { queryClient } = renderModal();
+    const listed = paymentKeys.list({ customer_id: 7 });
+    queryClient.setQueryData(listed, { items: [], pagination: { total: 0, total_pages: 0, page: 1 } });
+    const user = userEvent.setup();
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-submit"));
+
+    const declined = await screen.findByTestId("payment-declined");
+    expect(declined).toHaveTextContent("The card was declined");
+    expect(declined).toHaveTextContent("Your card has insufficient funds.");
+    expect(within(declined).getByTestId("payment-decline-code")).toHaveTextContent("insufficient_funds");
+    expect(declined).toHaveTextContent("failed payment #41");
+    expect(screen.queryByTestId("payment-result")).not.toBeInTheDocument();
+    expect(screen.queryByText("Card charged")).not.toBeInTheDocument();
+    // The failed attempt is listed with the customer's payments.
+    expect(queryClient.getQueryState(listed)?.isInvalidated).toBe(true);
+
+    fetch.on("POST /crm/payment/", () => json(charged({ payment_method_id: 4 }), { status: 201 }));
+    await user.click(screen.getByTestId("payment-card"));
+    await user.click(await screen.findByRole("option", { name: /Mastercard •••• 4444/, hidden: true }));
+    await user.click(screen.getByTestId("payment-submit"));
+    await screen.findByTestId("payment-result");
+    const bodies = await Promise.all(posts().map((r) => r.json()));
+    expect(bodies.map((b) => b.payment_method_id)).toEqual([3, 4]);
+    const [first, second] = keysSent();
+    expect(first).toMatch(UUID);
+    expect(second).toMatch(UUID);
+    expect(second).not.toBe(first);
+  });
+
+  it("explains a charge Stripe did not answer: reconciliation settles it, do not charge again", async () => {
+    fetch.on("POST /crm/payment/", () =>
+      json(
+        cardPayment({
+          status: "unknown",
+          failure_code: null,
+          failure_message: "the gateway did not answer; reconciliation will find out",
+        }),
+        { status: 202 },
+      ),
+    );
+    renderModal();
+    const user = userEvent.setup();
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-submit"));
+    const notice = await screen.findByTestId("payment-unknown");
+    expect(notice).toHaveTextContent("Stripe did not answer");
+    expect(notice).toHaveTextContent("Reconciliation will settle it");
+    expect(notice).toHaveTextContent("do not charge the card again");
+    expect(notice).toHaveTextContent("payment #40");
+    expect(screen.queryByTestId("payment-result")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("payment-done"));
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it("says the payment waits when the bank asks for authentication and the customer is not here", async () => {
+    fetch.on("POST /crm/payment/", () => json(cardPayment({ client_secret: null }), { status: 202 }));
+    renderModal();
+    const user = userEvent.setup();
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-submit"));
+    const notice = await screen.findByTestId("payment-requires-action");
+    expect(notice).toHaveTextContent("The bank asks the customer to authenticate");
+    expect(notice).toHaveTextContent("waits until they authenticate");
+    expect(await posts()[0].json()).toMatchObject({ payment_method_id: 3, customer_present: false });
+    expect(fakeStripe.handleNextAction).not.toHaveBeenCalled();
+    expect(loadStripe).not.toHaveBeenCalled();
+  });
+
+  it("hands 3-D Secure to Stripe.js, then reads the payment every 2 s until it succeeds", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const challenge = deferred<{ paymentIntent: { id: string; status: string } }>();
+    fakeStripe.handleNextAction.mockImplementationOnce(() => challenge.promise);
+    fetch.on("POST /crm/payment/", () => json(cardPayment({ client_secret: "pi_3Example_secret_x" }), { status: 202 }));
+    let reads = 0;
+    fetch.on("GET /crm/payment/40", () => {
+      reads += 1;
+      return json(reads < 3 ? cardPayment() : charged());
+    });
+    const { queryClient } = renderModal();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-customer-present"));
+    await user.click(screen.getByTestId("payment-submit"));
+
+    // The customer is in Stripe's 3-D Secure window: nothing is read meanwhile.
+    expect(await screen.findByTestId("payment-authenticating")).toHaveTextContent("3-D Secure");
+    await waitFor(() =>
+      expect(fakeStripe.handleNextAction).toHaveBeenCalledWith({ clientSecret: "pi_3Example_secret_x" }),
+    );
+    expect(loadStripe).toHaveBeenCalledWith("pk_test_omnicrm");
+    expect(await posts()[0].json()).toMatchObject({ payment_method_id: 3, customer_present: true });
+    // The client secret is not kept with the cached payment.
+    expect(queryClient.getQueryData<PaymentDetail>(paymentKeys.detail(40))?.client_secret).toBeNull();
+    await wait(5_000);
+    expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(0);
+
+    // The window closed: the payment is read at once, then every 2 s while it waits.
+    challenge.resolve({ paymentIntent: { id: "pi_3Example", status: "succeeded" } });
+    expect(await screen.findByTestId("payment-polling")).toHaveTextContent("Waiting for Stripe to confirm");
+    await waitFor(() => expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(1));
+    const listed = paymentKeys.list({ customer_id: 7 });
+    queryClient.setQueryData(listed, { items: [], pagination: { total: 0, total_pages: 0, page: 1 } });
+
+    await wait(2_000);
+    await waitFor(() => expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(2));
+    expect(screen.getByTestId("payment-polling")).toBeInTheDocument();
+    expect(screen.getByTestId("payment-poll-progress")).toBeInTheDocument();
+
+    await wait(2_000);
+    const result = await screen.findByTestId("payment-result");
+    expect(within(result).getByTestId("payment-result-receipt")).toHaveTextContent("RCT-2026-000040");
+    expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(3);
+    // Settled: what its money changed is read again; the payment is not read any more.
+    expect(queryClient.getQueryState(listed)?.isInvalidated).toBe(true);
+    await wait(6_000);
+    expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(3);
+  });
+
+  it("gives up reading after about a minute and says the payment waits", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fetch.on("POST /crm/payment/", () => json(cardPayment({ client_secret: "pi_3Example_secret_x" }), { status: 202 }));
+    fetch.on("GET /crm/payment/40", () => json(cardPayment()));
+    renderModal();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-customer-present"));
+    await user.click(screen.getByTestId("payment-submit"));
+    await screen.findByTestId("payment-polling");
+
+    await wait(30_000);
+    expect(screen.getByTestId("payment-polling")).toHaveTextContent(/Checked for \d+ s of 60 s/);
+    await wait(32_000);
+    expect(await screen.findByTestId("payment-still-waiting")).toHaveTextContent("do not charge the card again");
+    const reads = fetch.callsTo("GET /crm/payment/40").length;
+    // Once at once, then every 2 s for a minute.
+    expect(reads).toBeGreaterThanOrEqual(29);
+    expect(reads).toBeLessThanOrEqual(32);
+    await wait(10_000);
+    expect(fetch.callsTo("GET /crm/payment/40")).toHaveLength(reads);
+  });
+
+  it("shows what Stripe.js said when the authentication failed, then the decline the API recorded", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const challenge = deferred<{ error: { type: string; message: string } }>();
+    fakeStripe.handleNextAction.mockImplementationOnce(() => challenge.promise as never);
+    fetch.on("POST /crm/payment/", () => json(cardPayment({ client_secret: "pi_3Example_secret_x" }), { status: 202 }));
+    fetch.on("GET /crm/payment/40", () =>
+      json(
+        cardPayment({
+          status: "failed",
+          failure_code: "payment_intent_authentication_failure",
+          failure_message: "The customer did not pass 3-D Secure.",
+        }),
+      ),
+    );
+    renderModal();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    await chargeForm(user);
+    await user.click(screen.getByTestId("payment-customer-present"));
+    await user.click(screen.getByTestId("payment-submit"));
+    await screen.findByTestId("payment-authenticating");
+    await act(async () =>
+      challenge.resolve({
+        error: { type: "invalid_request_error", message: "We are unable to authenticate your payment method." },
+      }),
+    );
+
+    expect(await screen.findByTestId("payment-auth-error")).toHaveTextContent(
+      "We are unable to authenticate your payment method.",
+    );
+    await wait(2_000);
+    const declined = await screen.findByTestId("payment-declined");
+    expect(declined).toHaveTextContent("The customer did not pass 3-D Secure.");
+    expect(within(declined).getByTestId("payment-decline-code")).toHaveTextContent(
+      "payment_intent_authentication_failure",
+    );
     expect(screen.queryByTestId("payment-result")).not.toBeInTheDocument();
   });
 });

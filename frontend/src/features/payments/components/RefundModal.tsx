@@ -133,7 +133,7 @@ export function RefundModal({ payment, onClose }: RefundModalProps) {
     <Modal
       opened={payment !== null}
       onClose={onClose}
-      title={payment ? `Refund receipt ${payment.receipt_number}` : ""}
+      title={payment ? `Refund receipt ${payment.receipt_number ?? `#${payment.payment_id}`}` : ""}
     >
       {payment && <RefundForm payment={payment} onDone={onClose} onCancel={onClose} />}
     </Modal>
