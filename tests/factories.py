@@ -199,3 +199,22 @@ class ServiceFactory(_Base):
     retail_cost = Decimal("20.00")
     wholesale_cost = Decimal("8.00")
     price_snapshot = factory.LazyFunction(dict)
+
+
+def delete_tickets(session: Session, where: object) -> None:
+    """Remove committed tickets matching ``where`` with their history (tests clean up after
+    real commits: a provisioning job that fails for good opens a ticket)."""
+    from sqlalchemy import delete, select
+
+    from omnicrm.tickets.models import (
+        Ticket,
+        TicketAttachment,
+        TicketComment,
+        TicketTag,
+        TicketTransition,
+    )
+
+    ids = select(Ticket.ticket_id).where(where)
+    for model in (TicketTransition, TicketComment, TicketTag, TicketAttachment):
+        session.execute(delete(model).where(model.ticket_id.in_(ids)))
+    session.execute(delete(Ticket).where(where))

@@ -23,6 +23,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.provisioning.routes import blp as provisioning_blp
     from omnicrm.scheduler.routes import blp as scheduler_blp
     from omnicrm.services.routes import blp as services_blp
+    from omnicrm.tickets.routes import blp as tickets_blp
 
     api.register_blueprint(ops_blp)  # /healthz /readyz /metrics
     api.register_blueprint(auth_blp)  # /crm/auth/*
@@ -43,4 +44,5 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(payments_blp)  # /crm/payment/ (take, refund, receipt, reconcile)
     api.register_blueprint(methods_blp)  # /crm/payment-method/ (saved cards, expiring)
     api.register_blueprint(webhook_blp)  # /crm/webhook/stripe (public, signed)
+    api.register_blueprint(tickets_blp)  # /crm/ticket/ (TicketStatus machine, comments)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

@@ -16,4 +16,5 @@ def import_all_models() -> None:
     import omnicrm.payments.models
     import omnicrm.provisioning.models
     import omnicrm.scheduler.models
-    import omnicrm.services.models  # noqa: F401
+    import omnicrm.services.models
+    import omnicrm.tickets.models  # noqa: F401

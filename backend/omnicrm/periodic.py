@@ -14,4 +14,5 @@ def import_periodic_jobs() -> None:
     import omnicrm.inventory.jobs
     import omnicrm.payments.jobs
     import omnicrm.provisioning.jobs
-    import omnicrm.scheduler.jobs  # noqa: F401
+    import omnicrm.scheduler.jobs
+    import omnicrm.tickets.jobs  # noqa: F401

@@ -139,6 +139,18 @@ class Settings(BaseSettings):
     # Postpaid invoices due today are charged to the customer's default card (when Stripe is on).
     payment_autocharge: bool = True
 
+    # Tickets: hours from opening to due, per priority (the SLA).
+    ticket_sla_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 4.0, "high": 8.0, "normal": 24.0, "low": 72.0}
+    )
+    # The hours SLAs count in, e.g. {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00",
+    # "timezone": "Europe/Berlin"}; unset: around the clock.
+    ticket_business_hours: dict[str, Any] | None = None
+
+    # Ticket attachments: where they are stored (default instance/attachments) and how large.
+    ticket_attachment_dir: Path | None = None
+    ticket_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+
     # What an invoice PDF says about the operator (the template is instance/templates/
     # invoice.html when there is one, else the built-in one).
     company_name: str = "OmniCRM Operator"
@@ -156,6 +168,10 @@ class Settings(BaseSettings):
     @property
     def failure_recipients(self) -> list[str]:
         return [a.strip() for a in self.provisioning_failure_emails.split(",") if a.strip()]
+
+    @property
+    def attachment_dir(self) -> Path:
+        return self.ticket_attachment_dir or self.instance_path / "attachments"
 
     @property
     def spool_dir(self) -> Path:

@@ -17,7 +17,8 @@ def wire() -> None:
     import omnicrm.contracts.handlers
     import omnicrm.notifications.handlers
     import omnicrm.provisioning.handlers
-    import omnicrm.scheduler.handlers  # noqa: F401
+    import omnicrm.scheduler.handlers
+    import omnicrm.tickets.handlers  # noqa: F401
     from omnicrm.auth.principal import principal_for_access_token
     from omnicrm.core.realtime import use_token_checker
 

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, login
-from tests.e2e.test_service_balance_ui import WIDER_THAN_THE_WINDOW
+from tests.e2e.test_service_balance_ui import assert_fits_the_window
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 
@@ -206,5 +206,5 @@ def test_billing_a_customer_from_the_billing_tab(page, live_server, billable, wo
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_test_id("billing-balance-due")).to_be_visible()
     expect(page.get_by_test_id("statement-closing")).to_be_visible()
-    assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
+    assert_fits_the_window(page)
     page.screenshot(path=str(ARTIFACTS / "billing-customer-tab-390.png"), full_page=True)

@@ -40,7 +40,8 @@ from omnicrm.inventory import use_cases as inv
 from omnicrm.inventory.models import Inventory, InventoryHistory, InventoryTemplate
 from omnicrm.provisioning.models import Provision, ProvisionEvent, ProvisionStatus
 from omnicrm.services.models import Service, ServiceStatusHistory
-from tests.factories import make_iccid
+from omnicrm.tickets.models import Ticket
+from tests.factories import delete_tickets, make_iccid
 
 ROOT = Path(__file__).resolve().parents[2]
 P = ProvisionStatus
@@ -112,6 +113,8 @@ def _clean(database: Any, data: dict[str, Any]) -> None:
             Inventory.inventory_template_id.in_(data["template_ids"])
         )
         session.execute(delete(ProvisionEvent).where(ProvisionEvent.provision_id.in_(jobs)))
+        # A job that failed for good opened a ticket for the customer.
+        delete_tickets(session, Ticket.customer_id == data["customer_id"])
         session.execute(delete(Provision).where(Provision.product_id.in_(product_ids)))
         session.execute(delete(ContractCharge).where(ContractCharge.contract_id.in_(contracts)))
         session.execute(delete(Contract).where(Contract.product_id.in_(product_ids)))

@@ -6354,6 +6354,782 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tickets, soonest due first: filter by customer, status, priority, assignee (or
+         *     unassigned), breached SLA. A queue per assignee is `?assignee_user_id=`.
+         * @description Requires permission: `ticket.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    customer_id?: number;
+                    status?: ("free" | "active" | "suspended" | "blocked" | "closed")[];
+                    priority?: "low" | "normal" | "high" | "urgent";
+                    assignee_user_id?: number;
+                    unassigned?: boolean;
+                    /** @description Open and past their due time */
+                    breached?: boolean;
+                    team?: string;
+                    tag?: string;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ticket"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Open a ticket: `free`, due by its priority's SLA (TICKET_SLA_HOURS).
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description Invalid body; a contract or service not the customer's; an assignee who cannot work tickets */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One ticket with its history: every transition (who, when, why) and comment.
+         * @description Requires permission: `ticket.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the subject, priority (the due time follows), category or assignee.
+         * @description Requires permission: `ticket.write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `ticket_closed` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid body, or an assignee who cannot work tickets */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start work on a free ticket: free -> active.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketTransitionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_transition`: not allowed from the ticket's status (the answer names `from_status` and the `allowed` actions); nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a file (multipart `file`): stored under a name of ours, typed from an
+         *     allow-list and checked against its content.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["TicketAttachmentUpload"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketAttachment"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `ticket_closed` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Larger than TICKET_ATTACHMENT_MAX_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A type not accepted, or content not of its type */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/attachment/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download an attachment (always as a download, with its checked type).
+         * @description Requires permission: `ticket.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                    attachment_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as a download */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket or attachment */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block an active ticket (waiting on something outside): active -> blocked.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketTransitionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_transition`: not allowed from the ticket's status (the answer names `from_status` and the `allowed` actions); nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an active or blocked ticket: -> closed.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketTransitionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_transition`: not allowed from the ticket's status (the answer names `from_status` and the `allowed` actions); nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an internal note, or (`internal: false`) a reply the customer is e-mailed.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketCommentCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketComment"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `ticket_closed`; `ticket_internal` (a reply on a ticket the customer does not see) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/customer-view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * What the customer sees of the ticket (the self-care history): status changes and
+         *     replies, never internal notes or reasons; empty for an internal ticket.
+         * @description Requires permission: `ticket.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerHistoryEntry"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a suspended ticket up again: suspended -> active.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketTransitionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_transition`: not allowed from the ticket's status (the answer names `from_status` and the `allowed` actions); nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/ticket/{ticket_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put an active ticket on hold: active -> suspended.
+         * @description Requires permission: `ticket.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ticket_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketTransitionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such ticket */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_transition`: not allowed from the ticket's status (the answer names `from_status` and the `allowed` actions); nothing changed */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/transaction/": {
         parameters: {
             query?: never;
@@ -7323,6 +8099,14 @@ export interface components {
             tags?: string[];
             /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a letter or digit (blank: null) */
             tax_identifier?: string | null;
+        };
+        CustomerHistoryEntry: {
+            /** Format: date-time */
+            at?: string;
+            body?: string | null;
+            /** @enum {string} */
+            kind?: "status" | "reply";
+            status?: string | null;
         };
         CustomerUpdate: {
             /** @description On or after contract_start_date (else 422); an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
@@ -8794,6 +9578,182 @@ export interface components {
             /** Format: decimal */
             tax?: string;
             tax_percentage?: string;
+        };
+        Ticket: {
+            /** @description The actions allowed from its status */
+            readonly allowed_actions?: unknown;
+            assignee_user_id?: number | null;
+            /** @description Open past its due time */
+            readonly breached?: unknown;
+            /**
+             * Format: date-time
+             * @description When the breach job flagged it
+             */
+            breached_at?: string | null;
+            category?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            contract_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            customer_id?: number;
+            customer_visible?: boolean;
+            description?: string;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** @enum {unknown} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            service_id?: number | null;
+            /** @description What opened it (`provision:<id>`) */
+            source?: string | null;
+            /** @enum {unknown} */
+            status?: "free" | "active" | "suspended" | "blocked" | "closed";
+            subject?: string;
+            tags?: string[];
+            team?: string | null;
+            ticket_id?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        TicketAttachment: {
+            attachment_id?: number;
+            content_type?: string;
+            /** Format: date-time */
+            created_at?: string;
+            filename?: string;
+            sha256?: string;
+            /** @description Bytes */
+            size?: number;
+            ticket_id?: number;
+            uploaded_by_user_id?: number | null;
+        };
+        TicketAttachmentUpload: {
+            /**
+             * Format: binary
+             * @description PDF, PNG, JPEG, GIF, or UTF-8 text (.txt, .log, .csv), at most TICKET_ATTACHMENT_MAX_BYTES (5 MB); the content must match the type
+             */
+            file: string;
+        };
+        TicketComment: {
+            author_user_id?: number | null;
+            body?: string;
+            comment_id?: number;
+            /** Format: date-time */
+            created_at?: string;
+            internal?: boolean;
+            ticket_id?: number;
+        };
+        TicketCommentCreate: {
+            body: string;
+            /**
+             * @description An internal note (staff only), or false: a reply the customer sees and is e-mailed
+             * @default true
+             */
+            internal?: boolean;
+        };
+        TicketCreate: {
+            /**
+             * @description A staff user holding `ticket.write` (else 422)
+             * @default null
+             */
+            assignee_user_id?: number | null;
+            /** @default null */
+            category?: string | null;
+            /**
+             * @description One of the customer's contracts (else 422)
+             * @default null
+             */
+            contract_id?: number | null;
+            customer_id: number;
+            /**
+             * @description The customer sees it and is e-mailed when it is opened, replied to and closed; false: an internal ticket (no replies)
+             * @default true
+             */
+            customer_visible?: boolean;
+            /** @default  */
+            description?: string;
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * @description One of the customer's services (else 422)
+             * @default null
+             */
+            service_id?: number | null;
+            subject: string;
+            tags?: string[];
+            /** @default null */
+            team?: string | null;
+        };
+        TicketDetail: {
+            /** @description The actions allowed from its status */
+            readonly allowed_actions?: unknown;
+            assignee_user_id?: number | null;
+            attachments?: components["schemas"]["TicketAttachment"][];
+            /** @description Open past its due time */
+            readonly breached?: unknown;
+            /**
+             * Format: date-time
+             * @description When the breach job flagged it
+             */
+            breached_at?: string | null;
+            category?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            comments?: components["schemas"]["TicketComment"][];
+            contract_id?: number | null;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            customer_id?: number;
+            customer_visible?: boolean;
+            description?: string;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** @enum {unknown} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            service_id?: number | null;
+            /** @description What opened it (`provision:<id>`) */
+            source?: string | null;
+            /** @enum {unknown} */
+            status?: "free" | "active" | "suspended" | "blocked" | "closed";
+            subject?: string;
+            tags?: string[];
+            team?: string | null;
+            ticket_id?: number;
+            transitions?: components["schemas"]["TicketTransition"][];
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        TicketTransition: {
+            action?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** @enum {unknown|null} */
+            from_status?: "free" | "active" | "suspended" | "blocked" | "closed" | null;
+            reason?: string | null;
+            /** @enum {unknown} */
+            to_status?: "free" | "active" | "suspended" | "blocked" | "closed";
+            transition_id?: number;
+            user_id?: number | null;
+        };
+        TicketTransitionRequest: {
+            /** @default null */
+            reason?: string | null;
+        };
+        TicketUpdate: {
+            /** @description A staff user holding `ticket.write` (else 422); null unassigns */
+            assignee_user_id?: number | null;
+            category?: string | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            subject?: string;
+            /** @description Replaces them */
+            tags?: string[];
+            team?: string | null;
         };
         Token: {
             token: string;
