@@ -87,6 +87,30 @@ describe("staff routes", () => {
     expect(await screen.findByText("No cards expire soon")).toBeInTheDocument();
   });
 
+  it("lists Tickets with ticket.read; the board and a ticket's page open under /tickets", async () => {
+    const perms = ["customer.read", "ticket.read"];
+    useSession.getState().signIn(login({ permissions: perms }));
+    fetch.on("GET /crm/auth/me", () => json(me(perms)));
+    fetch.on("GET /crm/ticket/", () =>
+      json([], { headers: { "X-Pagination": JSON.stringify({ total: 0, total_pages: 0, page: 1 }) } }),
+    );
+    fetch.on("GET /crm/ticket/5", () => errorBody(404, "not_found", "ticket 5 not found"));
+    const { router } = renderRoutes(routes, "/tickets");
+    expect(await screen.findByTestId("nav-tickets")).toHaveAttribute("href", "/tickets");
+    expect(await screen.findAllByTestId("ticket-column")).toHaveLength(5);
+    await act(() => router.navigate("/tickets/5"));
+    expect(await screen.findByText("ticket 5 not found")).toBeInTheDocument();
+  });
+
+  it("refuses the tickets without ticket.read", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));
+    renderRoutes(routes, "/tickets");
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-tickets")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/ticket/")).toHaveLength(0);
+  });
+
   it("refuses a page the user may not open", async () => {
     useSession.getState().signIn(login({ permissions: ["customer.read"] }));
     fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));

@@ -16,6 +16,7 @@ import {
   IconReceiptRefund,
   IconRocket,
   IconScale,
+  IconTicket,
   IconUsers,
   type Icon,
 } from "@tabler/icons-react";
@@ -50,6 +51,8 @@ const ReconciliationsPage = lazy(() => import("@/features/payments").then((m) =>
 const ReconciliationPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.ReconciliationPage })));
 const ExpiringCardsPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.ExpiringCardsPage })));
 const PaymentDetailPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.PaymentDetailPage })));
+const TicketBoard = lazy(() => import("@/features/tickets").then((m) => ({ default: m.TicketBoard })));
+const TicketDetailPage = lazy(() => import("@/features/tickets").then((m) => ({ default: m.TicketDetailPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
@@ -192,6 +195,16 @@ export const sections: Section[] = [
     permission: "payment.read",
     nav: false,
     routes: [{ path: ":paymentId", element: <PaymentDetailPage /> }],
+  },
+  {
+    path: "tickets",
+    label: "Tickets",
+    icon: IconTicket,
+    permission: "ticket.read",
+    routes: [
+      { index: true, element: <TicketBoard /> },
+      { path: ":ticketId", element: <TicketDetailPage /> },
+    ],
   },
   {
     path: "activity",

@@ -10,6 +10,8 @@ interface ReasonModalProps {
   confirmLabel: string;
   danger?: boolean;
   description?: string;
+  /** The reason may be left blank (the submit gets ""). */
+  optional?: boolean;
   pending: boolean;
   /** The API's message (a 409 `invalid_transition`, say), shown above the form. */
   error: string | null;
@@ -19,13 +21,22 @@ interface ReasonModalProps {
 
 const MAX_REASON = 500;
 
-function ReasonForm({ confirmLabel, danger, description, pending, error, onSubmit, onClose }: ReasonModalProps) {
+function ReasonForm({
+  confirmLabel,
+  danger,
+  description,
+  optional,
+  pending,
+  error,
+  onSubmit,
+  onClose,
+}: ReasonModalProps) {
   const [reason, setReason] = useState("");
   const [invalid, setInvalid] = useState<string | null>(null);
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     const text = reason.trim();
-    if (!text) return setInvalid("A reason is required");
+    if (!text && !optional) return setInvalid("A reason is required");
     if (text.length > MAX_REASON) return setInvalid(`At most ${MAX_REASON} characters`);
     setInvalid(null);
     onSubmit(text);
@@ -39,9 +50,9 @@ function ReasonForm({ confirmLabel, danger, description, pending, error, onSubmi
           </Alert>
         )}
         <Textarea
-          label="Reason"
+          label={optional ? "Reason (optional)" : "Reason"}
           description={description}
-          required
+          required={!optional}
           autosize
           minRows={2}
           value={reason}
@@ -62,7 +73,7 @@ function ReasonForm({ confirmLabel, danger, description, pending, error, onSubmi
   );
 }
 
-/** A lifecycle action that needs a reason (1–500 characters), with the API's refusal shown inline. */
+/** A lifecycle action with a reason (1–500 characters, or blank when `optional`), the API's refusal shown inline. */
 export function ReasonModal(props: ReasonModalProps) {
   return (
     <Modal opened={props.title !== null} onClose={props.onClose} title={props.title ?? ""}>

@@ -1,5 +1,5 @@
 /** Customers: list, read, create, update, archive, export. */
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   api,
   toApiError,
@@ -13,19 +13,34 @@ import {
 import { filenameFromResponse, saveBlob } from "@/lib/download";
 import { customerKeys } from "./keys";
 
-export function useCustomers(query: CustomerListQuery) {
+export function useCustomers(query: CustomerListQuery, enabled = true) {
   return useQuery({
     queryKey: customerKeys.list(query),
+    enabled,
     queryFn: ({ signal }) => unwrapPage(api.GET("/crm/customer/", { params: { query }, signal })),
     placeholderData: keepPreviousData,
   });
 }
 
-export function useCustomer(customerId: number) {
-  return useQuery({
-    queryKey: customerKeys.detail(customerId),
-    queryFn: ({ signal }) =>
-      unwrap(api.GET("/crm/customer/{customer_id}", { params: { path: { customer_id: customerId } }, signal })),
+const customerQuery = (customerId: number) => ({
+  queryKey: customerKeys.detail(customerId),
+  queryFn: ({ signal }: { signal: AbortSignal }) =>
+    unwrap(api.GET("/crm/customer/{customer_id}", { params: { path: { customer_id: customerId } }, signal })),
+});
+
+export function useCustomer(customerId: number, enabled = true) {
+  return useQuery({ ...customerQuery(customerId), enabled });
+}
+
+/**
+ * The names of several customers by id, for rows that carry only a `customer_id` (tickets):
+ * one request per customer, cached with the customer's page. An id not (yet) read is absent.
+ */
+export function useCustomerNames(customerIds: readonly number[], enabled = true): ReadonlyMap<number, string> {
+  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  return useQueries({
+    queries: ids.map((id) => ({ ...customerQuery(id), enabled, staleTime: 5 * 60_000 })),
+    combine: (results) => new Map(results.flatMap((r, i) => (r.data ? [[ids[i], r.data.customer_name] as const] : []))),
   });
 }
 

@@ -4,6 +4,7 @@ export {
   useArchiveCustomer,
   useCreateCustomer,
   useCustomer,
+  useCustomerNames,
   useCustomers,
   useUpdateCustomer,
   type CustomerFilters,

@@ -1,17 +1,26 @@
 import { Button, Group, Tabs } from "@mantine/core";
-import { IconAddressBook, IconFilePlus, IconHistory, IconId, IconMapPin, IconReceipt } from "@tabler/icons-react";
+import {
+  IconAddressBook,
+  IconFilePlus,
+  IconHistory,
+  IconId,
+  IconMapPin,
+  IconReceipt,
+  IconTicket,
+} from "@tabler/icons-react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { usePermission } from "@/api";
 import { DetailPage, PageHeader } from "@/components";
 import { ActivityTimeline } from "@/features/activity";
 import { CustomerBillingTab, useCanSeeBilling } from "@/features/billing";
+import { CustomerTicketsTab } from "@/features/tickets";
 import { useCustomer } from "../api";
 import { ContactsTab } from "./ContactsTab";
 import { CustomerOverview } from "./CustomerOverview";
 import { CustomerStatusBadge } from "./CustomerStatusBadge";
 import { SitesTab } from "./SitesTab";
 
-const TABS = ["overview", "contacts", "sites", "activity", "billing"] as const;
+const TABS = ["overview", "contacts", "sites", "activity", "billing", "tickets"] as const;
 type Tab = (typeof TABS)[number];
 
 export function CustomerDetailPage() {
@@ -19,11 +28,12 @@ export function CustomerDetailPage() {
   const customer = useCustomer(customerId);
   const canSell = usePermission("contract.write");
   const canSeeBilling = useCanSeeBilling();
+  const canSeeTickets = usePermission("ticket.read");
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get("tab") as Tab | null;
   // The customer activity endpoint needs only customer.read, like this page.
-  const tab: Tab =
-    requested && TABS.includes(requested) && (requested !== "billing" || canSeeBilling) ? requested : "overview";
+  const allowed = (t: Tab) => (t !== "billing" || canSeeBilling) && (t !== "tickets" || canSeeTickets);
+  const tab: Tab = requested && TABS.includes(requested) && allowed(requested) ? requested : "overview";
 
   return (
     <DetailPage
@@ -81,6 +91,11 @@ export function CustomerDetailPage() {
                   Billing
                 </Tabs.Tab>
               )}
+              {canSeeTickets && (
+                <Tabs.Tab value="tickets" leftSection={<IconTicket size={16} />} data-testid="tab-tickets">
+                  Tickets
+                </Tabs.Tab>
+              )}
             </Tabs.List>
             <Tabs.Panel value="overview">
               <CustomerOverview customer={c} />
@@ -97,6 +112,11 @@ export function CustomerDetailPage() {
             {canSeeBilling && (
               <Tabs.Panel value="billing">
                 <CustomerBillingTab customerId={customerId} currency={c.currency} />
+              </Tabs.Panel>
+            )}
+            {canSeeTickets && (
+              <Tabs.Panel value="tickets">
+                <CustomerTicketsTab customerId={customerId} />
               </Tabs.Panel>
             )}
           </Tabs>

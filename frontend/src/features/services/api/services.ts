@@ -13,9 +13,10 @@ export function useServices(query: ServiceListQuery, enabled = true) {
   });
 }
 
-export function useService(serviceId: number) {
+export function useService(serviceId: number, enabled = true) {
   return useQuery({
     queryKey: serviceKeys.detail(serviceId),
+    enabled,
     queryFn: ({ signal }) =>
       unwrap(api.GET("/crm/service/{service_id}", { params: { path: { service_id: serviceId } }, signal })),
   });
