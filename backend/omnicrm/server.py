@@ -94,6 +94,9 @@ def gunicorn_options(
         "worker_class": "gthread",
         "threads": shape[1],
         "timeout": 120,
+        # Lists filtered by many values (`?status=a&status=b&…`) outgrow gunicorn's default
+        # 4094-byte request line; 8190 is its maximum (longer still: 414 from gunicorn).
+        "limit_request_line": 8190,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

@@ -130,7 +130,7 @@ class TicketCustomerView(MethodView):
 @blp.route("/<int:ticket_id>/attachment")
 class TicketAttachments(MethodView):
     @require_permission("ticket.write")
-    @blp.arguments(s.TicketAttachmentUploadSchema, location="files")
+    @blp.arguments(s.TicketAttachmentUploadSchema, location="multipart")
     @blp.response(201, s.TicketAttachmentSchema)
     @blp.alt_response(404, description="No such ticket")
     @blp.alt_response(409, description="`ticket_closed`")
