@@ -17,6 +17,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.customers.routes import blp as customers_blp
     from omnicrm.inventory.routes import blp as inventory_blp
     from omnicrm.notifications.routes import blp as notifications_blp
+    from omnicrm.notifications.routes import webhook_blp as mailjet_webhook_blp
     from omnicrm.ops.routes import blp as ops_blp
     from omnicrm.payments.routes import blp as payments_blp
     from omnicrm.payments.routes import methods_blp, webhook_blp
@@ -44,5 +45,6 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(payments_blp)  # /crm/payment/ (take, refund, receipt, reconcile)
     api.register_blueprint(methods_blp)  # /crm/payment-method/ (saved cards, expiring)
     api.register_blueprint(webhook_blp)  # /crm/webhook/stripe (public, signed)
+    api.register_blueprint(mailjet_webhook_blp)  # /crm/webhook/mailjet (public, Basic auth)
     api.register_blueprint(tickets_blp)  # /crm/ticket/ (TicketStatus machine, comments)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

@@ -12,6 +12,7 @@ def import_periodic_jobs() -> None:
     import omnicrm.billing.jobs
     import omnicrm.charging.jobs
     import omnicrm.inventory.jobs
+    import omnicrm.notifications.jobs
     import omnicrm.payments.jobs
     import omnicrm.provisioning.jobs
     import omnicrm.scheduler.jobs

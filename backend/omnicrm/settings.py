@@ -69,6 +69,34 @@ class Settings(BaseSettings):
     google_maps_base_url: str = ""
     mail_from: str = "OmniCRM <no-reply@omnicrm.local>"
 
+    # notifications (docs/notifications.md). MAIL_BACKEND "auto": Mailjet when its keys are set,
+    # else SMTP when SMTP_HOST is, else .eml files under instance/outbox/ (nothing leaves).
+    mail_backend: Literal["auto", "file", "smtp", "mailjet"] = "auto"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mailjet_api_key: str = ""
+    mailjet_api_secret: str = ""
+    mailjet_api_url: str = "https://api.mailjet.com/"
+    mailjet_sandbox: bool = False
+    # Catalogued templates sent as Mailjet templates, e.g. {"invoice_issued": 4711}.
+    mailjet_templates: dict[str, int] = Field(default_factory=dict)
+    # The credentials of Mailjet's event webhook (put them in the URL given to Mailjet:
+    # https://user:password@crm.example.com/crm/webhook/mailjet). Unset: the webhook is off.
+    mailjet_webhook_user: str = ""
+    mailjet_webhook_password: str = ""
+    # Where an operator's templates override the built-in ones (default
+    # instance/templates/notifications): same file names, e.g. invoice_issued.html.
+    notification_template_dir: Path | None = None
+    # Delivery attempts of one message (with backoff) before it is marked failed.
+    notification_max_attempts: int = Field(default=6, ge=1, le=20)
+    # A message still queued this long after its last attempt is handed to a worker again
+    # (the broker lost it, a worker died): nothing stays queued for ever.
+    notification_requeue_minutes: int = Field(default=15, ge=1)
+
     # workers
     worker_processes: int = 2
     worker_threads: int = 4
@@ -172,6 +200,10 @@ class Settings(BaseSettings):
     @property
     def attachment_dir(self) -> Path:
         return self.ticket_attachment_dir or self.instance_path / "attachments"
+
+    @property
+    def template_dir(self) -> Path:
+        return self.notification_template_dir or self.instance_path / "templates" / "notifications"
 
     @property
     def spool_dir(self) -> Path:

@@ -15,6 +15,7 @@ def wire() -> None:
     import omnicrm.billing.handlers
     import omnicrm.charging.handlers
     import omnicrm.contracts.handlers
+    import omnicrm.contracts.notices
     import omnicrm.notifications.handlers
     import omnicrm.provisioning.handlers
     import omnicrm.scheduler.handlers

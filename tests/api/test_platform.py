@@ -15,6 +15,7 @@ PUBLIC = {
     ("get", "/readyz"),
     ("get", "/metrics"),
     ("post", "/crm/webhook/stripe"),  # Stripe's signature instead of a principal
+    ("post", "/crm/webhook/mailjet"),  # HTTP Basic credentials given to Mailjet
 }
 
 

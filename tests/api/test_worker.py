@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from email import message_from_bytes
+from email.policy import default as email_policy
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,12 @@ def test_embedded_worker_delivers_a_queued_mail(app, api, database, settings):
             assert note.attempts == 1
             note_id = note.notification_id
         mail = message_from_bytes(
-            (settings.instance_path / "outbox" / f"{note_id}.eml").read_bytes()
+            (settings.instance_path / "outbox" / f"{note_id}.eml").read_bytes(),
+            policy=email_policy,
         )
         assert mail["To"] == email
-        assert "reset-password?token=" in mail.get_payload()
+        assert "reset-password?token=" in mail.get_body(("plain",)).get_content()
+        assert 'href="http' in mail.get_body(("html",)).get_content()
     finally:
         worker.stop()
         worker_module.use_app(None)

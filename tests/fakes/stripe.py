@@ -120,12 +120,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
+
+from tests.fakes._server import LocalServer
 
 Params = dict[str, Any]
 Obj = dict[str, Any]
@@ -508,7 +510,7 @@ class _Route:
     is_list: bool = False
 
 
-class FakeStripe:
+class FakeStripe(LocalServer):
     """In-memory Stripe customers, payment methods, setup/payment intents, charges, refunds,
     balance transactions and events behind a threaded stdlib HTTP server."""
 
@@ -544,28 +546,7 @@ class FakeStripe:
             def do_DELETE(self) -> None:
                 fake._serve(self, "DELETE")
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> FakeStripe:
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> FakeStripe:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._listen(host, port, Handler)
 
     def client(self, **options: Any) -> stripe.StripeClient:
         """A ``stripe.StripeClient`` pointed at this fake (``options`` override the defaults)."""

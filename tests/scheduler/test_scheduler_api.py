@@ -11,7 +11,7 @@ QUARANTINE = "inventory.release_quarantine"
 
 
 def test_admins_list_jobs_with_schedule_next_and_last_run(call):
-    jobs = {job["job_name"]: job for job in call("get", JOBS, 200)}
+    jobs = {job["job_name"]: job for job in call("get", f"{JOBS}?page_size=100", 200)}
     assert {QUARANTINE, "provisioning.reap", "scheduler.prune_runs"} <= set(jobs)
     job = jobs[QUARANTINE]
     assert job["schedule"] == job["default_schedule"] == "every 5m"

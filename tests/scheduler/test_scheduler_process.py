@@ -68,6 +68,7 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
                 "payments.card_expiry": "off",
                 "payments.reconcile": "off",
                 "tickets.sla_breaches": "off",
+                "notifications.requeue": "off",
             }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken

@@ -12,7 +12,8 @@ PERMISSIONS: dict[str, str] = {
     "role.read": "View roles and permissions",
     "role.write": "Create and edit roles",
     "apikey.manage": "Create and revoke own API keys",
-    "notification.read": "Read the notification outbox",
+    "notification.read": "Read the notification outbox and preview its templates",
+    "notification.send": "Send failed or bounced notifications again",
     "product.read": "View the product catalog",
     "product.write": "Edit the product catalog",
     "inventory.read": "View inventory",
@@ -59,6 +60,7 @@ BUILTIN_ROLES: dict[str, tuple[str, set[str]]] = {
             "ticket.read",
             "ticket.write",
             "notification.read",
+            "notification.send",
         },
     ),
     "sales": (

@@ -120,6 +120,7 @@ def _mail_issued(session: Session, which: Any) -> None:
     rows = session.execute(
         select(
             Invoice.invoice_id,
+            Invoice.customer_id,
             Invoice.invoice_number,
             Invoice.kind,
             Invoice.total,
@@ -132,37 +133,27 @@ def _mail_issued(session: Session, which: Any) -> None:
         .where(which, Invoice.invoice_number.is_not(None), Customer.email.is_not(None))
         .order_by(Invoice.invoice_id)
     ).all()
-    messages = []
+    messages: dict[str, list[dict[str, Any]]] = {"invoice_issued": [], "credit_note_issued": []}
     for row in rows:
         if not row.email:
             continue
-        total = f"{format_money(row.total)} {row.currency}"
-        if row.kind == InvoiceKind.credit_note:
-            subject = f"Credit note {row.invoice_number}"
-            body = f"Dear {row.customer_name},\n\ncredit note {row.invoice_number} of {total} "
-            body += "has been issued to your account.\n"
-            template = "credit_note_issued"
-        else:
-            subject = f"Invoice {row.invoice_number}"
-            body = f"Dear {row.customer_name},\n\ninvoice {row.invoice_number} of {total} is "
-            body += f"due on {row.due_date}.\n" if row.total > 0 else "settled: nothing is due.\n"
-            template = "invoice_issued"
-        messages.append(
+        template = "credit_note_issued" if row.kind == InvoiceKind.credit_note else "invoice_issued"
+        messages[template].append(
             {
                 "to": row.email,
-                "subject": subject,
-                "body": body,
-                "template": template,
+                "customer_id": row.customer_id,
                 "context": {
                     "invoice_id": row.invoice_id,
                     "invoice_number": row.invoice_number,
+                    "customer_name": row.customer_name,
                     "total": format_money(row.total),
                     "currency": row.currency,
                     "due_date": row.due_date.isoformat() if row.due_date else None,
                 },
             }
         )
-    queue_emails(session, messages)
+    for template, batch in messages.items():
+        queue_emails(session, template, batch)
 
 
 def get_invoice(session: Session, *, invoice_id: int) -> Invoice:

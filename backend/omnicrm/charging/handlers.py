@@ -10,7 +10,7 @@ from omnicrm.charging.thresholds import describe
 from omnicrm.core.db import utcnow
 from omnicrm.core.events import subscribe
 from omnicrm.customers.models import Customer
-from omnicrm.notifications.use_cases import queue_email
+from omnicrm.notifications.use_cases import queue_email, queue_sms
 from omnicrm.services.events import ServicePlanChanged, ServiceStatusChanged
 from omnicrm.services.models import Service, ServiceStatus
 
@@ -51,25 +51,23 @@ def tell_the_customer(session: Session, event: ThresholdCrossed) -> None:
         return
     service = session.get(Service, event.service_id)
     name = service.service_name if service else f"service {event.service_id}"
-    facts = describe(event)
-    if event.balance_type == "monetary":
-        subject = f"Low balance on {name}"
-        body = (
-            f"The balance of {name} is {facts['value']}, below {facts['below']}.\n\n"
-            "Top up to keep using it.\n"
-        )
-    else:
-        unit = UNITS.get(event.balance_type, "")
-        subject = f"{event.percent_used}% of your {event.balance_type} used on {name}"
-        body = (
-            f"{name} has used {event.percent_used}% of its {event.balance_type} allowance for "
-            f"this period: {facts['value']} {unit} left.\n"
-        )
+    facts = describe(event) | {
+        "customer_name": customer.customer_name,
+        "service_name": name,
+        "unit": UNITS.get(event.balance_type, ""),
+    }
     queue_email(
         session,
         to=customer.email,
-        subject=subject,
-        body=body,
         template="charging_threshold",
         context=facts,
+        customer_id=customer.customer_id,
     )
+    if customer.phone:
+        queue_sms(
+            session,
+            to=customer.phone,
+            template="charging_threshold",
+            context=facts,
+            customer_id=customer.customer_id,
+        )

@@ -23,3 +23,15 @@ class ContractCreated(Event):
     setup_amount: Decimal
     currency: str
     tax_percentage: Decimal
+    # The service went live in the sale itself (no activation play): the contract is active.
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class ContractStatusChanged(Event):
+    """A contract moved from one status to another (it follows its service)."""
+
+    contract_id: int
+    customer_id: int
+    from_status: str
+    to_status: str

@@ -37,7 +37,7 @@ from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
 from omnicrm.catalog.models import Product
 from omnicrm.contracts.errors import CustomerNotOpen, IdempotencyInFlight, IdempotencyMismatch
-from omnicrm.contracts.events import ContractCreated
+from omnicrm.contracts.events import ContractCreated, ContractStatusChanged
 from omnicrm.contracts.models import Contract, ContractCharge, ContractStatus
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import utcnow
@@ -343,6 +343,7 @@ def _insert_contract(
             setup_amount=setup,
             currency=product.currency,
             tax_percentage=product.tax_percentage,
+            active=active,
         ),
     )
     queue_change(
@@ -376,8 +377,9 @@ def _check(contract: Contract, target: ContractStatus) -> None:
     InvalidTransition.check(f"contract {contract.contract_id}", source, target, TRANSITIONS)
 
 
-def _set_status(contract: Contract, target: ContractStatus) -> None:
+def _set_status(session: Session, contract: Contract, target: ContractStatus) -> None:
     _check(contract, target)
+    before = contract.contract_status
     now = utcnow()
     if target == C.active and contract.start_date is None:
         contract.start_date = now.date()
@@ -385,6 +387,15 @@ def _set_status(contract: Contract, target: ContractStatus) -> None:
     if target == C.closed:
         contract.closed_at = now
     contract.contract_status = target
+    publish(
+        session,
+        ContractStatusChanged(
+            contract_id=contract.contract_id,
+            customer_id=contract.customer_id,
+            from_status=ContractStatus(before).value,
+            to_status=target.value,
+        ),
+    )
 
 
 # What a contract becomes when its service reaches a status, from which contract statuses.
@@ -408,7 +419,7 @@ def follow_service(session: Session, *, service: Service) -> None:
         select(Contract).where(Contract.service_id == service.service_id).options(lazyload("*"))
     )
     if contract is not None and contract.contract_status in rule[1]:
-        _set_status(contract, rule[0])
+        _set_status(session, contract, rule[0])
         session.flush()
 
 
@@ -433,7 +444,7 @@ def close_contract(session: Session, *, contract_id: int, reason: str) -> Contra
     contract = get_contract(session, contract_id=contract_id)
     _check(contract, C.closed)
     if contract.service.service_status == ServiceStatus.terminated:
-        _set_status(contract, C.closed)
+        _set_status(session, contract, C.closed)
         session.flush()
     else:
         services.terminate_service(session, service_id=contract.service_id, reason=reason)

@@ -19,6 +19,8 @@ from omnicrm.customers.export import XLSX_MIMETYPE
 from omnicrm.customers.models import Contact, Customer, Site
 from omnicrm.extensions import default_phone_region, get_db, limiter
 from omnicrm.geo.choice import current_geocoder
+from omnicrm.notifications import schemas as notification_schemas
+from omnicrm.notifications import use_cases as notifications
 from omnicrm.response_cache import cached_read
 
 blp = Blueprint(
@@ -130,6 +132,38 @@ class CustomerItem(MethodView):
     def delete(self, customer_id: int) -> Customer:
         """Archive a customer (status Archived; customers are never deleted)."""
         return uc.archive_customer(request_session(), customer_id=customer_id)
+
+
+@blp.route("/customer/<int:customer_id>/notification-preferences")
+class CustomerNotificationPreferences(MethodView):
+    @require_permission("customer.read")
+    @blp.response(200, notification_schemas.PreferencesSchema)
+    @blp.alt_response(404, description="No such customer")
+    def get(self, customer_id: int) -> Any:
+        """Which categories of messages the customer receives (required ones always)."""
+        session = request_session()
+        uc.get_customer(session, customer_id=customer_id)
+        return {
+            "customer_id": customer_id,
+            "preferences": notifications.preferences(session, customer_id=customer_id),
+        }
+
+    @require_permission("customer.write")
+    @blp.arguments(notification_schemas.PreferencesUpdateSchema)
+    @blp.response(200, notification_schemas.PreferencesSchema)
+    @blp.alt_response(404, description="No such customer")
+    @blp.alt_response(422, description="A category that is required or unknown")
+    def put(self, data: dict[str, Any], customer_id: int) -> Any:
+        """Set the categories the customer opted out of (the whole list; invoices, payment
+        reminders and account security messages are always sent)."""
+        session = request_session()
+        uc.get_customer(session, customer_id=customer_id)
+        return {
+            "customer_id": customer_id,
+            "preferences": notifications.set_opt_outs(
+                session, customer_id=customer_id, opted_out=data["opted_out"]
+            ),
+        }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -243,14 +243,16 @@ def remind_expiring(session: Session, *, day: date, days: int) -> dict[str, int]
         queue_email(
             session,
             to=customer.email,
-            subject=f"Your {card.brand} card ending {card.last4} {verb} on {ends:%d %b %Y}",
-            body=(
-                f"Dear {customer.customer_name},\n\nthe {card.brand} card ending {card.last4} "
-                f"that pays your account {verb} on {ends:%d %B %Y}. Please add a new card so "
-                "that your payments continue.\n"
-            ),
             template="card_expiring",
-            context={"card_id": card.card_id, "expires": ends.isoformat()},
+            context={
+                "card_id": card.card_id,
+                "customer_name": customer.customer_name,
+                "brand": card.brand,
+                "last4": card.last4,
+                "expires": f"{ends:%d %b %Y}",
+                "expired": verb == "expired",
+            },
+            customer_id=customer.customer_id,
         )
         reminded += 1
     session.flush()

@@ -93,14 +93,15 @@ def _take(
         queue_email(
             session,
             to=customer.email,
-            subject="Payment reminder",
-            body=(
-                f"Dear {customer.customer_name},\n\n{format_money(due)} "
-                f"{customer.currency} on your account is {late} days overdue. Please pay it to "
-                "keep your services running.\n"
-            ),
             template="dunning_reminder",
-            context={"invoice_id": invoice_id, "days_overdue": late},
+            context={
+                "invoice_id": invoice_id,
+                "days_overdue": late,
+                "customer_name": customer.customer_name,
+                "amount": format_money(due),
+                "currency": customer.currency,
+            },
+            customer_id=customer.customer_id,
         )
     elif action == DunningAction.suspend:
         live = session.scalars(

@@ -151,13 +151,12 @@ def autocharge(session: Session, settings: Any) -> dict[str, int]:
                 queue_email(
                     session,
                     to=customer.email,
-                    subject=f"Please confirm the payment of {invoice.invoice_number}",
-                    body=(
-                        f"Dear {customer.customer_name},\n\nyour bank asks you to confirm the "
-                        f"payment of invoice {invoice.invoice_number}. Please sign in to pay it, "
-                        "or contact us.\n"
-                    ),
                     template="payment_action_required",
-                    context={"payment_id": payment.payment_id},
+                    context={
+                        "payment_id": payment.payment_id,
+                        "customer_name": customer.customer_name,
+                        "invoice_number": invoice.invoice_number,
+                    },
+                    customer_id=customer.customer_id,
                 )
     return counts

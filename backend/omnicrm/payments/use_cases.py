@@ -256,14 +256,15 @@ def _apply(session: Session, payment: Payment, *, user_id: int | None) -> None:
         queue_email(
             session,
             to=customer.email,
-            subject=f"Payment confirmed: {payment.receipt_number}",
-            body=(
-                f"Dear {customer.customer_name},\n\nwe received your payment of "
-                f"{format_money(payment.amount)} {payment.currency} "
-                f"(receipt {payment.receipt_number}).\n"
-            ),
             template="payment_confirmed",
-            context={"payment_id": payment.payment_id, "receipt": payment.receipt_number},
+            context={
+                "payment_id": payment.payment_id,
+                "customer_name": customer.customer_name,
+                "amount": format_money(payment.amount),
+                "currency": payment.currency,
+                "receipt_number": payment.receipt_number,
+            },
+            customer_id=customer.customer_id,
         )
 
 

@@ -99,14 +99,15 @@ def tell_the_failure_list(session: Session, event: JobEnded) -> None:
         queue_email(
             session,
             to=to,
-            subject=f"Provisioning job {job.provision_id} failed ({job.provisioning_play})",
-            body=(
-                f"Provisioning job {job.provision_id} ({job.action}, play "
-                f"{job.provisioning_play}) for customer {job.customer_id}"
-                f"{'' if job.service_id is None else f', service {job.service_id}'} failed "
-                f"after {job.attempts} attempt(s).\n\n"
-                f"Reason: {job.error or 'see the job'}\n\n{url}\n"
-            ),
             template="provisioning_failed",
-            context={"provision_id": job.provision_id},
+            context={
+                "provision_id": job.provision_id,
+                "action": str(job.action),
+                "play": job.provisioning_play,
+                "customer_id": job.customer_id,
+                "service_id": job.service_id,
+                "attempts": job.attempts,
+                "error": job.error,
+                "url": url,
+            },
         )

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from omnicrm.core.db import utcnow
 from omnicrm.core.fields import ID, Text
-from omnicrm.tickets.models import TicketPriority, TicketStatus, allowed_actions
+from omnicrm.tickets.models import ACTIONS, TicketPriority, TicketStatus, allowed_actions
 
 PRIORITIES = [p.value for p in TicketPriority]
 TAG = Text(
@@ -96,7 +96,12 @@ class TicketSchema(Schema):
     category = Text(allow_none=True)
     status = fields.Enum(TicketStatus, by_value=True)
     allowed_actions = fields.Method(
-        "_allowed", metadata={"description": "The actions allowed from its status"}
+        "_allowed",
+        metadata={
+            "description": "The actions allowed from its status",
+            "type": "array",
+            "items": {"type": "string", "enum": sorted(ACTIONS)},
+        },
     )
     assignee_user_id = fields.Integer(allow_none=True)
     team = Text(allow_none=True)
@@ -107,7 +112,9 @@ class TicketSchema(Schema):
         allow_none=True, metadata={"description": "When the breach job flagged it"}
     )
     customer_visible = fields.Boolean()
-    breached = fields.Method("_breached", metadata={"description": "Open past its due time"})
+    breached = fields.Method(
+        "_breached", metadata={"description": "Open past its due time", "type": "boolean"}
+    )
     created_by_user_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -50,9 +50,7 @@ class TicketInternal(Conflict):
     code = "ticket_internal"
 
 
-def _tell_customer(
-    session: Session, ticket: Ticket, *, template: str, subject: str, body: str
-) -> None:
+def _tell_customer(session: Session, ticket: Ticket, *, template: str, **facts: Any) -> None:
     """E-mail the customer about a ticket they can see (through the outbox)."""
     if not ticket.customer_visible:
         return
@@ -62,10 +60,14 @@ def _tell_customer(
     queue_email(
         session,
         to=customer.email,
-        subject=f"[ticket #{ticket.ticket_id}] {subject}",
-        body=f"Dear {customer.customer_name},\n\n{body}\n",
         template=template,
-        context={"ticket_id": ticket.ticket_id},
+        context={
+            "ticket_id": ticket.ticket_id,
+            "ticket_subject": ticket.subject,
+            "customer_name": customer.customer_name,
+            **facts,
+        },
+        customer_id=customer.customer_id,
     )
 
 
@@ -154,10 +156,7 @@ def open_ticket(
         )
     )
     session.flush()
-    _tell_customer(
-        session, ticket, template="ticket_opened", subject=f"We opened: {subject}",
-        body=f"we opened ticket #{ticket.ticket_id} about \"{subject}\" and will keep you posted.",
-    )  # fmt: skip
+    _tell_customer(session, ticket, template="ticket_opened")
     return ticket
 
 
@@ -240,11 +239,7 @@ def transition(
         ),
     )
     if target == TicketStatus.closed:
-        _tell_customer(
-            session, ticket, template="ticket_closed", subject=f"Closed: {ticket.subject}",
-            body=f"ticket #{ticket_id} about \"{ticket.subject}\" is closed."
-            + (f" {reason}" if reason else ""),
-        )  # fmt: skip
+        _tell_customer(session, ticket, template="ticket_closed", reason=reason or "")
     return ticket
 
 
@@ -288,9 +283,7 @@ def comment(
     ticket.updated_at = utcnow()
     session.flush()
     if not internal:
-        _tell_customer(
-            session, ticket, template="ticket_replied", subject=f"Re: {ticket.subject}", body=body
-        )
+        _tell_customer(session, ticket, template="ticket_replied", reply=body)
     return note
 
 
@@ -341,11 +334,12 @@ def flag_breaches(session: Session, *, now: datetime) -> list[int]:
             queue_email(
                 session,
                 to=assignee.email,
-                subject=f"SLA breached: ticket #{ticket.ticket_id} {ticket.subject}"[:255],
-                body=f"Ticket #{ticket.ticket_id} was due at {ticket.due_at:%Y-%m-%d %H:%M} UTC "
-                "and is still open.\n",
                 template="ticket_breached",
-                context={"ticket_id": ticket.ticket_id},
+                context={
+                    "ticket_id": ticket.ticket_id,
+                    "ticket_subject": ticket.subject,
+                    "due_at": f"{ticket.due_at:%Y-%m-%d %H:%M}",
+                },
             )
     session.flush()
     return [ticket.ticket_id for ticket in breached]

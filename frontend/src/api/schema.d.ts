@@ -2098,6 +2098,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/customer/{customer_id}/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Which categories of messages the customer receives (required ones always).
+         * @description Requires permission: `customer.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    customer_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Preferences"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /**
+         * Set the categories the customer opted out of (the whole list; invoices, payment
+         *     reminders and account security messages are always sent).
+         * @description Requires permission: `customer.write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    customer_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferencesUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Preferences"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such customer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A category that is required or unknown */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/customer/{customer_id}/statement": {
         parameters: {
             query?: never;
@@ -3349,14 +3449,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Queued, sent and failed notifications, newest first.
+         * Every message, newest first: queued, sent, delivered, bounced, failed, suppressed.
          * @description Requires permission: `notification.read`.
          */
         get: {
             parameters: {
                 query?: {
                     recipient?: string;
-                    status?: "queued" | "sent" | "failed";
+                    status?: "queued" | "sent" | "delivered" | "bounced" | "failed" | "suppressed";
+                    template?: "card_expiring" | "charging_threshold" | "contract_closed" | "contract_created" | "credit_note_issued" | "dunning_reminder" | "invoice_issued" | "payment_action_required" | "payment_confirmed" | "provisioning_failed" | "reset_password" | "service_activated" | "service_resumed" | "service_suspended" | "ticket_breached" | "ticket_closed" | "ticket_opened" | "ticket_replied" | "verify_email" | "welcome";
+                    channel?: "email" | "sms";
+                    category?: "account" | "billing" | "contract" | "payments" | "staff" | "tickets" | "usage";
+                    customer_id?: number;
                     page?: number;
                     page_size?: number;
                 };
@@ -3384,6 +3488,260 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/notification/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many messages are in each status.
+         * @description Requires permission: `notification.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusCounts"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/notification/template/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every message OmniCRM sends, with its category and which parts the operator has
+         *     overridden (files in NOTIFICATION_TEMPLATE_DIR).
+         * @description Requires permission: `notification.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Template"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/notification/template/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The template (`template_id`: its name, e.g. `invoice_issued`) rendered with its
+         *     sample facts, as a customer would get it (with the operator's overrides).
+         * @description Requires permission: `notification.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    template_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Preview"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such template */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/notification/{notification_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One message with its bodies — except a message holding a one-time link (sign-in,
+         *     password reset), whose body is never shown (`body_hidden`).
+         * @description Requires permission: `notification.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    notification_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such message */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/notification/{notification_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a failed or bounced message again (e.g. after the address was corrected:
+         *     it goes to the address it was written for).
+         * @description Requires permission: `notification.send`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    notification_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such message */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `notification_not_resendable`: only failed or bounced messages are sent again, and never one holding a one-time link */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7553,6 +7911,70 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/webhook/mailjet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mailjet's event webhook (public: it must carry the HTTP Basic credentials given to
+         *     Mailjet in the URL). A JSON event or an array of them: `sent` marks the message
+         *     delivered, `bounce` bounced, `blocked` failed; other events (open, click, spam, unsub)
+         *     are acknowledged and ignored. Matched by `CustomID` (`omnicrm-<id>`) or `MessageID`;
+         *     repeated and out-of-order reports never undo a bounce or a failure.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MailjetWebhookAnswer"];
+                    };
+                };
+                /** @description Wrong or missing HTTP Basic credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The webhook is off (no credentials configured) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The body is not a Mailjet event or array of them */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/webhook/stripe": {
         parameters: {
             query?: never;
@@ -7804,7 +8226,7 @@ export interface components {
             expires_at?: string | null;
             name: string;
             /** @description Permission names, each held by the caller (else 422) */
-            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            scopes: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "notification.send" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         ApiKeyCreated: {
             /** Format: date-time */
@@ -8583,6 +9005,12 @@ export interface components {
             token?: string;
             user?: components["schemas"]["User"];
         };
+        MailjetWebhookAnswer: {
+            /** @description Events that changed a message's status */
+            applied?: number;
+            /** @description Events in the call */
+            received?: number;
+        };
         Me: {
             customer_id?: number | null;
             permissions?: string[];
@@ -8617,15 +9045,65 @@ export interface components {
         };
         Notification: {
             attempts?: number;
+            /** @description What a customer may opt out of */
+            category?: string;
+            /** @description `email` or `sms` */
             channel?: string;
             /** Format: date-time */
             created_at?: string;
+            customer_id?: number | null;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: date-time */
+            last_attempt_at?: string | null;
             last_error?: string | null;
             notification_id?: number;
+            /** @description What carried it: file, smtp, mailjet, log */
+            provider?: string | null;
+            /** @description Its id there */
+            provider_id?: string | null;
             recipient?: string;
             /** Format: date-time */
             sent_at?: string | null;
-            status?: string;
+            /**
+             * @description `queued` (waiting for an attempt), `sent` (the mail server or provider took it), `delivered` / `bounced` (the provider's later report), `failed` (every attempt failed, or refused for good), `suppressed` (opted out: not sent)
+             * @enum {string}
+             */
+            status?: "queued" | "sent" | "delivered" | "bounced" | "failed" | "suppressed";
+            subject?: string;
+            template?: string;
+        };
+        NotificationDetail: {
+            attempts?: number;
+            /** @description True for messages holding a one-time link (sign-in, password reset): their bodies are never shown */
+            body_hidden?: boolean;
+            body_html?: string | null;
+            body_text?: string | null;
+            /** @description What a customer may opt out of */
+            category?: string;
+            /** @description `email` or `sms` */
+            channel?: string;
+            /** Format: date-time */
+            created_at?: string;
+            customer_id?: number | null;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: date-time */
+            last_attempt_at?: string | null;
+            last_error?: string | null;
+            notification_id?: number;
+            /** @description What carried it: file, smtp, mailjet, log */
+            provider?: string | null;
+            /** @description Its id there */
+            provider_id?: string | null;
+            recipient?: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /**
+             * @description `queued` (waiting for an attempt), `sent` (the mail server or provider took it), `delivered` / `bounced` (the provider's later report), `failed` (every attempt failed, or refused for good), `suppressed` (opted out: not sent)
+             * @enum {string}
+             */
+            status?: "queued" | "sent" | "delivered" | "bounced" | "failed" | "suppressed";
             subject?: string;
             template?: string;
         };
@@ -8761,6 +9239,32 @@ export interface components {
             product_id: number;
             /** @default null */
             reason?: string | null;
+        };
+        Preference: {
+            category?: string;
+            label?: string;
+            /** @description Always sent (cannot be opted out of) */
+            required?: boolean;
+            subscribed?: boolean;
+        };
+        Preferences: {
+            customer_id?: number;
+            preferences?: components["schemas"]["Preference"][];
+        };
+        PreferencesUpdate: {
+            /** @description The categories the customer does not want (replaces the list; required categories cannot be opted out of) */
+            opted_out: ("contract" | "payments" | "usage" | "tickets")[];
+        };
+        Preview: {
+            html?: string | null;
+            name?: string;
+            /** @description The sample facts it was rendered with */
+            sample?: {
+                [key: string]: unknown;
+            };
+            sms?: string | null;
+            subject?: string;
+            text?: string;
         };
         Product: {
             addon_compatible_with?: number[];
@@ -9327,12 +9831,12 @@ export interface components {
             description?: string;
             name: string;
             /** @description Permission names; only ones the caller holds (else 403) */
-            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            permissions: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "notification.send" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         RoleUpdate: {
             description?: string;
             /** @description Replaces the role's permissions; the caller must hold every one it has and gets, and not hold the role unless an admin (else 403); the admin role's never change (409) */
-            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
+            permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "notification.send" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
         Run: {
             /**
@@ -9563,6 +10067,12 @@ export interface components {
             to_status?: string;
             user_id?: number | null;
         };
+        StatusCounts: {
+            /** @description Messages per status (every status present) */
+            counts?: {
+                [key: string]: number;
+            };
+        };
         StockLevel: {
             /** @description Items per state */
             counts?: {
@@ -9579,12 +10089,24 @@ export interface components {
             tax?: string;
             tax_percentage?: string;
         };
+        Template: {
+            category?: string;
+            channels?: string[];
+            description?: string;
+            name?: string;
+            /** @description Parts (subject, text, html, sms) the operator replaced in NOTIFICATION_TEMPLATE_DIR */
+            overridden?: string[];
+            /** @description Sent whatever the customer prefers */
+            required?: boolean;
+            /** @description Holds a one-time link */
+            sensitive?: boolean;
+        };
         Ticket: {
             /** @description The actions allowed from its status */
-            readonly allowed_actions?: unknown;
+            readonly allowed_actions?: ("activate" | "block" | "close" | "resume" | "suspend")[];
             assignee_user_id?: number | null;
             /** @description Open past its due time */
-            readonly breached?: unknown;
+            readonly breached?: boolean;
             /**
              * Format: date-time
              * @description When the breach job flagged it
@@ -9690,11 +10212,11 @@ export interface components {
         };
         TicketDetail: {
             /** @description The actions allowed from its status */
-            readonly allowed_actions?: unknown;
+            readonly allowed_actions?: ("activate" | "block" | "close" | "resume" | "suspend")[];
             assignee_user_id?: number | null;
             attachments?: components["schemas"]["TicketAttachment"][];
             /** @description Open past its due time */
-            readonly breached?: unknown;
+            readonly breached?: boolean;
             /**
              * Format: date-time
              * @description When the breach job flagged it

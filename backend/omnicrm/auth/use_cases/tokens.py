@@ -48,10 +48,8 @@ def request_email_verification(session: Session, deps: AuthDeps, *, user: User) 
     queue_email(
         session,
         to=user.email,
-        subject="Verify your OmniCRM e-mail address",
-        body=f"Confirm your address by opening {link} (valid 48 hours).",
         template="verify_email",
-        context={"user_id": user.id},
+        context={"user_id": user.id, "link": link, "valid_for": "48 hours"},
     )
 
 
@@ -64,14 +62,11 @@ def request_password_reset(
         return
     token = _new_user_token(session, user, "reset_password")
     link = f"{deps.settings.public_url}/reset-password?token={token}"
-    subject = "Welcome to OmniCRM: set your password" if welcome else "Reset your OmniCRM password"
     queue_email(
         session,
         to=user.email,
-        subject=subject,
-        body=f"Choose a new password at {link} (valid 1 hour).",
         template="welcome" if welcome else "reset_password",
-        context={"user_id": user.id},
+        context={"user_id": user.id, "link": link, "valid_for": "1 hour"},
     )
 
 
