@@ -157,9 +157,11 @@ def _register_realtime(socketio: Any) -> None:
     if not _realtime_registered:
         from omnicrm.billing.realtime import register_billing_namespace
         from omnicrm.core.realtime import register_user_namespace
+        from omnicrm.imports.realtime import register_imports_namespace
         from omnicrm.provisioning.realtime import register_provision_namespace
 
         register_user_namespace(socketio)
         register_provision_namespace(socketio)
         register_billing_namespace(socketio)
+        register_imports_namespace(socketio)
         _realtime_registered = True

@@ -15,6 +15,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.charging.routes import cdr_blp
     from omnicrm.contracts.routes import blp as contracts_blp
     from omnicrm.customers.routes import blp as customers_blp
+    from omnicrm.imports.routes import blp as imports_blp
     from omnicrm.inventory.routes import blp as inventory_blp
     from omnicrm.notifications.routes import blp as notifications_blp
     from omnicrm.notifications.routes import webhook_blp as mailjet_webhook_blp
@@ -47,4 +48,5 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(webhook_blp)  # /crm/webhook/stripe (public, signed)
     api.register_blueprint(mailjet_webhook_blp)  # /crm/webhook/mailjet (public, Basic auth)
     api.register_blueprint(tickets_blp)  # /crm/ticket/ (TicketStatus machine, comments)
+    api.register_blueprint(imports_blp)  # /crm/import/ (ManyRegister: subscribers from CSV)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

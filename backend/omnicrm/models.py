@@ -11,6 +11,7 @@ def import_all_models() -> None:
     import omnicrm.charging.models
     import omnicrm.contracts.models
     import omnicrm.customers.models
+    import omnicrm.imports.models
     import omnicrm.inventory.models
     import omnicrm.notifications.models
     import omnicrm.payments.models

@@ -11,6 +11,7 @@ from __future__ import annotations
 def import_periodic_jobs() -> None:
     import omnicrm.billing.jobs
     import omnicrm.charging.jobs
+    import omnicrm.imports.jobs
     import omnicrm.inventory.jobs
     import omnicrm.notifications.jobs
     import omnicrm.payments.jobs

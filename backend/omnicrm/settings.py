@@ -167,6 +167,14 @@ class Settings(BaseSettings):
     # Postpaid invoices due today are charged to the customer's default card (when Stripe is on).
     payment_autocharge: bool = True
 
+    # Bulk imports (docs/imports.md): where uploads wait for their job (default instance/imports),
+    # the largest file, rows per committed chunk, and how long a running import may go without
+    # committing a chunk before imports.reap hands it to another worker.
+    import_directory: Path | None = None
+    import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    import_chunk_size: int = Field(default=500, ge=1, le=10_000)
+    import_stale_seconds: int = Field(default=300, ge=10)
+
     # Tickets: hours from opening to due, per priority (the SLA).
     ticket_sla_hours: dict[str, float] = Field(
         default_factory=lambda: {"urgent": 4.0, "high": 8.0, "normal": 24.0, "low": 72.0}
@@ -200,6 +208,10 @@ class Settings(BaseSettings):
     @property
     def attachment_dir(self) -> Path:
         return self.ticket_attachment_dir or self.instance_path / "attachments"
+
+    @property
+    def import_dir(self) -> Path:
+        return self.import_directory or self.instance_path / "imports"
 
     @property
     def template_dir(self) -> Path:

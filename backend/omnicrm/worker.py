@@ -26,6 +26,7 @@ use_app_factory(_create_app)
 
 
 def _import_actors() -> None:
+    import omnicrm.imports.tasks
     import omnicrm.notifications.tasks
     import omnicrm.payments.tasks
     import omnicrm.provisioning.tasks

@@ -357,3 +357,24 @@ def test_resend_needs_notification_send(db_session, api, make_user):
     support = api.headers_for(make_user("support").email)
     answer = api.client.post(f"/crm/notification/{note_id}/resend", headers=support)
     assert answer.status_code == 409  # allowed, but a queued message is not resent
+
+
+def test_a_resend_forgets_the_old_delivery(
+    db_session, call, fake_mailjet, with_settings, attempt, hook
+):
+    note_id, sent = _sent_by_mailjet(db_session, fake_mailjet, with_settings, attempt)
+    bounce = fake_mailjet.make_event("bounce", sent, error="mailbox full")
+    fake_mailjet.deliver_events(hook, bounce, user="mj", password="s3cret-hook")
+    again = call("post", f"/crm/notification/{note_id}/resend", 200)
+    assert (again["status"], again["provider"], again["provider_id"], again["sent_at"]) == (
+        "queued",
+        None,
+        None,
+        None,
+    )
+    late = fake_mailjet.make_event("sent", sent)  # about the first send: matches nothing now
+    late["CustomID"] = ""
+    [answer] = fake_mailjet.deliver_events(hook, late, user="mj", password="s3cret-hook")
+    assert answer.get_json()["applied"] == 0
+    counts = call("get", f"/crm/notification/summary?recipient={sent['To'][0]['Email']}", 200)
+    assert counts["counts"]["queued"] >= 1 and counts["counts"]["bounced"] == 0

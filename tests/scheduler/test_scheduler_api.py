@@ -33,7 +33,7 @@ def test_run_now_queues_a_run_that_a_worker_records(call, database, settings, ma
     assert run["job_name"] == QUARANTINE
     assert (run["trigger"], run["outcome"], run["due_at"]) == ("manual", "queued", None)
     assert run["fired_by"].startswith("user:")
-    listed = {job["job_name"]: job for job in call("get", JOBS, 200)}
+    listed = {job["job_name"]: job for job in call("get", f"{JOBS}?page_size=100", 200)}
     assert listed[QUARANTINE]["last_run"]["run_id"] == run["run_id"]
     # What a worker does with the message:
     assert uc.execute_run(database, settings, run["run_id"], worker="w:1") == "success"
@@ -52,7 +52,7 @@ def test_an_override_shows_and_off_disables(call, settings, monkeypatch):
     monkeypatch.setattr(
         settings, "scheduler_schedules", {QUARANTINE: "every 1h", "provisioning.reap": "off"}
     )
-    jobs = {job["job_name"]: job for job in call("get", JOBS, 200)}
+    jobs = {job["job_name"]: job for job in call("get", f"{JOBS}?page_size=100", 200)}
     assert (jobs[QUARANTINE]["schedule"], jobs[QUARANTINE]["default_schedule"]) == (
         "every 1h",
         "every 5m",

@@ -69,6 +69,7 @@ def test_two_scheduler_processes_fire_each_due_time_once(settings, database, tmp
                 "payments.reconcile": "off",
                 "tickets.sla_breaches": "off",
                 "notifications.requeue": "off",
+                "imports.reap": "off",
             }
         ),
         "LOG_LEVEL": "INFO",  # each attempt is logged: fired, or found taken

@@ -8,20 +8,18 @@ sent to the joiner at once, then ``billing.progress`` after every committed chun
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app
-from flask_socketio import SocketIO, emit, join_room, leave_room
+from flask_socketio import SocketIO
+from sqlalchemy.orm import Session
 
 from omnicrm.billing.models import BillingRun
-from omnicrm.core.context import Principal
 from omnicrm.core.logging import get_logger
-from omnicrm.core.realtime import accept_connection, authorised, forget_connection
+from omnicrm.core.realtime import register_progress_namespace
 
 NAMESPACE = "/billing"
 EVENT = "billing.progress"
-_ROOM = re.compile(r"^billing-run:([1-9][0-9]{0,9})$")
 
 log = get_logger("omnicrm.billing")
 
@@ -50,43 +48,15 @@ def publish(run: BillingRun) -> None:
 
 
 def register_billing_namespace(socketio: SocketIO) -> None:
-    @socketio.on("connect", namespace=NAMESPACE)
-    def _connect(auth: Any = None) -> bool:
-        accept_connection(auth)
-        return True
+    def snapshot(session: Session, run_id: int) -> dict[str, Any] | None:
+        run = session.get(BillingRun, run_id)
+        return None if run is None else payload(run)
 
-    @socketio.on("disconnect", namespace=NAMESPACE)
-    def _disconnect(*_args: Any) -> None:
-        forget_connection()
-
-    @socketio.on("join", namespace=NAMESPACE)
-    @authorised("invoice.read")
-    def _join(_principal: Principal, data: Any = None) -> dict[str, Any]:
-        room = data.get("room") if isinstance(data, dict) else None
-        match = _ROOM.match(room) if isinstance(room, str) else None
-        if match is None:
-            return {
-                "ok": False,
-                "code": "validation_error",
-                "message": 'room must be "billing-run:<id>"',
-            }
-        from omnicrm.extensions import get_db
-
-        session = get_db().new_session()
-        try:
-            run = session.get(BillingRun, int(match.group(1)))
-            if run is None:
-                return {"ok": False, "code": "not_found", "message": "no such billing run"}
-            join_room(room)
-            emit(EVENT, payload(run))
-        finally:
-            session.close()
-        return {"ok": True, "room": room}
-
-    @socketio.on("leave", namespace=NAMESPACE)
-    @authorised("invoice.read")
-    def _leave(_principal: Principal, data: Any = None) -> dict[str, Any]:
-        room = data.get("room") if isinstance(data, dict) else None
-        if isinstance(room, str):
-            leave_room(room)
-        return {"ok": True}
+    register_progress_namespace(
+        socketio,
+        namespace=NAMESPACE,
+        event=EVENT,
+        room_prefix="billing-run",
+        permission="invoice.read",
+        snapshot=snapshot,
+    )

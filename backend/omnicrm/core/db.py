@@ -157,6 +157,33 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
+@contextlib.contextmanager
+def all_or_nothing(session: Session, *, keep: bool = True) -> Iterator[None]:
+    """A savepoint that takes back everything done inside it when it fails — its rows, and
+    what it queued for after the commit (e-mails, worker messages, activity rows), which a
+    plain savepoint rollback would leave queued. ``keep=False``: taken back even when it
+    succeeds (a dry run)."""
+    queued = {key: len(value) for key, value in session.info.items() if isinstance(value, list)}
+
+    def take_back() -> None:
+        for key, value in list(session.info.items()):
+            if isinstance(value, list):
+                del value[queued.get(key, 0) :]
+
+    nested = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        take_back()
+        raise
+    if keep:
+        nested.commit()
+    else:
+        nested.rollback()
+        take_back()
+
+
 def after_end(session: Session, callback: Callable[[], None]) -> None:
     """Run ``callback`` once the unit of work has ended, committed or rolled back.
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,7 +42,7 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app, request
-from flask_socketio import ConnectionRefusedError, SocketIO, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room
 from sqlalchemy.orm import Session
 
 from omnicrm.core.context import Principal
@@ -323,3 +324,55 @@ def emit_after_commit(
 def external_emitter(redis_url: str) -> SocketIO:
     """An emit-only Socket.IO for processes that are not serving clients (workers)."""
     return SocketIO(message_queue=redis_url)
+
+
+def register_progress_namespace(
+    socketio: SocketIO,
+    *,
+    namespace: str,
+    event: str,
+    room_prefix: str,
+    permission: str,
+    snapshot: Callable[[Session, int], dict[str, Any] | None],
+) -> None:
+    """A namespace where a client follows one background job: it joins the room
+    ``<room_prefix>:<id>`` (``permission`` checked on each join and leave), is sent the job's
+    state at once (``snapshot``: None when there is no such job), then every ``event`` the job
+    publishes to that room."""
+    pattern = re.compile(rf"^{re.escape(room_prefix)}:([1-9][0-9]{{0,9}})$")
+
+    @socketio.on("connect", namespace=namespace)
+    def _connect(auth: Any = None) -> bool:
+        accept_connection(auth)
+        return True
+
+    @socketio.on("disconnect", namespace=namespace)
+    def _disconnect(*_args: Any) -> None:
+        forget_connection()
+
+    @socketio.on("join", namespace=namespace)
+    @authorised(permission)
+    def _join(_principal: Principal, data: Any = None) -> dict[str, Any]:
+        room = data.get("room") if isinstance(data, dict) else None
+        match = pattern.match(room) if isinstance(room, str) else None
+        if match is None:
+            message = f'room must be "{room_prefix}:<id>"'
+            return {"ok": False, "code": "validation_error", "message": message}
+        session = _app().extensions["omnicrm_db"].new_session()
+        try:
+            state = snapshot(session, int(match.group(1)))
+        finally:
+            session.close()
+        if state is None:
+            return {"ok": False, "code": "not_found", "message": f"no such {room_prefix}"}
+        join_room(room)
+        emit(event, state)
+        return {"ok": True, "room": room}
+
+    @socketio.on("leave", namespace=namespace)
+    @authorised(permission)
+    def _leave(_principal: Principal, data: Any = None) -> dict[str, Any]:
+        room = data.get("room") if isinstance(data, dict) else None
+        if isinstance(room, str):
+            leave_room(room)
+        return {"ok": True}

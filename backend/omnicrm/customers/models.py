@@ -108,6 +108,8 @@ class Customer(Base, TimestampMixin):
     )
     customer_enabled: Mapped[bool] = mapped_column(default=True)
     tax_identifier: Mapped[str | None] = mapped_column(String(64))
+    # The customer's id in the system it came from (a bulk import recognises it by this).
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     contract_start_date: Mapped[datetime | None] = mapped_column()
     contract_end_date: Mapped[datetime | None] = mapped_column()
     # Normalised for de-duplication: lower-case e-mail, E.164 phone.

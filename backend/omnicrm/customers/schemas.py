@@ -30,6 +30,7 @@ DATE_OR_DATE_TIME = (
 )
 # What validation.normalise_* take (whitespace removed or trimmed, then upper-cased).
 TAX_ID_PATTERN = r"^\s*(?:[A-Za-z0-9](?:\s*[A-Za-z0-9./-]){3,19})?\s*$"
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
 CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
 EMAIL_RULE = (
     "An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), "
@@ -97,6 +98,9 @@ class CustomerSchema(Schema):
     customer_payment_type = Text(validate=validate.OneOf(PAYMENT_TYPES))
     customer_enabled = fields.Boolean()
     tax_identifier = Text(allow_none=True)
+    external_id = Text(
+        allow_none=True, metadata={"description": "Its id in the system it came from"}
+    )
     contract_start_date = fields.DateTime(allow_none=True)
     contract_end_date = fields.DateTime(allow_none=True)
     email = Text(allow_none=True)
@@ -122,6 +126,17 @@ class CustomerUpdateSchema(Schema):
     )
     customer_payment_type = Text(validate=validate.OneOf(PAYMENT_TYPES))
     customer_enabled = fields.Boolean()
+    external_id = Text(
+        allow_none=True,
+        validate=validate.Regexp(
+            EXTERNAL_ID_PATTERN, error="Letters, digits and . _ : / - (at most 64)."
+        ),
+        metadata={
+            "description": "Its id in the system it came from (unique; a bulk import "
+            "recognises the customer by it)",
+            "pattern": EXTERNAL_ID_PATTERN,
+        },
+    )
     tax_identifier = Text(
         allow_none=True,
         validate=validate.Length(max=64),

@@ -40,10 +40,11 @@ class Notifications(MethodView):
 @blp.route("/summary")
 class Summary(MethodView):
     @require_permission("notification.read")
+    @blp.arguments(s.SummaryQuerySchema, location="query")
     @blp.response(200, s.StatusCountsSchema)
-    def get(self) -> Any:
-        """How many messages are in each status."""
-        return {"counts": uc.status_counts(request_session())}
+    def get(self, query: dict[str, Any]) -> Any:
+        """How many messages are in each status (among those the list's filters select)."""
+        return {"counts": uc.status_counts(request_session(), **query)}
 
 
 @blp.route("/<int:notification_id>")
@@ -52,8 +53,8 @@ class NotificationItem(MethodView):
     @blp.response(200, s.NotificationDetailSchema)
     @blp.alt_response(404, description="No such message")
     def get(self, notification_id: int) -> Any:
-        """One message with its bodies — except a message holding a one-time link (sign-in,
-        password reset), whose body is never shown (`body_hidden`)."""
+        """One message with its bodies — except a message holding a one-time link (welcome,
+        e-mail verification, password reset), whose body is never shown (`body_hidden`)."""
         note = uc.get_notification(request_session(), notification_id)
         spec = TEMPLATES.get(note.template)
         hidden = spec is None or spec.sensitive

@@ -13,12 +13,14 @@ STATUSES = [s.value for s in NotificationStatus]
 
 class NotificationSchema(Schema):
     notification_id = fields.Integer()
-    channel = fields.String(metadata={"description": "`email` or `sms`"})
+    channel = fields.String(metadata={"enum": ["email", "sms"]})
     recipient = fields.String()
     customer_id = fields.Integer(allow_none=True)
-    category = fields.String(metadata={"description": "What a customer may opt out of"})
+    category = fields.String(
+        metadata={"enum": sorted(CATEGORIES), "description": "What a customer may opt out of"}
+    )
     subject = fields.String()
-    template = fields.String()
+    template = fields.String(metadata={"description": "Its name in the catalogue"})
     status = fields.String(
         metadata={
             "enum": STATUSES,
@@ -55,6 +57,11 @@ class NotificationQuerySchema(Schema):
     channel = Text(validate=validate.OneOf(["email", "sms"]))
     category = Text(validate=validate.OneOf(sorted(CATEGORIES)))
     customer_id = fields.Integer(validate=ID)
+
+
+class SummaryQuerySchema(NotificationQuerySchema):
+    class Meta:
+        exclude = ("status",)
 
 
 class StatusCountsSchema(Schema):

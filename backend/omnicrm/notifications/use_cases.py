@@ -356,12 +356,15 @@ def resend(session: Session, *, notification_id: int) -> Notification:
         raise NotResendable(
             f"only failed or bounced messages are sent again; this one is {note.status.value}"
         )
-    if note.template in TEMPLATES and TEMPLATES[note.template].sensitive:
+    spec = TEMPLATES.get(note.template)
+    if spec is None or spec.sensitive:
         raise NotResendable("a one-time link is not sent again: ask for a new one")
     note.status = S.queued
     note.attempts = 0
     note.last_error = None
-    note.delivered_at = None
+    # a new delivery: nothing of the old one (a late report about it no longer matches)
+    note.sent_at = note.delivered_at = note.last_attempt_at = None
+    note.provider = note.provider_id = None
     session.flush()
     publish(session, NotificationQueued(notification_id=note.notification_id))
     return note
@@ -446,9 +449,11 @@ def list_notifications(
     return stmt
 
 
-def status_counts(session: Session) -> dict[str, int]:
+def status_counts(session: Session, **filters: Any) -> dict[str, int]:
+    """Messages per status, among those the list's other filters select."""
+    matching = list_notifications(**filters).order_by(None).subquery()
     rows = session.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)
+        select(matching.c.status, func.count()).group_by(matching.c.status)
     ).all()
     counts = {status.value: 0 for status in S}
     counts.update({str(getattr(s, "value", s)): n for s, n in rows})

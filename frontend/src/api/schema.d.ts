@@ -2256,6 +2256,233 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Imports, newest first.
+         * @description Requires permission: `import.write`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/import/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register subscribers from a CSV: the structure is checked now, the rows by a worker
+         *     (follow `GET /crm/import/<id>` or the `/imports` Socket.IO room `import:<id>`). Each row
+         *     creates or updates a customer (by `external_id`, then e-mail), with a primary contact
+         *     and a site when new, and sells the named product with its SIM. Bad rows are listed and
+         *     change nothing; the same file again changes nothing.
+         * @description Requires permission: `import.write`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Validate every row (stock included) and write nothing */
+                    dry_run?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["SubscriberUpload"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description `import_in_progress`: this file is being imported already (`import_id`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The file is larger than IMPORT_MAX_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_file`: not UTF-8, empty, no rows, or wrong headers (unknown, missing, repeated); nothing was written */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/import/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * An import's progress and counts, with its first 100 row errors.
+         * @description Requires permission: `import.write`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    import_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such import */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/import/{import_id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The rows that failed, as uploaded, with `line`, `field` and `error` columns: fix
+         *     them and upload this file again. Cells that a spreadsheet would run as a formula are
+         *     prefixed with `'`.
+         * @description Requires permission: `import.write`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    import_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv: the failed rows as uploaded, plus line, field, error */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such import */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/inventory/": {
         parameters: {
             query?: never;
@@ -3502,12 +3729,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * How many messages are in each status.
+         * How many messages are in each status (among those the list's filters select).
          * @description Requires permission: `notification.read`.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    recipient?: string;
+                    template?: "card_expiring" | "charging_threshold" | "contract_closed" | "contract_created" | "credit_note_issued" | "dunning_reminder" | "invoice_issued" | "payment_action_required" | "payment_confirmed" | "provisioning_failed" | "reset_password" | "service_activated" | "service_resumed" | "service_suspended" | "ticket_breached" | "ticket_closed" | "ticket_opened" | "ticket_replied" | "verify_email" | "welcome";
+                    channel?: "email" | "sms";
+                    category?: "account" | "billing" | "contract" | "payments" | "staff" | "tickets" | "usage";
+                    customer_id?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3525,6 +3758,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3643,8 +3877,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One message with its bodies — except a message holding a one-time link (sign-in,
-         *     password reset), whose body is never shown (`body_hidden`).
+         * One message with its bodies — except a message holding a one-time link (welcome,
+         *     e-mail verification, password reset), whose body is never shown (`body_hidden`).
          * @description Requires permission: `notification.read`.
          */
         get: {
@@ -8474,6 +8708,8 @@ export interface components {
             /** @enum {string} */
             customer_status?: "Open" | "Closed" | "Suspended" | "Archived";
             email?: string | null;
+            /** @description Its id in the system it came from */
+            external_id?: string | null;
             notes?: string | null;
             /** @description E.164 */
             phone?: string | null;
@@ -8512,6 +8748,8 @@ export interface components {
             customer_status?: "Open" | "Closed" | "Suspended";
             /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null; another live customer's: 409 */
             email?: (string | unknown | "") | null;
+            /** @description Its id in the system it came from (unique; a bulk import recognises the customer by it) */
+            external_id?: string | null;
             notes?: string | null;
             /**
              * Format: phone
@@ -8550,6 +8788,8 @@ export interface components {
             customer_status?: "Open" | "Closed" | "Suspended";
             /** @description An e-mail address (syntax checked, no DNS, no special-use domain such as .test; else 422), stored lower-case; blank: null; another live customer's: 409 */
             email?: (string | unknown | "") | null;
+            /** @description Its id in the system it came from (unique; a bulk import recognises the customer by it) */
+            external_id?: string | null;
             notes?: string | null;
             /**
              * Format: phone
@@ -8612,6 +8852,64 @@ export interface components {
             /** @enum {string} */
             gateway?: "manual" | "stripe";
             publishable_key?: string | null;
+        };
+        Import: {
+            created?: number;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            dry_run?: boolean;
+            /** @description Why the whole job failed */
+            error?: string | null;
+            failed?: number;
+            /** @description SHA-256 of the file */
+            file_hash?: string;
+            filename?: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            import_id?: number;
+            kind?: string;
+            /** @description Rows done (committed) */
+            processed?: number;
+            size_bytes?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @enum {string} */
+            status?: "queued" | "running" | "done" | "failed";
+            /** @description Data rows in the file */
+            total?: number;
+            unchanged?: number;
+            updated?: number;
+        };
+        ImportDetail: {
+            created?: number;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_user_id?: number | null;
+            dry_run?: boolean;
+            /** @description Why the whole job failed */
+            error?: string | null;
+            /** @description The first 100 row errors (all are in errors.csv) */
+            errors?: components["schemas"]["RowError"][];
+            failed?: number;
+            /** @description SHA-256 of the file */
+            file_hash?: string;
+            filename?: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            import_id?: number;
+            kind?: string;
+            /** @description Rows done (committed) */
+            processed?: number;
+            size_bytes?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @enum {string} */
+            status?: "queued" | "running" | "done" | "failed";
+            /** @description Data rows in the file */
+            total?: number;
+            unchanged?: number;
+            updated?: number;
         };
         ImportResult: {
             created?: number;
@@ -9045,10 +9343,13 @@ export interface components {
         };
         Notification: {
             attempts?: number;
-            /** @description What a customer may opt out of */
-            category?: string;
-            /** @description `email` or `sms` */
-            channel?: string;
+            /**
+             * @description What a customer may opt out of
+             * @enum {string}
+             */
+            category?: "account" | "billing" | "contract" | "payments" | "staff" | "tickets" | "usage";
+            /** @enum {string} */
+            channel?: "email" | "sms";
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
@@ -9071,6 +9372,7 @@ export interface components {
              */
             status?: "queued" | "sent" | "delivered" | "bounced" | "failed" | "suppressed";
             subject?: string;
+            /** @description Its name in the catalogue */
             template?: string;
         };
         NotificationDetail: {
@@ -9079,10 +9381,13 @@ export interface components {
             body_hidden?: boolean;
             body_html?: string | null;
             body_text?: string | null;
-            /** @description What a customer may opt out of */
-            category?: string;
-            /** @description `email` or `sms` */
-            channel?: string;
+            /**
+             * @description What a customer may opt out of
+             * @enum {string}
+             */
+            category?: "account" | "billing" | "contract" | "payments" | "staff" | "tickets" | "usage";
+            /** @enum {string} */
+            channel?: "email" | "sms";
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
@@ -9105,6 +9410,7 @@ export interface components {
              */
             status?: "queued" | "sent" | "delivered" | "bounced" | "failed" | "suppressed";
             subject?: string;
+            /** @description Its name in the catalogue */
             template?: string;
         };
         PaginationMetadata: {
@@ -9838,6 +10144,12 @@ export interface components {
             /** @description Replaces the role's permissions; the caller must hold every one it has and gets, and not hold the role unless an admin (else 403); the admin role's never change (409) */
             permissions?: ("activity.read" | "apikey.manage" | "contract.read" | "contract.write" | "customer.export" | "customer.read" | "customer.write" | "import.write" | "inventory.read" | "inventory.write" | "invoice.read" | "invoice.void" | "invoice.write" | "notification.read" | "notification.send" | "payment.read" | "payment.reconcile" | "payment.refund" | "payment.write" | "product.read" | "product.write" | "provision.read" | "provision.write" | "report.read" | "role.read" | "role.write" | "scheduler.read" | "scheduler.run" | "selfcare.access" | "service.read" | "service.write" | "ticket.read" | "ticket.write" | "transaction.read" | "transaction.write" | "usage.write" | "user.read" | "user.write")[];
         };
+        RowError: {
+            field?: string;
+            message?: string;
+            /** @description Line in the file (header=1) */
+            row?: number;
+        };
         Run: {
             /**
              * Format: date-time
@@ -10081,6 +10393,13 @@ export interface components {
             inventory_template_id?: number;
             item?: string;
             total?: number;
+        };
+        SubscriberUpload: {
+            /**
+             * Format: binary
+             * @description CSV in UTF-8 (a BOM is fine), delimited by comma, semicolon, tab or |, with a header row naming columns among: external_id, customer_name, email, phone, customer_account_type, customer_payment_type, currency, tax_identifier, notes, contact_firstname, contact_lastname, contact_email, contact_phone, site_name, address_line_1, address_line_2, city, state, zip_code, country, product_slug, sim_iccid, msisdn. Required: customer_name, and one of external_id, email (how a customer is recognised). A row with product_slug and sim_iccid (and optionally msisdn) sells that contract. At most IMPORT_MAX_BYTES (50 MB).
+             */
+            file: string;
         };
         TaxRate: {
             /** Format: decimal */

@@ -31,6 +31,7 @@ export const customer = (overrides: Partial<Customer> = {}): Customer => ({
   customer_payment_type: "postpaid",
   customer_enabled: true,
   tax_identifier: null,
+  external_id: null,
   currency: "USD",
   notes: null,
   archived_at: null,

@@ -74,6 +74,24 @@ def _normalise_customer(data: Mapping[str, Any], *, default_region: str) -> dict
     return values
 
 
+def _reject_external_id(
+    session: Session, external_id: str | None, *, exclude_id: int | None = None
+) -> None:
+    """409 naming the customer (archived ones too) that already has this external id."""
+    if not external_id:
+        return
+    stmt = select(Customer.customer_id).where(Customer.external_id == external_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Customer.customer_id != exclude_id)
+    other = session.scalar(stmt)
+    if other is not None:
+        raise DuplicateCustomer(
+            f"customer {other} already has external_id {external_id!r}",
+            errors={"json": {"external_id": [f"already customer {other}'s"]}},
+            extra={"customer_id": other},
+        )
+
+
 def _check_contract_dates(start: datetime | None, end: datetime | None) -> None:
     if start is not None and end is not None and end < start:
         raise ValidationFailed.field("contract_end_date", "must be on or after contract_start_date")
@@ -155,9 +173,11 @@ def create_customer(
     currency: str = "USD",
     notes: str | None = None,
     tags: Iterable[str] = (),
+    external_id: str | None = None,
     default_region: str = DEFAULT_REGION,
 ) -> Customer:
-    """Create a customer; 409 ``duplicate_customer`` if a live one has the e-mail or phone.
+    """Create a customer; 409 ``duplicate_customer`` if a live one has the e-mail or phone,
+    or any has the ``external_id``.
 
     There is deliberately no override: to reuse an address, edit or archive the other customer.
     """
@@ -178,11 +198,13 @@ def create_customer(
             "currency": currency,
             "notes": notes,
             "tags": list(tags),
+            "external_id": external_id,
         },
         default_region=default_region,
     )
     _check_contract_dates(values["contract_start_date"], values["contract_end_date"])
     _reject_duplicate(session, email=values["email"], phone=values["phone"])
+    _reject_external_id(session, values["external_id"])
     tag_objects = _tags_named(session, values["tags"])
     customer = Customer()
     _apply_customer_fields(customer, values)
@@ -224,6 +246,8 @@ def update_customer(
             phone=phone if restoring or phone != customer.phone else None,
             exclude_id=customer.customer_id,
         )
+    if values.get("external_id") and values["external_id"] != customer.external_id:
+        _reject_external_id(session, values["external_id"], exclude_id=customer.customer_id)
     tag_objects = _tags_named(session, values["tags"]) if "tags" in values else None
     _apply_customer_fields(customer, values)
     if tag_objects is not None:

@@ -1,0 +1,1 @@
+"""Bulk imports from CSV (the report's ManyRegister): one engine, streamed, chunked, resumable."""

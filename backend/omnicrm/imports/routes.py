@@ -1,0 +1,125 @@
+"""Bulk imports: upload a CSV of subscribers (202, a worker job), follow it, download the rows
+that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+
+from omnicrm.core.auth import require_permission
+from omnicrm.core.blueprint import Blueprint
+from omnicrm.core.context import current_principal
+from omnicrm.core.db import after_commit, request_session
+from omnicrm.core.pagination import paginate_query
+from omnicrm.extensions import get_settings
+from omnicrm.imports import schemas as s
+from omnicrm.imports import use_cases as uc
+
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/crm/import",
+    description="Bulk registration from CSV (ManyRegister): validated, resumable, idempotent",
+)
+
+
+@blp.before_request
+def _allow_large_uploads() -> None:
+    """An import may be larger than MAX_CONTENT_LENGTH (IMPORT_MAX_BYTES, plus the multipart
+    envelope); the importer itself stops reading past IMPORT_MAX_BYTES."""
+    request.max_content_length = get_settings().import_max_bytes + 64 * 1024
+
+
+def _detail(job: Any) -> dict[str, Any]:
+    body = {name: getattr(job, name) for name in s.ImportSchema().fields}
+    body["status"] = job.status.value
+    body["kind"] = job.kind.value
+    return body | {"errors": uc.errors_of(request_session(), job.import_id)}
+
+
+@blp.route("/subscribers")
+class SubscriberImport(MethodView):
+    @require_permission("import.write")
+    @blp.arguments(s.ImportQuerySchema, location="query")
+    @blp.arguments(s.SubscriberUploadSchema, location="files")
+    @blp.response(202, s.ImportDetailSchema)
+    @blp.alt_response(
+        409,
+        description="`import_in_progress`: this file is being imported already (`import_id`)",
+    )
+    @blp.alt_response(413, description="The file is larger than IMPORT_MAX_BYTES")
+    @blp.alt_response(
+        422,
+        description="`invalid_file`: not UTF-8, empty, no rows, or wrong headers (unknown, "
+        "missing, repeated); nothing was written",
+    )
+    def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
+        """Register subscribers from a CSV: the structure is checked now, the rows by a worker
+        (follow `GET /crm/import/<id>` or the `/imports` Socket.IO room `import:<id>`). Each row
+        creates or updates a customer (by `external_id`, then e-mail), with a primary contact
+        and a site when new, and sells the named product with its SIM. Bad rows are listed and
+        change nothing; the same file again changes nothing."""
+        principal = current_principal.get()
+        file = upload["file"]
+        session = request_session()
+        job = uc.start_import(
+            session,
+            get_settings(),
+            stream=file.stream,
+            filename=file.filename or "upload.csv",
+            dry_run=query["dry_run"],
+            user_id=principal.user_id if principal is not None else None,
+        )
+        import_id = job.import_id
+
+        def hand_off() -> None:
+            from omnicrm.imports.tasks import run_import_job
+
+            run_import_job.send(import_id)
+
+        after_commit(session, hand_off)
+        return _detail(job)
+
+
+@blp.route("/")
+class Imports(MethodView):
+    @require_permission("import.write")
+    @blp.response(200, s.ImportSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters: Any) -> Any:
+        """Imports, newest first."""
+        return paginate_query(request_session(), uc.imports_query(), pagination_parameters)
+
+
+@blp.route("/<int:import_id>")
+class ImportItem(MethodView):
+    @require_permission("import.write")
+    @blp.response(200, s.ImportDetailSchema)
+    @blp.alt_response(404, description="No such import")
+    def get(self, import_id: int) -> Any:
+        """An import's progress and counts, with its first 100 row errors."""
+        return _detail(uc.get_import(request_session(), import_id))
+
+
+@blp.route("/<int:import_id>/errors.csv")
+class ImportErrors(MethodView):
+    @require_permission("import.write")
+    @blp.response(200, description="text/csv: the failed rows as uploaded, plus line, field, error")
+    @blp.alt_response(404, description="No such import")
+    def get(self, import_id: int) -> Any:
+        """The rows that failed, as uploaded, with `line`, `field` and `error` columns: fix
+        them and upload this file again. Cells that a spreadsheet would run as a formula are
+        prefixed with `'`."""
+        session = request_session()
+        job = uc.get_import(session, import_id)
+        header = uc.header_of(get_settings(), job)
+        body = stream_with_context(uc.error_csv(session, job, header))
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'
+            },
+        )

@@ -1,0 +1,65 @@
+"""Schemas of the imports API."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+from omnicrm.imports.models import ImportStatus
+from omnicrm.imports.subscribers import COLUMNS, KEYS, REQUIRED
+
+STATUSES = [s.value for s in ImportStatus]
+
+
+class SubscriberUploadSchema(Schema):
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "CSV in UTF-8 (a BOM is fine), delimited by comma, semicolon, tab or "
+            f"|, with a header row naming columns among: {', '.join(COLUMNS)}. Required: "
+            f"{', '.join(REQUIRED)}, and one of {', '.join(KEYS)} (how a customer is "
+            "recognised). A row with product_slug and sim_iccid (and optionally msisdn) sells "
+            "that contract. At most IMPORT_MAX_BYTES (50 MB)."
+        },
+    )
+
+
+class ImportQuerySchema(Schema):
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Validate every row (stock included) and write nothing"},
+    )
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer(attribute="line", metadata={"description": "Line in the file (header=1)"})
+    field = fields.String()
+    message = fields.String()
+
+
+class ImportSchema(Schema):
+    import_id = fields.Integer()
+    kind = fields.String()
+    status = fields.String(metadata={"enum": STATUSES})
+    dry_run = fields.Boolean()
+    filename = fields.String()
+    file_hash = fields.String(metadata={"description": "SHA-256 of the file"})
+    size_bytes = fields.Integer()
+    total = fields.Integer(metadata={"description": "Data rows in the file"})
+    processed = fields.Integer(metadata={"description": "Rows done (committed)"})
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    failed = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "Why the whole job failed"})
+    created_by_user_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportDetailSchema(ImportSchema):
+    errors = fields.List(
+        fields.Nested(RowErrorSchema),
+        metadata={"description": "The first 100 row errors (all are in errors.csv)"},
+    )

@@ -1,0 +1,274 @@
+"""One subscriber row: validated, then applied in a savepoint of its own — the customer created
+or updated (recognised by ``external_id``, then e-mail), a primary contact and a site for a new
+customer, and, when the row names a product and a SIM, the contract sold through the same use
+case as the GetSim flow. A row that fails leaves nothing of itself; a row already applied is
+recognised and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnicrm.catalog.models import Product
+from omnicrm.contracts import use_cases as contracts
+from omnicrm.contracts.models import LIVE_STATUSES, Contract
+from omnicrm.core.errors import DomainError
+from omnicrm.customers import use_cases as customers
+from omnicrm.customers import validation as v
+from omnicrm.customers.models import AccountType, Customer, PaymentType
+from omnicrm.geo.choice import current_geocoder
+from omnicrm.inventory.models import Inventory
+from omnicrm.inventory.validation import normalise_iccid, normalise_msisdn
+from omnicrm.provisioning import use_cases as provisioning
+
+CUSTOMER_COLUMNS = (
+    "external_id",
+    "customer_name",
+    "email",
+    "phone",
+    "customer_account_type",
+    "customer_payment_type",
+    "currency",
+    "tax_identifier",
+    "notes",
+)
+CONTACT_COLUMNS = ("contact_firstname", "contact_lastname", "contact_email", "contact_phone")
+SITE_COLUMNS = (
+    "site_name",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+    "zip_code",
+    "country",
+)
+SALE_COLUMNS = ("product_slug", "sim_iccid", "msisdn")
+COLUMNS = CUSTOMER_COLUMNS + CONTACT_COLUMNS + SITE_COLUMNS + SALE_COLUMNS
+REQUIRED = ("customer_name",)
+# A row is recognised by one of these: a file must have at least one.
+KEYS = ("external_id", "email")
+
+_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+_MAX_CELL = 1000
+
+
+class RowError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Seen:
+    """What earlier applied rows of the file claimed (a failed row claims nothing): a later row
+    claiming it again is a duplicate."""
+
+    keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    NAMES = ("external_id", "email", "sim_iccid", "msisdn")
+
+    def check(self, values: dict[str, Any]) -> None:
+        for name in self.NAMES:
+            first = self.keys.get((name, str(values.get(name))))
+            if values.get(name) and first is not None:
+                raise RowError(name, f"the same {name} as row {first} of this file")
+
+    def claim(self, line: int, values: dict[str, Any]) -> None:
+        for name in self.NAMES:
+            if values.get(name):
+                self.keys.setdefault((name, str(values[name])), line)
+
+
+def _clean(header: list[str], cells: list[str]) -> dict[str, str]:
+    if len(cells) > len(header):
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            raise RowError("row", f"{len(cells)} cells for {len(header)} headers")
+    values = {}
+    for name, cell in zip(header, cells, strict=False):
+        text = cell.strip()
+        if len(text) > _MAX_CELL:
+            raise RowError(name, f"longer than {_MAX_CELL} characters")
+        if text:
+            values[name] = text
+    return values
+
+
+def _apply(values: dict[str, Any], name: str, check: Callable[[str], Any]) -> None:
+    if name in values:
+        try:
+            values[name] = check(values[name])
+        except ValueError as exc:
+            raise RowError(name, str(exc)) from None
+
+
+def validate(header: list[str], cells: list[str], *, region: str) -> dict[str, Any]:
+    """The row's values, normalised as the API normalises them, or the first problem."""
+    values: dict[str, Any] = _clean(header, cells)
+    if "customer_name" not in values:
+        raise RowError("customer_name", "required")
+    if not any(values.get(key) for key in KEYS):
+        raise RowError("external_id", "external_id or email is needed to recognise the customer")
+    if "external_id" in values and not _EXTERNAL_ID.match(values["external_id"]):
+        raise RowError("external_id", "letters, digits and . _ : / - (at most 64)")
+    _apply(values, "customer_name", v.normalise_name)
+    _apply(values, "email", v.normalise_email)
+    _apply(values, "phone", lambda value: v.normalise_phone(value, region))
+    _apply(values, "tax_identifier", v.normalise_tax_identifier)
+    _apply(values, "currency", v.normalise_currency)
+    _apply(values, "contact_email", v.normalise_email)
+    _apply(values, "contact_phone", lambda value: v.normalise_phone(value, region))
+    _apply(values, "country", v.normalise_country)
+    _apply(values, "sim_iccid", normalise_iccid)
+    _apply(values, "msisdn", lambda value: normalise_msisdn(value, region))
+    for name, allowed in (
+        ("customer_account_type", [t.value for t in AccountType]),
+        ("customer_payment_type", [t.value for t in PaymentType]),
+    ):
+        if name in values and values[name] not in allowed:
+            raise RowError(name, f"one of {', '.join(allowed)}")
+    if any(name in values for name in CONTACT_COLUMNS) and "contact_firstname" not in values:
+        raise RowError("contact_firstname", "required when a contact is given")
+    if any(name in values for name in SITE_COLUMNS) and "site_name" not in values:
+        raise RowError("site_name", "required when a site is given")
+    if ("sim_iccid" in values or "msisdn" in values) and "product_slug" not in values:
+        raise RowError("product_slug", "required when a SIM or number is given")
+    if "product_slug" in values and "sim_iccid" not in values:
+        raise RowError("sim_iccid", "required when a product is sold")
+    return values
+
+
+@dataclass
+class Context:
+    """What a job's rows share: the products by slug (read once) and the settings they need."""
+
+    region: str
+    play_config: provisioning.PlayConfig
+    products: dict[str, Product | None] = field(default_factory=dict)
+
+    def product(self, session: Session, slug: str) -> Product:
+        if slug not in self.products:
+            self.products[slug] = session.scalar(
+                select(Product).where(Product.product_slug == slug)
+            )
+        product = self.products[slug]
+        if product is None:
+            raise RowError("product_slug", f"no product {slug!r}")
+        return product
+
+
+def _find(session: Session, values: dict[str, Any]) -> Customer | None:
+    if values.get("external_id"):
+        found = session.scalar(
+            select(Customer).where(Customer.external_id == values["external_id"])
+        )
+        if found is not None:
+            return found
+    if values.get("email"):
+        return session.scalar(
+            select(Customer).where(Customer.email == values["email"]).order_by(Customer.customer_id)
+        )
+    return None
+
+
+def _changes(customer: Customer, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: values[name]
+        for name in CUSTOMER_COLUMNS
+        if name in values and getattr(customer, name) != values[name]
+    }
+
+
+def apply(session: Session, ctx: Context, values: dict[str, Any]) -> str:
+    """Apply one validated row: ``created``, ``updated`` or ``unchanged``."""
+    outcome = "unchanged"
+    customer = _find(session, values)
+    fields = {name: values[name] for name in CUSTOMER_COLUMNS if name in values}
+    try:
+        if customer is None:
+            customer = customers.create_customer(session, default_region=ctx.region, **fields)
+            outcome = "created"
+            if "contact_firstname" in values:
+                customers.create_contact(
+                    session,
+                    customer_id=customer.customer_id,
+                    contact_types=["Primary"],
+                    default_region=ctx.region,
+                    **{name: values[name] for name in CONTACT_COLUMNS if name in values},
+                )
+            if "site_name" in values:
+                customers.create_site(
+                    session,
+                    geocoder=current_geocoder(),
+                    customer_id=customer.customer_id,
+                    **{name: values[name] for name in SITE_COLUMNS if name in values},
+                )
+        elif changes := _changes(customer, values):
+            customers.update_customer(
+                session,
+                customer_id=customer.customer_id,
+                changes=changes,
+                default_region=ctx.region,
+            )
+            outcome = "updated"
+    except DomainError as exc:
+        raise _row_error(exc, default="customer_name") from None
+    if "product_slug" in values and _sell(session, ctx, customer, values):
+        outcome = "created" if outcome == "unchanged" else outcome
+    return outcome
+
+
+def _sell(session: Session, ctx: Context, customer: Customer, values: dict[str, Any]) -> bool:
+    """Sell the row's product with its SIM (and number); False when this customer already has
+    a live contract holding that SIM (the row was applied before)."""
+    product = ctx.product(session, values["product_slug"])
+    held = session.scalar(
+        select(Contract.contract_id)
+        .join(Inventory, Inventory.inventory_id == Contract.sim_inventory_id)
+        .where(
+            Contract.customer_id == customer.customer_id,
+            Contract.contract_status.in_(LIVE_STATUSES),
+            Inventory.serial == values["sim_iccid"],
+        )
+    )
+    if held is not None:
+        return False
+    try:
+        contracts.create_contract(
+            session,
+            customer_id=customer.customer_id,
+            product_id=product.product_id,
+            sim_iccid=values["sim_iccid"],
+            msisdn=values.get("msisdn"),
+            default_region=ctx.region,
+            play_config=ctx.play_config,
+        )
+    except DomainError as exc:
+        raise _row_error(exc, default="sim_iccid") from None
+    return True
+
+
+_FIELD_OF_CODE = {
+    "product_disabled": "product_slug",
+    "product_not_eligible": "product_slug",
+    "customer_not_open": "customer_name",
+    "duplicate_customer": "email",
+}
+
+
+def _row_error(exc: DomainError, *, default: str) -> RowError:
+    """The API's error as a row error: its field where it names one."""
+    for fields in (exc.errors or {}).values():
+        if isinstance(fields, dict) and fields:
+            name, messages = next(iter(fields.items()))
+            message = messages[0] if isinstance(messages, list) and messages else str(messages)
+            return RowError(str(name), str(message))
+    name = _FIELD_OF_CODE.get(exc.code, default)
+    if exc.code == "inventory_unavailable" and "number" in exc.message.lower():
+        name = "msisdn"
+    return RowError(name, exc.message)

@@ -1,0 +1,315 @@
+"""The import engine: a job row per upload, the file's structure checked before anything is
+written, then its rows streamed and applied in chunks — each chunk committed together with the
+job's counters and resume point, so a worker that dies loses no committed row and the job,
+started again, carries on after the last committed chunk (docs/imports.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Select, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from omnicrm.core.db import Database, after_commit, all_or_nothing, utcnow
+from omnicrm.core.errors import Conflict, NotFound
+from omnicrm.core.logging import get_logger
+from omnicrm.customers.export import csv_safe
+from omnicrm.imports import csvfile
+from omnicrm.imports import subscribers as rows
+from omnicrm.imports.models import ImportJob, ImportKind, ImportRowError, ImportStatus
+
+log = get_logger("omnicrm.imports")
+
+MAX_REPORTED = 100  # errors in the job's JSON (all of them are in the error CSV)
+
+
+class ImportInProgress(Conflict):
+    code = "import_in_progress"
+
+
+class Superseded(Exception):
+    """Another run of the job committed past this run's position (a duplicated message, or
+    a worker thought dead): this run stops, its chunk rolled back."""
+
+
+def _path(settings: Any, job: ImportJob) -> Path:
+    return Path(settings.import_dir) / job.stored_as
+
+
+def start_import(
+    session: Session,
+    settings: Any,
+    *,
+    stream: IO[bytes],
+    filename: str,
+    dry_run: bool,
+    user_id: int | None,
+) -> ImportJob:
+    """Keep the upload, check its structure (422 ``invalid_file``, nothing written), and queue
+    the job; the same file while an import of it is queued or running is 409
+    ``import_in_progress`` naming that import."""
+    stored_as = f"{uuid.uuid4().hex}.csv"
+    path = Path(settings.import_dir) / stored_as
+    stored = csvfile.store_upload(stream, path, max_bytes=settings.import_max_bytes)
+    try:
+        layout = csvfile.inspect(
+            path, columns=rows.COLUMNS, required=rows.REQUIRED, one_of=rows.KEYS
+        )
+        job = ImportJob(
+            kind=ImportKind.subscribers,
+            dry_run=dry_run,
+            filename=Path(filename or "upload.csv").name[:255],
+            file_hash=stored.sha256,
+            stored_as=stored_as,
+            size_bytes=stored.size,
+            delimiter=layout.delimiter,
+            total=layout.total,
+            created_by_user_id=user_id,
+        )
+        try:
+            with session.begin_nested():
+                session.add(job)
+                session.flush()
+        except IntegrityError:
+            running = session.scalar(
+                select(ImportJob.import_id).where(
+                    ImportJob.kind == ImportKind.subscribers,
+                    ImportJob.file_hash == stored.sha256,
+                    ImportJob.status.in_([ImportStatus.queued, ImportStatus.running]),
+                    ImportJob.dry_run.is_(False),
+                )
+            )
+            raise ImportInProgress(
+                f"this file is being imported already (import {running})",
+                extra={"import_id": running},
+            ) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job
+
+
+def get_import(session: Session, import_id: int, *, lock: bool = False) -> ImportJob:
+    job = session.get(ImportJob, import_id, with_for_update=lock)
+    if job is None:
+        raise NotFound(f"import {import_id} not found")
+    return job
+
+
+def imports_query() -> Select[Any]:
+    return select(ImportJob).order_by(ImportJob.import_id.desc())
+
+
+def errors_of(session: Session, import_id: int, *, limit: int | None = MAX_REPORTED) -> list[Any]:
+    stmt = (
+        select(ImportRowError)
+        .where(ImportRowError.import_id == import_id)
+        .order_by(ImportRowError.line, ImportRowError.import_row_error_id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def error_csv(session: Session, job: ImportJob, header: list[str]) -> Iterator[str]:
+    """The rows that failed, as they were, with ``line``, ``field`` and ``error`` columns added,
+    every cell neutralised against spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def flush() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    writer.writerow([*header, "line", "field", "error"])
+    yield flush()
+    for error in session.scalars(
+        select(ImportRowError)
+        .where(ImportRowError.import_id == job.import_id)
+        .order_by(ImportRowError.line)
+        .execution_options(yield_per=500)
+    ):
+        cells = list(error.raw or [])
+        cells = (cells + [""] * len(header))[: len(header)]
+        writer.writerow([csv_safe(c) for c in [*cells, error.line, error.field, error.message]])
+        yield flush()
+
+
+def header_of(settings: Any, job: ImportJob) -> list[str]:
+    """The file's header row (from the kept upload), or the importer's columns."""
+    path = _path(settings, job)
+    if path.exists():
+        for _line, cells in csvfile.read_records(
+            path, encoding="utf-8-sig", delimiter=job.delimiter
+        ):
+            if isinstance(cells, list):
+                return [cell.strip().lower() for cell in cells]
+    return list(rows.COLUMNS)
+
+
+def run_import(
+    database: Database,
+    settings: Any,
+    import_id: int,
+    *,
+    region: str,
+    chunk: int,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
+) -> ImportStatus:
+    """Run (or carry on with) an import: the rows after ``processed``, ``chunk`` at a time,
+    each chunk committed with the job's counters (``on_progress`` hears each, as the
+    Socket.IO room does). Returns the job's final status."""
+    progress = on_progress or (lambda _body: None)
+    with database.job_scope() as session:
+        job = get_import(session, import_id, lock=True)
+        if job.status in (ImportStatus.done, ImportStatus.failed):
+            return job.status
+        job.status = ImportStatus.running
+        job.started_at = job.started_at or utcnow()
+        job.heartbeat_at = utcnow()
+        dry_run, done, path = job.dry_run, job.processed, _path(settings, job)
+        # a resumed job: the rows that failed before claimed nothing
+        failed_lines = set(
+            session.scalars(
+                select(ImportRowError.line).where(ImportRowError.import_id == import_id)
+            )
+            if done
+            else ()
+        )
+    if not path.exists():
+        return fail_import(database, import_id, "the uploaded file is gone (it was removed)")
+    try:
+        layout = csvfile.inspect(
+            path, columns=rows.COLUMNS, required=rows.REQUIRED, one_of=rows.KEYS
+        )
+    except Exception as exc:  # the file changed under us
+        return fail_import(database, import_id, f"the file cannot be read: {exc}")
+    ctx = rows.Context(region=region, play_config=_play_config(settings))
+    seen = rows.Seen()
+    batch: list[tuple[int, list[str] | csvfile.Unreadable]] = []
+    position = done
+    try:
+        for index, record in enumerate(csvfile.data_records(path, layout)):
+            if index < done:  # committed before: only what it claimed is remembered
+                if record[0] not in failed_lines:
+                    _remember(seen, layout.header, record, region)
+                continue
+            batch.append(record)
+            if len(batch) >= chunk:
+                progress(
+                    _chunk(database, import_id, layout.header, batch, position, ctx, seen, dry_run)
+                )
+                position += len(batch)
+                batch = []
+        if batch:
+            progress(
+                _chunk(database, import_id, layout.header, batch, position, ctx, seen, dry_run)
+            )
+    except Superseded:
+        log.warning("import_superseded", import_id=import_id, position=position)
+        return ImportStatus.running
+    with database.job_scope() as session:
+        job = get_import(session, import_id, lock=True)
+        job.status = ImportStatus.done
+        job.finished_at = utcnow()
+        _publish(session, job)
+    path.unlink(missing_ok=True)
+    log.info("import_done", import_id=import_id, dry_run=dry_run)
+    return ImportStatus.done
+
+
+def _play_config(settings: Any) -> Any:
+    from omnicrm.provisioning.use_cases import PlayConfig
+
+    return PlayConfig.from_settings(settings)
+
+
+def _remember(seen: rows.Seen, header: list[str], record: Any, region: str) -> None:
+    line, cells = record
+    if isinstance(cells, csvfile.Unreadable):
+        return
+    with contextlib.suppress(rows.RowError):
+        seen.claim(line, rows.validate(header, cells, region=region))
+
+
+def _chunk(
+    database: Database,
+    import_id: int,
+    header: list[str],
+    batch: list[tuple[int, list[str] | csvfile.Unreadable]],
+    position: int,
+    ctx: rows.Context,
+    seen: rows.Seen,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """Apply one chunk and commit it with the job's counters (a dry run takes the rows back);
+    the job's progress as the Socket.IO room gets it. The job's row stays locked while the
+    chunk runs: a second run of the job waits, then finds the job moved past ``position`` and
+    stops (:class:`Superseded`), so no row is applied or counted twice."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    errors: list[dict[str, Any]] = []
+    with database.job_scope() as session:
+        job = get_import(session, import_id, lock=True)
+        if job.processed != position or job.status != ImportStatus.running:
+            raise Superseded(import_id)
+        with all_or_nothing(session, keep=not dry_run):
+            for line, cells in batch:
+                raw = None if isinstance(cells, csvfile.Unreadable) else cells
+                try:
+                    if isinstance(cells, csvfile.Unreadable):
+                        raise rows.RowError("row", f"not readable as CSV ({cells.reason})")
+                    values = rows.validate(header, cells, region=ctx.region)
+                    seen.check(values)
+                    with all_or_nothing(session):
+                        outcome = rows.apply(session, ctx, values)
+                    seen.claim(line, values)
+                except rows.RowError as exc:
+                    counts["failed"] += 1
+                    errors.append(
+                        {
+                            "import_id": import_id,
+                            "line": line,
+                            "field": exc.field[:64],
+                            "message": exc.message[:500],
+                            "raw": [cell[:1000] for cell in raw] if raw is not None else None,
+                        }
+                    )
+                    continue
+                counts[outcome] += 1
+        if errors:
+            session.execute(insert(ImportRowError), errors)
+        job.processed += len(batch)
+        job.created += counts["created"]
+        job.updated += counts["updated"]
+        job.unchanged += counts["unchanged"]
+        job.failed += counts["failed"]
+        job.heartbeat_at = utcnow()
+        return _publish(session, job)
+
+
+def fail_import(database: Database, import_id: int, reason: str) -> ImportStatus:
+    with database.job_scope() as session:
+        job = get_import(session, import_id, lock=True)
+        job.status = ImportStatus.failed
+        job.error = reason[:500]
+        job.finished_at = utcnow()
+        _publish(session, job)
+    return ImportStatus.failed
+
+
+def _publish(session: Session, job: ImportJob) -> dict[str, Any]:
+    """Progress for the import page, once the chunk is committed (never raises)."""
+    from omnicrm.imports import realtime
+
+    payload = realtime.payload(job)
+    after_commit(session, lambda: realtime.publish(payload))
+    return payload
