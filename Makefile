@@ -36,7 +36,7 @@ UI_SOURCES := $(shell find frontend/src frontend/public -path '*/node_modules' -
 	frontend/postcss.config.* frontend/package.json)
 
 .PHONY: help setup ui run test test-pg e2e lint fmt typecheck migrate openapi openapi-check contract \
-	bench bench-contracts bench-provisioning bench-rating bench-billing bench-payments clean distclean
+	bench bench-contracts bench-provisioning bench-rating bench-billing bench-payments bench-import clean distclean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -194,6 +194,9 @@ bench-billing: setup ## Billing run for 100,000 active services vs bare INSERTâ€
 
 bench-payments: setup ## 2,000 invoices paid through POST /crm/payment/ vs bare SQL (bench/payments.py)
 	$(PY) bench/payments.py $(BENCH_ARGS)
+
+bench-import: setup ## 100,000 subscribers (and 10,000 sales) imported from CSV vs bare COPY (bench/import.py)
+	$(PY) bench/import.py $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------- cleanup ---
 

@@ -349,3 +349,28 @@ def test_a_second_run_of_one_job_applies_nothing_twice(app, database, call, db_s
     row = db_session.get(ImportJob, job["import_id"])
     db_session.refresh(row)
     assert (row.processed, row.created, row.unchanged) == (2, 2, 0)
+
+
+def test_rows_that_clash_with_other_customers_are_refused(app, database, call, db_session):
+    from omnicrm.customers.models import CustomerStatus
+
+    holder = CustomerFactory(email="taken@example.com", phone="+12025550177")
+    archived = CustomerFactory(external_id="ARCH-1", customer_status=CustomerStatus.archived)
+    db_session.commit()
+    content = (
+        b"external_id,customer_name,email,phone\n"
+        b"N-1,New One,new1@example.com,+12025550177\n"  # the holder's phone
+        b"N-2,New Two,taken@example.com,\n"  # recognised by e-mail: the holder, updated
+        b"ARCH-1,Archived,,\n"
+        b"N-4,New Four,new4@example.com,+12025550178\n"
+    )
+    job = _upload(call, content)
+    _run(app, database, job["import_id"])
+    done = call("get", f"/crm/import/{job['import_id']}", 200)
+    assert (done["created"], done["updated"], done["failed"]) == (1, 1, 2)
+    assert {(e["row"], e["field"]) for e in done["errors"]} == {(2, "phone"), (4, "external_id")}
+    assert f"customer {holder.customer_id}'s" in done["errors"][0]["message"]
+    db_session.refresh(holder)
+    assert (holder.external_id, holder.customer_name) == ("N-2", "New Two")
+    db_session.refresh(archived)
+    assert archived.customer_name != "Archived"

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnicrm.core.db import Database, after_commit, all_or_nothing, utcnow
-from omnicrm.core.errors import Conflict, NotFound
+from omnicrm.core.errors import Conflict, DomainError, NotFound
 from omnicrm.core.logging import get_logger
 from omnicrm.customers.export import csv_safe
 from omnicrm.imports import csvfile
@@ -28,6 +28,7 @@ from omnicrm.imports.models import ImportJob, ImportKind, ImportRowError, Import
 log = get_logger("omnicrm.imports")
 
 MAX_REPORTED = 100  # errors in the job's JSON (all of them are in the error CSV)
+ANALYZE_FROM_ROWS = 5_000
 
 
 class ImportInProgress(Conflict):
@@ -195,6 +196,7 @@ def run_import(
         return fail_import(database, import_id, f"the file cannot be read: {exc}")
     ctx = rows.Context(region=region, play_config=_play_config(settings))
     seen = rows.Seen()
+    statistics = _Statistics(database)
     batch: list[tuple[int, list[str] | csvfile.Unreadable]] = []
     position = done
     try:
@@ -210,6 +212,7 @@ def run_import(
                 )
                 position += len(batch)
                 batch = []
+                statistics.grew(position - done)
         if batch:
             progress(
                 _chunk(database, import_id, layout.header, batch, position, ctx, seen, dry_run)
@@ -225,6 +228,32 @@ def run_import(
     path.unlink(missing_ok=True)
     log.info("import_done", import_id=import_id, dry_run=dry_run)
     return ImportStatus.done
+
+
+class _Statistics:
+    """Keeps PostgreSQL's planner statistics of ``customer`` up to date while an import grows
+    it: until autovacuum gets round to it, a table that grew from a few rows to many thousands
+    is still planned as nearly empty, and each chunk's lookups turn into scans (the import
+    slowing down as it goes). ANALYZE whenever the rows applied since the last one reach
+    ANALYZE_FROM_ROWS and the table's size at that time."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.last = 0
+        self.table = 0
+
+    def grew(self, applied: int) -> None:
+        if applied - self.last < max(ANALYZE_FROM_ROWS, self.table):
+            return
+        with self.database.job_scope() as session:
+            if session.get_bind().dialect.name != "postgresql":
+                return
+            session.execute(text("ANALYZE customer"))
+            self.table = int(
+                session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'customer'"))
+                or 0
+            )
+        self.last = applied
 
 
 def _play_config(settings: Any) -> Any:
@@ -261,28 +290,59 @@ def _chunk(
         job = get_import(session, import_id, lock=True)
         if job.processed != position or job.status != ImportStatus.running:
             raise Superseded(import_id)
+        raw_of = {line: cells for line, cells in batch if isinstance(cells, list)}
+
+        def refuse(line: int, exc: rows.RowError) -> None:
+            counts["failed"] += 1
+            raw = raw_of.get(line)
+            errors.append(
+                {
+                    "import_id": import_id,
+                    "line": line,
+                    "field": exc.field[:64],
+                    "message": exc.message[:500],
+                    "raw": [cell[:1000] for cell in raw] if raw is not None else None,
+                }
+            )
+
         with all_or_nothing(session, keep=not dry_run):
+            plain: list[tuple[int, dict[str, Any]]] = []
+            others: list[tuple[int, dict[str, Any]]] = []
             for line, cells in batch:
-                raw = None if isinstance(cells, csvfile.Unreadable) else cells
                 try:
                     if isinstance(cells, csvfile.Unreadable):
                         raise rows.RowError("row", f"not readable as CSV ({cells.reason})")
                     values = rows.validate(header, cells, region=ctx.region)
                     seen.check(values)
+                except rows.RowError as exc:
+                    refuse(line, exc)
+                    continue
+                if rows.plain(values):
+                    seen.claim(line, values)  # given back below if the row is refused
+                    plain.append((line, values))
+                else:
+                    others.append((line, values))
+            if plain:
+                try:
+                    with all_or_nothing(session):
+                        outcomes, refused = rows.apply_many(session, plain)
+                except DomainError:  # a race with another writer: one row at a time instead
+                    others = sorted(others + plain, key=lambda item: item[0])
+                    outcomes, refused = {}, {}
+                claimed = dict(plain)
+                for line, problem in refused.items():
+                    seen.release(line, claimed[line])
+                    refuse(line, problem)
+                for outcome in outcomes.values():
+                    counts[outcome] += 1
+            for line, values in others:
+                try:
+                    seen.check(values)
                     with all_or_nothing(session):
                         outcome = rows.apply(session, ctx, values)
                     seen.claim(line, values)
                 except rows.RowError as exc:
-                    counts["failed"] += 1
-                    errors.append(
-                        {
-                            "import_id": import_id,
-                            "line": line,
-                            "field": exc.field[:64],
-                            "message": exc.message[:500],
-                            "raw": [cell[:1000] for cell in raw] if raw is not None else None,
-                        }
-                    )
+                    refuse(line, exc)
                     continue
                 counts[outcome] += 1
         if errors:
