@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("stored_as", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("delimiter", sa.String(length=1), nullable=False),
+        sa.Column("header", sa.JSON(), nullable=False),
         sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column("processed", sa.Integer(), nullable=False),
         sa.Column("created", sa.Integer(), nullable=False),

@@ -374,3 +374,28 @@ def test_rows_that_clash_with_other_customers_are_refused(app, database, call, d
     assert (holder.external_id, holder.customer_name) == ("N-2", "New Two")
     db_session.refresh(archived)
     assert archived.customer_name != "Archived"
+
+
+def test_the_error_csv_keeps_the_files_own_columns_and_the_later_row_is_the_duplicate(
+    app, database, call, api, admin_headers
+):
+    content = (
+        b"contact_firstname,customer_name,external_id,email\n"
+        b"Ada,With Contact,O-1,o1@example.com\n"  # one at a time (a contact)
+        b",Plain Duplicate,O-1,o1b@example.com\n"  # customer-only, later: the duplicate
+        b",Bad Mail,O-3,not-an-address\n"
+    )
+    job = _upload(call, content)
+    _run(app, database, job["import_id"])
+    done = call("get", f"/crm/import/{job['import_id']}", 200)
+    assert {(e["row"], e["field"]) for e in done["errors"]} == {
+        (3, "external_id"),
+        (4, "email"),
+    }
+    assert "row 2" in next(e["message"] for e in done["errors"] if e["row"] == 3)
+    response = api.client.get(f"/crm/import/{job['import_id']}/errors.csv", headers=admin_headers)
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["contact_firstname", "customer_name", "external_id", "email", "line",
+                       "field", "error"]  # fmt: skip
+    assert rows[1][:5] == ["", "Plain Duplicate", "O-1", "o1b@example.com", "3"]
+    assert rows[2][:5] == ["", "Bad Mail", "O-3", "not-an-address", "4"]

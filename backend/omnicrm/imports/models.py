@@ -54,6 +54,8 @@ class ImportJob(Base):
     stored_as: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(default=0)
     delimiter: Mapped[str] = mapped_column(String(1), default=",")
+    # The file's header row (normalised): the error CSV gives failed rows back under it.
+    header: Mapped[list[str]] = mapped_column(JSON, default=list)
     total: Mapped[int] = mapped_column("row_count", default=0)  # data rows in the file
     processed: Mapped[int] = mapped_column(default=0)  # rows committed (the resume point)
     created: Mapped[int] = mapped_column(default=0)

@@ -114,7 +114,7 @@ class ImportErrors(MethodView):
         prefixed with `'`."""
         session = request_session()
         job = uc.get_import(session, import_id)
-        header = uc.header_of(get_settings(), job)
+        header = uc.header_of(job)
         body = stream_with_context(uc.error_csv(session, job, header))
         return Response(
             body,

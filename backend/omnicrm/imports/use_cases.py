@@ -71,6 +71,7 @@ def start_import(
             stored_as=stored_as,
             size_bytes=stored.size,
             delimiter=layout.delimiter,
+            header=layout.header,
             total=layout.total,
             created_by_user_id=user_id,
         )
@@ -145,16 +146,9 @@ def error_csv(session: Session, job: ImportJob, header: list[str]) -> Iterator[s
         yield flush()
 
 
-def header_of(settings: Any, job: ImportJob) -> list[str]:
-    """The file's header row (from the kept upload), or the importer's columns."""
-    path = _path(settings, job)
-    if path.exists():
-        for _line, cells in csvfile.read_records(
-            path, encoding="utf-8-sig", delimiter=job.delimiter
-        ):
-            if isinstance(cells, list):
-                return [cell.strip().lower() for cell in cells]
-    return list(rows.COLUMNS)
+def header_of(job: ImportJob) -> list[str]:
+    """The uploaded file's header row (the importer's columns for a job without one)."""
+    return list(job.header or rows.COLUMNS)
 
 
 def run_import(
@@ -305,46 +299,57 @@ def _chunk(
                 }
             )
 
+        def one(line: int, values: dict[str, Any]) -> None:
+            try:
+                seen.check(values)
+                with all_or_nothing(session):
+                    outcome = rows.apply(session, ctx, values)
+            except rows.RowError as exc:
+                refuse(line, exc)
+                return
+            seen.claim(line, values)
+            counts[outcome] += 1
+
+        def together(plain: list[tuple[int, dict[str, Any]]]) -> None:
+            """Customer-only rows in a run of the file: applied at once (their claims made
+            in file order before, given back for a row refused)."""
+            try:
+                with all_or_nothing(session):
+                    outcomes, refused = rows.apply_many(session, plain)
+            except DomainError:  # a race with another writer: one row at a time instead
+                for line, values in plain:
+                    seen.release(line, values)
+                    one(line, values)
+                return
+            claimed = dict(plain)
+            for line, problem in refused.items():
+                seen.release(line, claimed[line])
+                refuse(line, problem)
+            for outcome in outcomes.values():
+                counts[outcome] += 1
+
         with all_or_nothing(session, keep=not dry_run):
             plain: list[tuple[int, dict[str, Any]]] = []
-            others: list[tuple[int, dict[str, Any]]] = []
-            for line, cells in batch:
+            for line, cells in batch:  # in file order, so a duplicate is always the later row
                 try:
                     if isinstance(cells, csvfile.Unreadable):
                         raise rows.RowError("row", f"not readable as CSV ({cells.reason})")
                     values = rows.validate(header, cells, region=ctx.region)
-                    seen.check(values)
+                    if rows.plain(values):
+                        seen.check(values)
                 except rows.RowError as exc:
                     refuse(line, exc)
                     continue
                 if rows.plain(values):
-                    seen.claim(line, values)  # given back below if the row is refused
-                    plain.append((line, values))
-                else:
-                    others.append((line, values))
-            if plain:
-                try:
-                    with all_or_nothing(session):
-                        outcomes, refused = rows.apply_many(session, plain)
-                except DomainError:  # a race with another writer: one row at a time instead
-                    others = sorted(others + plain, key=lambda item: item[0])
-                    outcomes, refused = {}, {}
-                claimed = dict(plain)
-                for line, problem in refused.items():
-                    seen.release(line, claimed[line])
-                    refuse(line, problem)
-                for outcome in outcomes.values():
-                    counts[outcome] += 1
-            for line, values in others:
-                try:
-                    seen.check(values)
-                    with all_or_nothing(session):
-                        outcome = rows.apply(session, ctx, values)
                     seen.claim(line, values)
-                except rows.RowError as exc:
-                    refuse(line, exc)
+                    plain.append((line, values))
                     continue
-                counts[outcome] += 1
+                if plain:
+                    together(plain)
+                    plain = []
+                one(line, values)
+            if plain:
+                together(plain)
         if errors:
             session.execute(insert(ImportRowError), errors)
         job.processed += len(batch)

@@ -67,6 +67,22 @@ describe("staff routes", () => {
     );
   });
 
+  it("lists the Outbox with notification.read, and opens /outbox/templates rather than a message", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));
+    const reader = renderRoutes(routes, "/customers");
+    expect(await screen.findByTestId("nav-customers")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-outbox")).not.toBeInTheDocument();
+    reader.unmount();
+
+    useSession.getState().signIn(login({ permissions: ["customer.read", "notification.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "notification.read"])));
+    fetch.on("GET /crm/notification/template/", () => json([]));
+    renderRoutes(routes, "/outbox/templates");
+    expect(await screen.findByTestId("nav-outbox")).toHaveAttribute("href", "/outbox");
+    expect(await screen.findByTestId("templates-list")).toBeInTheDocument();
+  });
+
   it("refuses the reconciliation pages without payment.reconcile", async () => {
     useSession.getState().signIn(login({ permissions: ["customer.read", "payment.read"] }));
     fetch.on("GET /crm/auth/me", () => json(me(["customer.read", "payment.read"])));
@@ -109,6 +125,27 @@ describe("staff routes", () => {
     expect(await screen.findByText("Not allowed")).toBeInTheDocument();
     expect(screen.queryByTestId("nav-tickets")).not.toBeInTheDocument();
     expect(fetch.callsTo("GET /crm/ticket/")).toHaveLength(0);
+  });
+
+  it("lists Imports with import.write and opens the upload page; refuses it without", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read"] }));
+    fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));
+    const reader = renderRoutes(routes, "/imports");
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-imports")).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/import/")).toHaveLength(0);
+    reader.unmount();
+
+    const perms = ["customer.read", "import.write"];
+    useSession.getState().signIn(login({ permissions: perms }));
+    fetch.on("GET /crm/auth/me", () => json(me(perms)));
+    fetch.on("GET /crm/import/", () =>
+      json([], { headers: { "X-Pagination": JSON.stringify({ total: 0, total_pages: 0, page: 1 }) } }),
+    );
+    renderRoutes(routes, "/imports");
+    expect(await screen.findByTestId("nav-imports")).toHaveAttribute("href", "/imports");
+    expect(await screen.findByTestId("imports-upload")).toBeInTheDocument();
+    expect(await screen.findByText("No imports yet")).toBeInTheDocument();
   });
 
   it("refuses a page the user may not open", async () => {

@@ -10,8 +10,10 @@ import {
   IconClockPlay,
   IconCreditCard,
   IconFileDescription,
+  IconFileImport,
   IconFileInvoice,
   IconHistory,
+  IconMailForward,
   IconPackages,
   IconReceiptRefund,
   IconRocket,
@@ -53,6 +55,11 @@ const ExpiringCardsPage = lazy(() => import("@/features/payments").then((m) => (
 const PaymentDetailPage = lazy(() => import("@/features/payments").then((m) => ({ default: m.PaymentDetailPage })));
 const TicketBoard = lazy(() => import("@/features/tickets").then((m) => ({ default: m.TicketBoard })));
 const TicketDetailPage = lazy(() => import("@/features/tickets").then((m) => ({ default: m.TicketDetailPage })));
+const OutboxPage = lazy(() => import("@/features/notifications").then((m) => ({ default: m.OutboxPage })));
+const TemplatesPage = lazy(() => import("@/features/notifications").then((m) => ({ default: m.TemplatesPage })));
+const NotificationPage = lazy(() => import("@/features/notifications").then((m) => ({ default: m.NotificationPage })));
+const ImportsPage = lazy(() => import("@/features/imports").then((m) => ({ default: m.ImportsPage })));
+const ImportJobPage = lazy(() => import("@/features/imports").then((m) => ({ default: m.ImportJobPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
@@ -207,11 +214,34 @@ export const sections: Section[] = [
     ],
   },
   {
+    // Every message sent or tried; "templates" wins over ":notificationId".
+    path: "outbox",
+    label: "Outbox",
+    icon: IconMailForward,
+    permission: "notification.read",
+    routes: [
+      { index: true, element: <OutboxPage /> },
+      { path: "templates", element: <TemplatesPage /> },
+      { path: ":notificationId", element: <NotificationPage /> },
+    ],
+  },
+  {
     path: "activity",
     label: "Activity",
     icon: IconHistory,
     permission: "activity.read",
     routes: [{ index: true, element: <ActivityPage /> }],
+  },
+  {
+    // Bulk registration of subscribers from a CSV (admins: import.write).
+    path: "imports",
+    label: "Imports",
+    icon: IconFileImport,
+    permission: "import.write",
+    routes: [
+      { index: true, element: <ImportsPage /> },
+      { path: ":importId", element: <ImportJobPage /> },
+    ],
   },
   {
     // Admin settings: beside /settings/security (the user menu), listed for admins only.

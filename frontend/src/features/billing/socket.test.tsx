@@ -7,9 +7,9 @@ import { renderRoutes } from "@/test/render";
 import type { BillingRun } from "./api";
 import { BillingRunPage } from "./components/BillingRunPage";
 import { progress, run } from "./testData";
-import { io, latestSocket, resetSockets, sockets } from "./testSocket";
+import { io, latestSocket, resetSockets, sockets } from "@/test/socket";
 
-vi.mock("socket.io-client", () => import("./testSocket"));
+vi.mock("socket.io-client", () => import("@/test/socket"));
 
 let fetch: StubFetch;
 /** What GET /crm/billing/run/5 answers right now. */

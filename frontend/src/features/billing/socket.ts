@@ -7,11 +7,12 @@
  * (invoices, transactions, the next invoice) is read again.
  */
 import { useQueryClient, type UseQueryResult } from "@tanstack/react-query";
-import { useEffect, useEffectEvent, useRef, useState } from "react";
-import { io } from "socket.io-client";
-import { useSession } from "@/api";
+import { useEffect, useRef } from "react";
+import { useRoomSocket } from "@/lib/socket";
 import { applyProgress, billingKeys, useBillingRun, type BillingProgress, type BillingRun } from "./api";
 import { isRunFinished } from "./constants";
+
+export type { JoinAck } from "@/lib/socket";
 
 export const NAMESPACE = "/billing";
 export const PROGRESS_EVENT = "billing.progress";
@@ -19,34 +20,9 @@ export const runRoom = (runId: number) => `billing-run:${runId}`;
 /** How often the fallback polls while the socket is not live (ms). */
 export const POLL_INTERVAL = 2000;
 
-export type JoinAck = { ok: true; room: string } | { ok: false; code: string; message: string };
-
 /** Connect to /billing and join `room` (null: stay disconnected); true while joined. */
 export function useBillingSocket(room: string | null, onProgress: (progress: BillingProgress) => void): boolean {
-  const token = useSession((s) => s.token);
-  const key = room && token ? `${room}\n${token}` : null;
-  // Which connection the flag is about: a replaced socket (other room or token) does not count.
-  const [joined, setJoined] = useState<string | null>(null);
-  const handle = useEffectEvent((progress: BillingProgress) => onProgress(progress));
-
-  useEffect(() => {
-    if (!room || !token) return undefined;
-    const socket = io(NAMESPACE, { auth: { token }, transports: ["websocket"] });
-    const me = `${room}\n${token}`;
-    // Re-join on every connect: a reconnect is a new server-side session without rooms.
-    socket.on("connect", () => {
-      socket.emit("join", { room }, (ack: JoinAck) => setJoined(ack.ok ? me : null));
-    });
-    socket.on("disconnect", () => setJoined(null));
-    socket.on("connect_error", () => setJoined(null));
-    socket.on(PROGRESS_EVENT, (progress: BillingProgress) => handle(progress));
-    return () => {
-      socket.removeAllListeners();
-      socket.disconnect();
-    };
-  }, [room, token]);
-
-  return key !== null && joined === key;
+  return useRoomSocket(NAMESPACE, room, PROGRESS_EVENT, onProgress);
 }
 
 export interface LiveRun {

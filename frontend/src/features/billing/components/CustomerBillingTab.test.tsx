@@ -10,10 +10,10 @@ import { formatDate } from "@/lib/format";
 import { renderRoutes } from "@/test/render";
 import type { Invoice } from "../api";
 import { invoice, invoiceDetail, page, progress, proforma, run, statement, transaction } from "../testData";
-import { latestSocket, resetSockets } from "../testSocket";
+import { latestSocket, resetSockets } from "@/test/socket";
 import { CustomerBillingTab } from "./CustomerBillingTab";
 
-vi.mock("socket.io-client", () => import("../testSocket"));
+vi.mock("socket.io-client", () => import("@/test/socket"));
 
 const ALL = ["customer.read", "invoice.read", "invoice.write", "invoice.void", "transaction.read", "transaction.write"];
 

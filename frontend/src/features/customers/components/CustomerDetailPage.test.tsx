@@ -116,6 +116,26 @@ describe("CustomerDetailPage", () => {
   });
 });
 
+describe("CustomerDetailPage, Notifications tab", () => {
+  it("opens from the tab (and on ?tab=notifications): preferences, and the messages with notification.read", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read", "notification.read"] }));
+    fetch.on("GET /crm/customer/7/notification-preferences", () =>
+      json({
+        customer_id: 7,
+        preferences: [{ category: "billing", label: "Invoices", required: true, subscribed: true }],
+      }),
+    );
+    fetch.on("GET /crm/notification/", () => page([]));
+    const { router } = renderPage();
+    await userEvent.setup().click(await screen.findByTestId("tab-notifications"));
+    expect(await screen.findByTestId("customer-notifications")).toBeInTheDocument();
+    expect(router.state.location.search).toBe("?tab=notifications");
+    expect(await screen.findByTestId("notification-pref-billing")).toBeDisabled();
+    expect(await screen.findByText("No messages yet")).toBeInTheDocument();
+    expect(new URL(fetch.callsTo("GET /crm/notification/")[0].url).searchParams.get("customer_id")).toBe("7");
+  });
+});
+
 describe("CustomerDetailPage, archived customer", () => {
   it("offers Restore, which sets the status back to Open", async () => {
     fetch.on("GET /crm/customer/7", () =>

@@ -4,6 +4,7 @@ import {
   IconFilePlus,
   IconHistory,
   IconId,
+  IconMail,
   IconMapPin,
   IconReceipt,
   IconTicket,
@@ -13,6 +14,7 @@ import { usePermission } from "@/api";
 import { DetailPage, PageHeader } from "@/components";
 import { ActivityTimeline } from "@/features/activity";
 import { CustomerBillingTab, useCanSeeBilling } from "@/features/billing";
+import { CustomerNotificationsTab } from "@/features/notifications";
 import { CustomerTicketsTab } from "@/features/tickets";
 import { useCustomer } from "../api";
 import { ContactsTab } from "./ContactsTab";
@@ -20,7 +22,7 @@ import { CustomerOverview } from "./CustomerOverview";
 import { CustomerStatusBadge } from "./CustomerStatusBadge";
 import { SitesTab } from "./SitesTab";
 
-const TABS = ["overview", "contacts", "sites", "activity", "billing", "tickets"] as const;
+const TABS = ["overview", "contacts", "sites", "activity", "billing", "tickets", "notifications"] as const;
 type Tab = (typeof TABS)[number];
 
 export function CustomerDetailPage() {
@@ -31,7 +33,8 @@ export function CustomerDetailPage() {
   const canSeeTickets = usePermission("ticket.read");
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get("tab") as Tab | null;
-  // The customer activity endpoint needs only customer.read, like this page.
+  // The customer activity endpoint and the notification preferences need only customer.read,
+  // like this page (the Notifications tab lists the messages with notification.read).
   const allowed = (t: Tab) => (t !== "billing" || canSeeBilling) && (t !== "tickets" || canSeeTickets);
   const tab: Tab = requested && TABS.includes(requested) && allowed(requested) ? requested : "overview";
 
@@ -96,6 +99,9 @@ export function CustomerDetailPage() {
                   Tickets
                 </Tabs.Tab>
               )}
+              <Tabs.Tab value="notifications" leftSection={<IconMail size={16} />} data-testid="tab-notifications">
+                Notifications
+              </Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="overview">
               <CustomerOverview customer={c} />
@@ -119,6 +125,9 @@ export function CustomerDetailPage() {
                 <CustomerTicketsTab customerId={customerId} />
               </Tabs.Panel>
             )}
+            <Tabs.Panel value="notifications">
+              <CustomerNotificationsTab customerId={customerId} />
+            </Tabs.Panel>
           </Tabs>
         </>
       )}

@@ -1,14 +1,11 @@
 /**
- * CSV import upload (POST /crm/inventory/import, multipart).
- *
- * Why not the `api` client: fetch() cannot report upload progress, and a 50,000-row file of up
- * to 5 MB deserves a real progress bar. This is the one raw request in the app; it mirrors the
- * client: same base URL, the session's bearer token, one refresh-and-retry on a 401 (the refresh
- * itself goes through the client's shared single-flight refresh), and errors parsed into the
- * same `ApiError` (`toApiError`), so `code`, `message`, `errors` and extra members
- * (`error_count`, `unknown_headers`, ...) read exactly as elsewhere.
+ * CSV import upload (POST /crm/inventory/import, multipart) with upload progress: a 50,000-row
+ * file of up to 5 MB deserves a real progress bar, which fetch() cannot give
+ * (`uploadWithProgress` in src/lib/upload.ts: bearer token, one refresh-and-retry on a 401,
+ * errors as the same `ApiError`, with extra members such as `error_count`, `unknown_headers`).
  */
-import { api, ApiError, toApiError, useSession } from "@/api";
+import { ApiError } from "@/api";
+import { uploadWithProgress } from "@/lib/upload";
 import type { ImportResult, ImportRowError } from "./types";
 
 export interface UploadOptions {
@@ -21,63 +18,26 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-const BASE_URL: string = import.meta.env.VITE_API_BASE_URL ?? "";
-
-function send(options: UploadOptions, token: string | null): Promise<{ status: number; xhr: XMLHttpRequest }> {
-  const { file, template, dryRun, onProgress, signal } = options;
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    const url = `${BASE_URL}/crm/inventory/import${dryRun ? "?dry_run=true" : ""}`;
-    xhr.open("POST", url);
-    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
-    };
-    xhr.onload = () => resolve({ status: xhr.status, xhr });
-    xhr.onerror = () => reject(new TypeError("Network error: the upload did not reach the server"));
-    xhr.onabort = () => reject(new DOMException("Upload cancelled", "AbortError"));
-    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
-    const body = new FormData();
-    body.append("template", template);
-    body.append("file", file, file.name);
-    xhr.send(body);
-  });
-}
-
-function parseBody(xhr: XMLHttpRequest): unknown {
-  const text = xhr.responseText;
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function errorOf(xhr: XMLHttpRequest): ApiError {
-  const headers = new Headers();
-  const retryAfter = xhr.getResponseHeader("Retry-After");
-  if (retryAfter) headers.set("Retry-After", retryAfter);
-  return toApiError(parseBody(xhr), new Response(null, { status: xhr.status, statusText: xhr.statusText, headers }));
-}
-
 /** Upload the CSV; resolves with the summary, rejects with an ApiError (422 invalid_rows / invalid_file, 413, ...). */
-export async function uploadInventoryCsv(options: UploadOptions): Promise<ImportResult> {
-  const sentToken = useSession.getState().token;
-  let { status, xhr } = await send(options, sentToken);
-  if (status === 401 && sentToken) {
-    // Let the client's middleware refresh the access token (single-flight, shared with every
-    // other request); if it got a new one, retry the upload once.
-    await api.GET("/crm/auth/me").catch(() => undefined);
-    const token = useSession.getState().token;
-    if (token && token !== sentToken) {
-      options.onProgress?.(0);
-      ({ status, xhr } = await send(options, token));
-    }
-  }
-  if (status < 200 || status >= 300) throw errorOf(xhr);
-  return parseBody(xhr) as ImportResult;
+export function uploadInventoryCsv({
+  file,
+  template,
+  dryRun,
+  onProgress,
+  signal,
+}: UploadOptions): Promise<ImportResult> {
+  return uploadWithProgress<ImportResult>({
+    path: "/crm/inventory/import",
+    query: { dry_run: dryRun },
+    form: () => {
+      const body = new FormData();
+      body.append("template", template);
+      body.append("file", file, file.name);
+      return body;
+    },
+    onProgress,
+    signal,
+  });
 }
 
 /** The per-row errors of a 422 `invalid_rows`, or null for any other error. */

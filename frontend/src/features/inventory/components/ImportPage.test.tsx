@@ -1,60 +1,15 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
+import { FakeXhr, lastXhr } from "@/test/xhr";
 import { ImportPage } from "./ImportPage";
 import { template } from "./testData";
 
-/** A stand-in for XMLHttpRequest: records the request; the test drives progress and the answer. */
-class FakeXhr {
-  static instances: FakeXhr[] = [];
-  method = "";
-  url = "";
-  headers: Record<string, string> = {};
-  body: FormData | null = null;
-  status = 0;
-  statusText = "";
-  responseText = "";
-  upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = {
-    onprogress: null,
-  };
-  onload: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onabort: (() => void) | null = null;
-  constructor() {
-    FakeXhr.instances.push(this);
-  }
-  open(method: string, url: string) {
-    this.method = method;
-    this.url = url;
-  }
-  setRequestHeader(name: string, value: string) {
-    this.headers[name] = value;
-  }
-  getResponseHeader() {
-    return null;
-  }
-  send(body: FormData) {
-    this.body = body;
-  }
-  abort() {
-    this.onabort?.();
-  }
-  progress(loaded: number, total: number) {
-    act(() => this.upload.onprogress?.({ lengthComputable: true, loaded, total }));
-  }
-  respond(status: number, body: unknown) {
-    this.status = status;
-    this.responseText = JSON.stringify(body);
-    act(() => this.onload?.());
-  }
-}
-
 let fetch: StubFetch;
-const lastXhr = () => FakeXhr.instances.at(-1)!;
 
 beforeEach(() => {
   FakeXhr.instances = [];

@@ -1,7 +1,7 @@
 /**
- * A stand-in for socket.io-client in this feature's tests:
- * `vi.mock("socket.io-client", () => import("../testSocket"))`. Every `io()` makes a FakeSocket;
- * the test plays the server (connect, emit, disconnect).
+ * A stand-in for socket.io-client in tests of the pages that follow a job's room
+ * (`src/lib/socket.ts`): `vi.mock("socket.io-client", () => import("@/test/socket"))`. Every
+ * `io()` makes a FakeSocket; the test plays the server (connect, emit, disconnect).
  */
 import { vi } from "vitest";
 
@@ -47,6 +47,11 @@ export class FakeSocket {
 
   serverDisconnect() {
     this.fire("disconnect", "transport close");
+  }
+
+  /** The connection cannot be made (the server is unreachable, or refused the token). */
+  serverConnectError() {
+    this.fire("connect_error", new Error("websocket error"));
   }
 
   serverEmit(event: string, payload: unknown) {

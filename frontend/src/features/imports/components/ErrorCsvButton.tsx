@@ -1,0 +1,31 @@
+import { Button } from "@mantine/core";
+import { IconDownload } from "@tabler/icons-react";
+import { useState } from "react";
+import { notifyError } from "@/lib/notify";
+import { downloadErrorCsv } from "../api";
+
+/** Download the failed rows (as uploaded, plus line, field and error) through the API client (bearer token). */
+export function ErrorCsvButton({ importId }: { importId: number }) {
+  const [busy, setBusy] = useState(false);
+  const download = async () => {
+    setBusy(true);
+    try {
+      await downloadErrorCsv(importId);
+    } catch (error) {
+      notifyError(error, "Could not download the error file");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button
+      variant="default"
+      leftSection={<IconDownload size={16} />}
+      loading={busy}
+      onClick={() => void download()}
+      data-testid="import-job-download-errors"
+    >
+      Download error CSV
+    </Button>
+  );
+}

@@ -1,0 +1,2 @@
+export { ImportJobPage } from "./components/ImportJobPage";
+export { ImportsPage } from "./components/ImportsPage";
