@@ -67,7 +67,9 @@ def test_a24_every_contract_status_change_is_told(call, db_session, sale):
         ("email", "contract_closed", "queued"),
     ]
     notes = db_session.scalars(
-        select(Notification).where(Notification.customer_id == customer.customer_id)
+        select(Notification)
+        .where(Notification.customer_id == customer.customer_id)
+        .order_by(Notification.notification_id)
     ).all()
     created, activated = notes[0], notes[1]
     assert created.recipient == customer.email.lower()
