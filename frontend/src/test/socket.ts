@@ -8,6 +8,7 @@ import { vi } from "vitest";
 type Listener = (...args: unknown[]) => void;
 
 export class FakeSocket {
+  connected = false;
   closed = false;
   readonly emitted: { event: string; data: unknown }[] = [];
   private listeners = new Map<string, Listener[]>();
@@ -24,6 +25,11 @@ export class FakeSocket {
     return this;
   }
 
+  off(event: string) {
+    this.listeners.delete(event);
+    return this;
+  }
+
   removeAllListeners() {
     this.listeners.clear();
     return this;
@@ -36,16 +42,19 @@ export class FakeSocket {
   }
 
   disconnect() {
+    this.connected = false;
     this.closed = true;
     return this;
   }
 
   /** Server side: the connection is up (the client then joins). */
   serverConnect() {
+    this.connected = true;
     this.fire("connect");
   }
 
   serverDisconnect() {
+    this.connected = false;
     this.fire("disconnect", "transport close");
   }
 
@@ -56,6 +65,11 @@ export class FakeSocket {
 
   serverEmit(event: string, payload: unknown) {
     this.fire(event, payload);
+  }
+
+  /** How many listeners the client has on `event` (0 once it cleaned up). */
+  listenerCount(event: string) {
+    return this.listeners.get(event)?.length ?? 0;
   }
 
   joins() {

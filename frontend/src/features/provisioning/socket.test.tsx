@@ -8,9 +8,9 @@ import type { ProvisionDetail } from "./api";
 import { ProvisionJobPage } from "./components/ProvisionJobPage";
 import { job } from "@/test/provisioning";
 import { event, liveEvent, liveStatus } from "./testData";
-import { io, latestSocket, resetSockets, sockets } from "./testSocket";
+import { io, latestSocket, resetSockets, sockets } from "@/test/socket";
 
-vi.mock("socket.io-client", () => import("./testSocket"));
+vi.mock("socket.io-client", () => import("@/test/socket"));
 
 let fetch: StubFetch;
 /** What the server would answer to GET /crm/provision/9 right now. */

@@ -7,10 +7,10 @@ import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { job } from "@/test/provisioning";
 import { event } from "../testData";
-import { resetSockets } from "../testSocket";
+import { resetSockets } from "@/test/socket";
 import { ProvisionJobPage } from "./ProvisionJobPage";
 
-vi.mock("socket.io-client", () => import("../testSocket"));
+vi.mock("socket.io-client", () => import("@/test/socket"));
 
 let fetch: StubFetch;
 

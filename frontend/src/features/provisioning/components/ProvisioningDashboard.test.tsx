@@ -8,10 +8,10 @@ import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { listJob } from "@/test/provisioning";
 import { dashboard, event, liveEvent, liveStatus, threshold } from "../testData";
-import { io, latestSocket, resetSockets } from "../testSocket";
+import { io, latestSocket, resetSockets } from "@/test/socket";
 import { ProvisioningDashboard } from "./ProvisioningDashboard";
 
-vi.mock("socket.io-client", () => import("../testSocket"));
+vi.mock("socket.io-client", () => import("@/test/socket"));
 
 let fetch: StubFetch;
 
