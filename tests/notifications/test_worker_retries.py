@@ -52,12 +52,22 @@ def worker(app, monkeypatch):
     worker_module.use_app(None)
 
 
-def _queued(app, database, to: str) -> int:
-    with app.app_context(), database.job_scope() as session:
-        note = uc.queue_email(
-            session, to=to, template="ticket_replied", context=TEMPLATES["ticket_replied"].sample
-        )
-        return note.notification_id
+def _queued(app, database, to: str, monkeypatch) -> int:
+    """Queues a message whose after-commit hand-off to the broker is lost (Redis restarted
+    empty, say). Dropping it at the source, rather than flushing the queue afterwards, leaves the
+    running worker no window to pick it up first."""
+    from omnicrm.notifications import tasks
+
+    with monkeypatch.context() as lost:
+        lost.setattr(tasks.deliver_notification, "send", lambda *args, **kwargs: None)
+        with app.app_context(), database.job_scope() as session:
+            note = uc.queue_email(
+                session,
+                to=to,
+                template="ticket_replied",
+                context=TEMPLATES["ticket_replied"].sample,
+            )
+            return note.notification_id
 
 
 def _wait_for(
@@ -84,10 +94,8 @@ def test_the_worker_retries_with_backoff_and_never_loses_a_message(
     monkeypatch.setattr(tasks, "transport_for", lambda settings, channel: flaky)
     to = f"retry-{uuid.uuid4().hex[:8]}@example.com"
     try:
-        note_id = _queued(app, database, to)
-        # the after-commit hand-off sent it with the actor's backoff (2 s, doubling); send it
-        # again with a short one so the test does not wait the real backoff
-        worker.broker.flush_all()
+        note_id = _queued(app, database, to, monkeypatch)
+        # hand it over with a short backoff so the test does not wait the real one (2 s, doubling)
         tasks.deliver_notification.send_with_options(
             args=(note_id,), min_backoff=50, max_backoff=200
         )
@@ -116,8 +124,7 @@ def test_a_lost_broker_message_is_handed_back_by_the_requeue_job(
     settings = app.extensions["omnicrm_settings"]
     to = f"lost-{uuid.uuid4().hex[:8]}@example.com"
     try:
-        note_id = _queued(app, database, to)
-        worker.broker.flush_all()  # the broker lost it (Redis restarted empty, say)
+        note_id = _queued(app, database, to, monkeypatch)
         time.sleep(0.3)
         assert flaky.calls == []
         with app.app_context(), database.job_scope() as session:
