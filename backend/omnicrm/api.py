@@ -16,6 +16,7 @@ def register_blueprints(api: Api) -> None:
     from omnicrm.contracts.routes import blp as contracts_blp
     from omnicrm.customers.routes import blp as customers_blp
     from omnicrm.imports.routes import blp as imports_blp
+    from omnicrm.imports.routes import legacy_blp as stock_import_blp
     from omnicrm.inventory.routes import blp as inventory_blp
     from omnicrm.notifications.routes import blp as notifications_blp
     from omnicrm.notifications.routes import webhook_blp as mailjet_webhook_blp
@@ -34,7 +35,7 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(customers_blp)  # /crm/customer/ /crm/contact/ /crm/site/
     api.register_blueprint(activity_blp)  # /crm/activity/ /crm/customer/<id>/activity
     api.register_blueprint(catalog_blp)  # /crm/product/
-    api.register_blueprint(inventory_blp)  # /crm/inventory/ (templates, stock, import)
+    api.register_blueprint(inventory_blp)  # /crm/inventory/ (templates, stock, items)
     api.register_blueprint(services_blp)  # /crm/service/
     api.register_blueprint(charging_blp)  # /crm/service/<id>/balance|topup|ledger|usage
     api.register_blueprint(cdr_blp)  # /crm/charging/cdr (usage rating)
@@ -48,5 +49,6 @@ def register_blueprints(api: Api) -> None:
     api.register_blueprint(webhook_blp)  # /crm/webhook/stripe (public, signed)
     api.register_blueprint(mailjet_webhook_blp)  # /crm/webhook/mailjet (public, Basic auth)
     api.register_blueprint(tickets_blp)  # /crm/ticket/ (TicketStatus machine, comments)
-    api.register_blueprint(imports_blp)  # /crm/import/ (ManyRegister: subscribers from CSV)
+    api.register_blueprint(imports_blp)  # /crm/import/ (ManyRegister: subscribers, stock)
+    api.register_blueprint(stock_import_blp)  # /crm/inventory/import (the same, deprecated)
     api.register_blueprint(scheduler_blp)  # /crm/scheduler/job/ (periodic jobs, runs, run now)

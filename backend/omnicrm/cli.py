@@ -265,6 +265,19 @@ def import_group() -> None:
 def import_subscribers(file: Path, dry_run: bool) -> None:
     """Register subscribers from FILE here, with a progress bar (rows/s and time left), then
     the summary. Rows that fail are listed with their line, field and reason."""
+    _run_import(file, dry_run=dry_run, kind="subscribers", template=None)
+
+
+@import_group.command("stock")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", required=True, help="Inventory template: SIM Card, Router, ...")
+@click.option("--dry-run", is_flag=True, help="Validate every row; write nothing.")
+def import_stock(file: Path, template: str, dry_run: bool) -> None:
+    """Add stock items of TEMPLATE from FILE here, with a progress bar, then the summary."""
+    _run_import(file, dry_run=dry_run, kind="stock", template=template)
+
+
+def _run_import(file: Path, *, dry_run: bool, kind: str, template: str | None) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -276,6 +289,7 @@ def import_subscribers(file: Path, dry_run: bool) -> None:
 
     from omnicrm.core.errors import DomainError
     from omnicrm.imports import use_cases as imports
+    from omnicrm.imports.models import ImportKind
 
     app = _app()
     settings = app.extensions["omnicrm_settings"]
@@ -285,9 +299,10 @@ def import_subscribers(file: Path, dry_run: bool) -> None:
         database = get_db()
         try:
             with database.job_scope() as session, file.open("rb") as stream:
+                options = imports.stock_options(session, template) if template else {}
                 import_id = imports.start_import(
                     session, settings, stream=stream, filename=file.name, dry_run=dry_run,
-                    user_id=None,
+                    user_id=None, kind=ImportKind(kind), options=options,
                 ).import_id  # fmt: skip
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc

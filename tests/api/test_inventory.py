@@ -602,7 +602,6 @@ WRITES = [
     ("post", "/crm/inventory/{inventory_id}/return", {}),
     ("post", "/crm/inventory/{inventory_id}/retire", {}),
     ("post", "/crm/inventory/{inventory_id}/release", {}),
-    ("post", "/crm/inventory/import", None),
 ]
 READS = [
     "/crm/inventory/template/",

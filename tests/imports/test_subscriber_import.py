@@ -335,17 +335,18 @@ def test_the_reaper_hands_a_stalled_import_back(app, call, db_session, monkeypat
 
 def test_a_second_run_of_one_job_applies_nothing_twice(app, database, call, db_session):
     from omnicrm.imports import subscribers
+    from omnicrm.imports.rows import Seen
     from omnicrm.imports.use_cases import Superseded, _chunk
 
     job = _upload(call, b"external_id,customer_name\nD-1,Double\nD-2,Double Two\n")
     _run(app, database, job["import_id"], chunk=1)  # the first run: both rows, committed
     with database.job_scope() as session:  # pretend a duplicated message finds it still running
         session.get(ImportJob, job["import_id"]).status = ImportStatus.running
-    ctx = subscribers.Context(region="US", play_config=None)
+    rows = subscribers.SubscriberRows(subscribers.Context(region="US", play_config=None))
     header = ["external_id", "customer_name"]
     with app.app_context(), pytest.raises(Superseded):
-        _chunk(database, job["import_id"], header, [(2, ["D-1", "Double"])], 0, ctx,
-               subscribers.Seen(), False)  # fmt: skip
+        _chunk(database, job["import_id"], header, [(2, ["D-1", "Double"])], 0, rows,
+               Seen(rows.claims), False)  # fmt: skip
     row = db_session.get(ImportJob, job["import_id"])
     db_session.refresh(row)
     assert (row.processed, row.created, row.unchanged) == (2, 2, 0)

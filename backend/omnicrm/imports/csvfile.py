@@ -120,6 +120,37 @@ def _sniff(line: str) -> str:
     return best if counts[best] else ","
 
 
+def header_problems(
+    header: list[str],
+    *,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    one_of: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Everything wrong with a header row, one ``{problem, headers, message}`` each:
+    ``unknown_headers``, ``missing_headers``, ``missing_key`` (none of ``one_of``),
+    ``repeated_headers``."""
+    found: list[tuple[str, list[str], str]] = [
+        ("unknown_headers", [n for n in header if n not in columns], "unknown headers"),
+        ("missing_headers", [n for n in required if n not in header], "missing headers"),
+        (
+            "missing_key",
+            list(one_of) if one_of and not any(n in header for n in one_of) else [],
+            "one of these headers is needed",
+        ),
+        (
+            "repeated_headers",
+            sorted({n for n in header if header.count(n) > 1}),
+            "repeated headers",
+        ),
+    ]
+    return [
+        {"problem": problem, "headers": names, "message": f"{label}: {', '.join(names)}"}
+        for problem, names, label in found
+        if names
+    ]
+
+
 def inspect(
     path: Path, *, columns: tuple[str, ...], required: tuple[str, ...], one_of: tuple[str, ...] = ()
 ) -> Layout:
@@ -135,26 +166,19 @@ def inspect(
             raise file_error(f"the header row cannot be read: {cells.reason}")
         header = [cell.strip().lower() for cell in cells]
         break
-    assert header is not None  # _first_line found a non-blank line
-    unknown = [name for name in header if name not in columns]
-    missing = [name for name in required if name not in header]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    problems = []
-    if unknown:
-        problems.append(f"unknown headers: {', '.join(unknown)}")
-    if missing:
-        problems.append(f"missing headers: {', '.join(missing)}")
-    if one_of and not any(name in header for name in one_of):
-        problems.append(f"one of these headers is needed: {', '.join(one_of)}")
-    if repeated:
-        problems.append(f"repeated headers: {', '.join(repeated)}")
+    if header is None:  # only blank records (",,", say)
+        raise file_error("the file is empty")
+    problems = header_problems(header, columns=columns, required=required, one_of=one_of)
     if problems:
-        raise file_error(
-            "wrong headers: " + "; ".join(problems),
-            unknown_headers=unknown,
-            missing_headers=missing,
-            expected_headers=list(columns),
-            required_headers=list(required),
+        raise ValidationFailed(
+            "wrong headers: " + "; ".join(p["message"] for p in problems),
+            code="invalid_file",
+            errors={"multipart": {"file": [p["message"] for p in problems]}},
+            extra={
+                "problems": problems,
+                "expected_headers": list(columns),
+                "required_headers": list(required),
+            },
         )
     total = sum(1 for _ in records)
     if total == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,7 @@ class ImportStatus(enum.StrEnum):
 
 class ImportKind(enum.StrEnum):
     subscribers = "subscribers"
+    stock = "stock"
 
 
 # At most one live (queued or running, not a dry run) import of a file per kind: the database
@@ -46,6 +48,9 @@ class ImportJob(Base):
         Enum(ImportStatus, native_enum=False, length=16), default=ImportStatus.queued, index=True
     )
     dry_run: Mapped[bool] = mapped_column(default=False)
+    # What the kind needs besides the file: a stock import's template
+    # (``{"inventory_template_id", "template"}``).
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     filename: Mapped[str] = mapped_column(String(255))
     # SHA-256 of the file's bytes: the same file again is recognised.
     file_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -71,6 +76,11 @@ class ImportJob(Base):
     # Renewed with every committed chunk: a running job whose heartbeat stopped lost its worker.
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def template(self) -> str | None:
+        """A stock import's template name."""
+        return (self.options or {}).get("template")
 
 
 class ImportRowError(Base):

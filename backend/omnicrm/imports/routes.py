@@ -1,5 +1,5 @@
-"""Bulk imports: upload a CSV of subscribers (202, a worker job), follow it, download the rows
-that failed."""
+"""Bulk imports: upload a CSV of subscribers or of stock (202, a worker job), follow it,
+download the rows that failed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from omnicrm.core.pagination import paginate_query
 from omnicrm.extensions import get_settings
 from omnicrm.imports import schemas as s
 from omnicrm.imports import use_cases as uc
+from omnicrm.imports.models import ImportJob, ImportKind
 
 blp = Blueprint(
     "imports",
@@ -39,21 +40,50 @@ def _detail(job: Any) -> dict[str, Any]:
     return body | {"errors": uc.errors_of(request_session(), job.import_id)}
 
 
+def start(
+    kind: ImportKind, upload: dict[str, Any], *, dry_run: bool, options: dict[str, Any]
+) -> dict[str, Any]:
+    """Keep the upload and queue its job for a worker (after the commit)."""
+    principal = current_principal.get()
+    file = upload["file"]
+    session = request_session()
+    job = uc.start_import(
+        session,
+        get_settings(),
+        stream=file.stream,
+        filename=file.filename or "upload.csv",
+        dry_run=dry_run,
+        user_id=principal.user_id if principal is not None else None,
+        kind=kind,
+        options=options,
+    )
+    import_id = job.import_id
+
+    def hand_off() -> None:
+        from omnicrm.imports.tasks import run_import_job
+
+        run_import_job.send(import_id)
+
+    after_commit(session, hand_off)
+    return _detail(job)
+
+
+_IN_PROGRESS = "`import_in_progress`: this file is being imported already (`import_id`)"
+_TOO_LARGE = "The file is larger than IMPORT_MAX_BYTES"
+
+
 @blp.route("/subscribers")
 class SubscriberImport(MethodView):
     @require_permission("import.write")
     @blp.arguments(s.ImportQuerySchema, location="query")
     @blp.arguments(s.SubscriberUploadSchema, location="files")
     @blp.response(202, s.ImportDetailSchema)
-    @blp.alt_response(
-        409,
-        description="`import_in_progress`: this file is being imported already (`import_id`)",
-    )
-    @blp.alt_response(413, description="The file is larger than IMPORT_MAX_BYTES")
+    @blp.alt_response(409, description=_IN_PROGRESS)
+    @blp.alt_response(413, description=_TOO_LARGE)
     @blp.alt_response(
         422,
         description="`invalid_file`: not UTF-8, empty, no rows, or wrong headers (unknown, "
-        "missing, repeated); nothing was written",
+        "missing, repeated), each in `problems`; nothing was written",
     )
     def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
         """Register subscribers from a CSV: the structure is checked now, the rows by a worker
@@ -61,36 +91,74 @@ class SubscriberImport(MethodView):
         creates or updates a customer (by `external_id`, then e-mail), with a primary contact
         and a site when new, and sells the named product with its SIM. Bad rows are listed and
         change nothing; the same file again changes nothing."""
-        principal = current_principal.get()
-        file = upload["file"]
-        session = request_session()
-        job = uc.start_import(
-            session,
-            get_settings(),
-            stream=file.stream,
-            filename=file.filename or "upload.csv",
-            dry_run=query["dry_run"],
-            user_id=principal.user_id if principal is not None else None,
-        )
-        import_id = job.import_id
+        return start(ImportKind.subscribers, upload, dry_run=query["dry_run"], options={})
 
-        def hand_off() -> None:
-            from omnicrm.imports.tasks import run_import_job
 
-            run_import_job.send(import_id)
+@blp.route("/stock")
+class StockImport(MethodView):
+    @require_permission("import.write", "inventory.write")
+    @blp.arguments(s.ImportQuerySchema, location="query")
+    @blp.arguments(s.StockUploadSchema, location="multipart")
+    @blp.response(202, s.ImportDetailSchema)
+    @blp.alt_response(404, description="No such template")
+    @blp.alt_response(409, description=_IN_PROGRESS)
+    @blp.alt_response(413, description=_TOO_LARGE)
+    @blp.alt_response(
+        422,
+        description="`invalid_file`: not UTF-8, empty, no rows, or wrong headers for the "
+        "template (unknown, missing, repeated), each in `problems`; nothing was written",
+    )
+    def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
+        """Add stock from a CSV of items of one template: the structure is checked now, the
+        rows by a worker (follow it as a subscriber import). A new serial adds an item in
+        state `new`; a known one is updated while still `new`, else unchanged or refused. Bad
+        rows are listed and change nothing; the same file again changes nothing."""
+        options = uc.stock_options(request_session(), upload["template"])
+        return start(ImportKind.stock, upload, dry_run=query["dry_run"], options=options)
 
-        after_commit(session, hand_off)
-        return _detail(job)
+
+# The stock import's first address, kept for integrators that call it: the same job as
+# ``POST /crm/import/stock`` (it used to import synchronously, all rows or none).
+legacy_blp = Blueprint(
+    "inventory_import",
+    __name__,
+    url_prefix="/crm/inventory",
+    description="Stock import at its first address (deprecated: use /crm/import/stock)",
+)
+_SUCCESSOR = {"Deprecation": "true", "Link": '</crm/import/stock>; rel="successor-version"'}
+
+
+@legacy_blp.route("/import")
+class LegacyStockImport(MethodView):
+    @require_permission("import.write", "inventory.write")
+    @legacy_blp.arguments(s.ImportQuerySchema, location="query")
+    @legacy_blp.arguments(s.StockUploadSchema, location="multipart")
+    @legacy_blp.response(202, s.ImportDetailSchema)
+    @legacy_blp.alt_response(404, description="No such template")
+    @legacy_blp.alt_response(409, description=_IN_PROGRESS)
+    @legacy_blp.alt_response(413, description=_TOO_LARGE)
+    @legacy_blp.alt_response(422, description="`invalid_file`: as `POST /crm/import/stock`")
+    @legacy_blp.doc(deprecated=True, tags=["inventory"])
+    def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
+        """Deprecated: `POST /crm/import/stock`, which this is (the same form, the same job;
+        the answer names it in `Link`)."""
+        options = uc.stock_options(request_session(), upload["template"])
+        job = start(ImportKind.stock, upload, dry_run=query["dry_run"], options=options)
+        return job, 202, _SUCCESSOR
 
 
 @blp.route("/")
 class Imports(MethodView):
     @require_permission("import.write")
+    @blp.arguments(s.ImportListQuerySchema, location="query")
     @blp.response(200, s.ImportSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters: Any) -> Any:
+    def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Imports, newest first."""
-        return paginate_query(request_session(), uc.imports_query(), pagination_parameters)
+        stmt = uc.imports_query()
+        if "kind" in query:
+            stmt = stmt.where(ImportJob.kind == ImportKind(query["kind"]))
+        return paginate_query(request_session(), stmt, pagination_parameters)
 
 
 @blp.route("/<int:import_id>")

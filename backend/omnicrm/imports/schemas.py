@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from omnicrm.imports.models import ImportStatus
+from omnicrm.core.fields import Text
+from omnicrm.imports.models import ImportKind, ImportStatus
 from omnicrm.imports.subscribers import COLUMNS, KEYS, REQUIRED
 
 STATUSES = [s.value for s in ImportStatus]
+KINDS = [k.value for k in ImportKind]
 
 
 class SubscriberUploadSchema(Schema):
@@ -21,6 +23,32 @@ class SubscriberUploadSchema(Schema):
             "recognised). A row with product_slug and sim_iccid (and optionally msisdn) sells "
             "that contract. At most IMPORT_MAX_BYTES (50 MB)."
         },
+    )
+
+
+class StockUploadSchema(Schema):
+    """A multipart body: the file and the template its rows are items of."""
+
+    template = Text(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Template name: `SIM Card`, `Phone Number`, `Router`, ..."},
+    )
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "CSV in UTF-8 (a BOM is fine), delimited by comma, semicolon, tab or "
+            "|, with a header row. SIM Card: iccid, imsi[, puk1, puk2, ki_ref]; Phone Number: "
+            "msisdn; Router: mac[, serial_number, management_url]; other templates: serial[, "
+            "itemtext1..20, management_url]. A serial already in stock is updated (while the "
+            "item is `new`) or unchanged. At most IMPORT_MAX_BYTES (50 MB)."
+        },
+    )
+
+
+class ImportListQuerySchema(Schema):
+    kind = fields.String(
+        validate=validate.OneOf(KINDS), metadata={"description": "Only imports of this kind"}
     )
 
 
@@ -39,7 +67,10 @@ class RowErrorSchema(Schema):
 
 class ImportSchema(Schema):
     import_id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(metadata={"enum": KINDS})
+    template = fields.String(
+        allow_none=True, metadata={"description": "A stock import's inventory template"}
+    )
     status = fields.String(metadata={"enum": STATUSES})
     dry_run = fields.Boolean()
     filename = fields.String()

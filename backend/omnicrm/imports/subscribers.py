@@ -6,9 +6,8 @@ recognised and changes nothing."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,7 @@ from omnicrm.customers import use_cases as customers
 from omnicrm.customers import validation as v
 from omnicrm.customers.models import AccountType, Customer, CustomerStatus, PaymentType
 from omnicrm.geo.choice import current_geocoder
+from omnicrm.imports.rows import Outcomes, Refused, RowError, clean
 from omnicrm.inventory.models import Inventory
 from omnicrm.inventory.validation import normalise_iccid, normalise_msisdn
 from omnicrm.provisioning import use_cases as provisioning
@@ -57,64 +57,8 @@ REQUIRED = ("customer_name",)
 KEYS = ("external_id", "email")
 
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-_MAX_CELL = 1000
-
-
-class RowError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def _key(name: str, value: Any) -> int:
-    """A 64-bit digest of one claimed value: a file of 100,000 rows is 400,000 claims, kept as
-    small integers (a false clash is about one in 10^10 at that size)."""
-    digest = hashlib.blake2b(f"{name}\x00{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
-
-
-@dataclass
-class Seen:
-    """What earlier applied rows of the file claimed (a failed row claims nothing): a later row
-    claiming it again is a duplicate."""
-
-    keys: dict[int, int] = field(default_factory=dict)
-    NAMES = ("external_id", "email", "sim_iccid", "msisdn")
-
-    def check(self, values: dict[str, Any]) -> None:
-        for name in self.NAMES:
-            if values.get(name):
-                first = self.keys.get(_key(name, values[name]))
-                if first is not None:
-                    raise RowError(name, f"the same {name} as row {first} of this file")
-
-    def claim(self, line: int, values: dict[str, Any]) -> None:
-        for name in self.NAMES:
-            if values.get(name):
-                self.keys.setdefault(_key(name, values[name]), line)
-
-    def release(self, line: int, values: dict[str, Any]) -> None:
-        """What a refused row claimed is free again."""
-        for name in self.NAMES:
-            key = _key(name, values.get(name)) if values.get(name) else None
-            if key is not None and self.keys.get(key) == line:
-                del self.keys[key]
-
-
-def _clean(header: list[str], cells: list[str]) -> dict[str, str]:
-    if len(cells) > len(header):
-        extra = [c for c in cells[len(header) :] if c.strip()]
-        if extra:
-            raise RowError("row", f"{len(cells)} cells for {len(header)} headers")
-    values = {}
-    for name, cell in zip(header, cells, strict=False):
-        text = cell.strip()
-        if len(text) > _MAX_CELL:
-            raise RowError(name, f"longer than {_MAX_CELL} characters")
-        if text:
-            values[name] = text
-    return values
+# What a row claims in its file: a later row claiming one of them again is a duplicate.
+CLAIMS = {name: name for name in ("external_id", "email", "sim_iccid", "msisdn")}
 
 
 def _apply(values: dict[str, Any], name: str, check: Callable[[str], Any]) -> None:
@@ -127,7 +71,7 @@ def _apply(values: dict[str, Any], name: str, check: Callable[[str], Any]) -> No
 
 def validate(header: list[str], cells: list[str], *, region: str) -> dict[str, Any]:
     """The row's values, normalised as the API normalises them, or the first problem."""
-    values: dict[str, Any] = _clean(header, cells)
+    values: dict[str, Any] = clean(header, cells)
     if "customer_name" not in values:
         raise RowError("customer_name", "required")
     if not any(values.get(key) for key in KEYS):
@@ -301,14 +245,14 @@ def plain(values: dict[str, Any]) -> bool:
 
 def apply_many(
     session: Session, rows: list[tuple[int, dict[str, Any]]]
-) -> tuple[dict[int, str], dict[int, RowError]]:
+) -> tuple[Outcomes, Refused]:
     """Apply customer-only rows together: one read of the customers they name (by external id
     and e-mail) and of those holding their e-mails and phones, one INSERT for the new ones
     (with their activity rows), an UPDATE per changed one. The same rules as :func:`apply`: a
     row whose e-mail or phone is another live customer's is refused. Returns each line's
     outcome, and the rows refused."""
-    outcomes: dict[int, str] = {}
-    refused: dict[int, RowError] = {}
+    outcomes: Outcomes = {}
+    refused: Refused = {}
     ids = {v["external_id"] for _, v in rows if v.get("external_id")}
     emails = {v["email"] for _, v in rows if v.get("email")}
     phones = {v["phone"] for _, v in rows if v.get("phone")}
@@ -454,3 +398,30 @@ def _update(session: Session, customer: Customer, changes: dict[str, Any]) -> No
         session, Customer, action="update", object_id=customer.customer_id,
         customer_id=customer.customer_id, before=before, after=fields,
     )  # fmt: skip
+
+
+class SubscriberRows:
+    """Subscriber rows as the engine drives them (:class:`omnicrm.imports.rows.RowKind`)."""
+
+    columns: tuple[str, ...] = COLUMNS
+    required: tuple[str, ...] = REQUIRED
+    one_of: tuple[str, ...] = KEYS
+    claims: Mapping[str, str] = CLAIMS
+    analyze: tuple[str, ...] = ("customer",)
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def validate(self, header: list[str], cells: list[str]) -> dict[str, Any]:
+        return validate(header, cells, region=self.ctx.region)
+
+    def batchable(self, values: dict[str, Any]) -> bool:
+        return plain(values)
+
+    def apply(self, session: Session, values: dict[str, Any]) -> str:
+        return apply(session, self.ctx, values)
+
+    def apply_many(
+        self, session: Session, rows: list[tuple[int, dict[str, Any]]]
+    ) -> tuple[Outcomes, Refused]:
+        return apply_many(session, rows)

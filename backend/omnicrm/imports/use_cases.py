@@ -21,9 +21,11 @@ from omnicrm.core.db import Database, after_commit, all_or_nothing, utcnow
 from omnicrm.core.errors import Conflict, DomainError, NotFound
 from omnicrm.core.logging import get_logger
 from omnicrm.customers.export import csv_safe
-from omnicrm.imports import csvfile
-from omnicrm.imports import subscribers as rows
+from omnicrm.imports import csvfile, stock, subscribers
 from omnicrm.imports.models import ImportJob, ImportKind, ImportRowError, ImportStatus
+from omnicrm.imports.rows import RowError, RowKind, Seen
+from omnicrm.inventory import use_cases as inventory
+from omnicrm.inventory.models import InventoryTemplate
 
 log = get_logger("omnicrm.imports")
 
@@ -44,6 +46,36 @@ def _path(settings: Any, job: ImportJob) -> Path:
     return Path(settings.import_dir) / job.stored_as
 
 
+def _row_kind(
+    session: Session,
+    settings: Any,
+    kind: ImportKind,
+    options: dict[str, Any],
+    *,
+    region: str,
+    user_id: int | None,
+) -> RowKind:
+    """The rows of a ``kind`` of import, for the job's options."""
+    if kind == ImportKind.stock:
+        template = session.get(InventoryTemplate, options["inventory_template_id"])
+        if template is None:
+            raise NotFound(f"inventory template {options.get('template')!r} no longer exists")
+        return stock.StockRows(template, region=region, user_id=user_id)
+    context = subscribers.Context(region=region, play_config=_play_config(settings))
+    return subscribers.SubscriberRows(context)
+
+
+def _inspect(path: Path, kind: RowKind) -> csvfile.Layout:
+    return csvfile.inspect(path, columns=kind.columns, required=kind.required, one_of=kind.one_of)
+
+
+def stock_options(session: Session, template_name: str) -> dict[str, Any]:
+    """A stock import's options: the template its rows are items of (404 naming the
+    ``template`` form field when there is none of that name)."""
+    template = inventory.template_named(session, template_name, location="multipart")
+    return {"inventory_template_id": template.inventory_template_id, "template": template.item}
+
+
 def start_import(
     session: Session,
     settings: Any,
@@ -52,19 +84,22 @@ def start_import(
     filename: str,
     dry_run: bool,
     user_id: int | None,
+    kind: ImportKind = ImportKind.subscribers,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Keep the upload, check its structure (422 ``invalid_file``, nothing written), and queue
     the job; the same file while an import of it is queued or running is 409
     ``import_in_progress`` naming that import."""
+    options = options or {}
+    rows = _row_kind(session, settings, kind, options, region="US", user_id=user_id)
     stored_as = f"{uuid.uuid4().hex}.csv"
     path = Path(settings.import_dir) / stored_as
     stored = csvfile.store_upload(stream, path, max_bytes=settings.import_max_bytes)
     try:
-        layout = csvfile.inspect(
-            path, columns=rows.COLUMNS, required=rows.REQUIRED, one_of=rows.KEYS
-        )
+        layout = _inspect(path, rows)
         job = ImportJob(
-            kind=ImportKind.subscribers,
+            kind=kind,
+            options=options,
             dry_run=dry_run,
             filename=Path(filename or "upload.csv").name[:255],
             file_hash=stored.sha256,
@@ -82,7 +117,7 @@ def start_import(
         except IntegrityError:
             running = session.scalar(
                 select(ImportJob.import_id).where(
-                    ImportJob.kind == ImportKind.subscribers,
+                    ImportJob.kind == kind,
                     ImportJob.file_hash == stored.sha256,
                     ImportJob.status.in_([ImportStatus.queued, ImportStatus.running]),
                     ImportJob.dry_run.is_(False),
@@ -147,8 +182,8 @@ def error_csv(session: Session, job: ImportJob, header: list[str]) -> Iterator[s
 
 
 def header_of(job: ImportJob) -> list[str]:
-    """The uploaded file's header row (the importer's columns for a job without one)."""
-    return list(job.header or rows.COLUMNS)
+    """The uploaded file's header row."""
+    return list(job.header)
 
 
 def run_import(
@@ -172,6 +207,7 @@ def run_import(
         job.started_at = job.started_at or utcnow()
         job.heartbeat_at = utcnow()
         dry_run, done, path = job.dry_run, job.processed, _path(settings, job)
+        kind, options, user_id = job.kind, dict(job.options or {}), job.created_by_user_id
         # a resumed job: the rows that failed before claimed nothing
         failed_lines = set(
             session.scalars(
@@ -183,33 +219,35 @@ def run_import(
     if not path.exists():
         return fail_import(database, import_id, "the uploaded file is gone (it was removed)")
     try:
-        layout = csvfile.inspect(
-            path, columns=rows.COLUMNS, required=rows.REQUIRED, one_of=rows.KEYS
-        )
+        with database.job_scope() as session:
+            rows = _row_kind(session, settings, kind, options, region=region, user_id=user_id)
+    except NotFound as exc:
+        return fail_import(database, import_id, exc.message)
+    try:
+        layout = _inspect(path, rows)
     except Exception as exc:  # the file changed under us
         return fail_import(database, import_id, f"the file cannot be read: {exc}")
-    ctx = rows.Context(region=region, play_config=_play_config(settings))
-    seen = rows.Seen()
-    statistics = _Statistics(database)
+    seen = Seen(rows.claims)
+    statistics = _Statistics(database, rows.analyze)
     batch: list[tuple[int, list[str] | csvfile.Unreadable]] = []
     position = done
     try:
         for index, record in enumerate(csvfile.data_records(path, layout)):
             if index < done:  # committed before: only what it claimed is remembered
                 if record[0] not in failed_lines:
-                    _remember(seen, layout.header, record, region)
+                    _remember(seen, rows, layout.header, record)
                 continue
             batch.append(record)
             if len(batch) >= chunk:
                 progress(
-                    _chunk(database, import_id, layout.header, batch, position, ctx, seen, dry_run)
+                    _chunk(database, import_id, layout.header, batch, position, rows, seen, dry_run)
                 )
                 position += len(batch)
                 batch = []
                 statistics.grew(position - done)
         if batch:
             progress(
-                _chunk(database, import_id, layout.header, batch, position, ctx, seen, dry_run)
+                _chunk(database, import_id, layout.header, batch, position, rows, seen, dry_run)
             )
     except Superseded:
         log.warning("import_superseded", import_id=import_id, position=position)
@@ -225,14 +263,15 @@ def run_import(
 
 
 class _Statistics:
-    """Keeps PostgreSQL's planner statistics of ``customer`` up to date while an import grows
-    it: until autovacuum gets round to it, a table that grew from a few rows to many thousands
-    is still planned as nearly empty, and each chunk's lookups turn into scans (the import
-    slowing down as it goes). ANALYZE whenever the rows applied since the last one reach
-    ANALYZE_FROM_ROWS and the table's size at that time."""
+    """Keeps PostgreSQL's planner statistics of the tables an import grows up to date: until
+    autovacuum gets round to it, a table that grew from a few rows to many thousands is still
+    planned as nearly empty, and each chunk's lookups turn into scans (the import slowing down
+    as it goes). ANALYZE whenever the rows applied since the last one reach ANALYZE_FROM_ROWS
+    and the (first) table's size at that time."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tables: tuple[str, ...]) -> None:
         self.database = database
+        self.tables = tables
         self.last = 0
         self.table = 0
 
@@ -242,9 +281,12 @@ class _Statistics:
         with self.database.job_scope() as session:
             if session.get_bind().dialect.name != "postgresql":
                 return
-            session.execute(text("ANALYZE customer"))
+            session.execute(text(f"ANALYZE {', '.join(self.tables)}"))
             self.table = int(
-                session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'customer'"))
+                session.scalar(
+                    text("SELECT reltuples FROM pg_class WHERE relname = :table"),
+                    {"table": self.tables[0]},
+                )
                 or 0
             )
         self.last = applied
@@ -256,12 +298,12 @@ def _play_config(settings: Any) -> Any:
     return PlayConfig.from_settings(settings)
 
 
-def _remember(seen: rows.Seen, header: list[str], record: Any, region: str) -> None:
+def _remember(seen: Seen, rows: RowKind, header: list[str], record: Any) -> None:
     line, cells = record
     if isinstance(cells, csvfile.Unreadable):
         return
-    with contextlib.suppress(rows.RowError):
-        seen.claim(line, rows.validate(header, cells, region=region))
+    with contextlib.suppress(RowError):
+        seen.claim(line, rows.validate(header, cells))
 
 
 def _chunk(
@@ -270,8 +312,8 @@ def _chunk(
     header: list[str],
     batch: list[tuple[int, list[str] | csvfile.Unreadable]],
     position: int,
-    ctx: rows.Context,
-    seen: rows.Seen,
+    rows: RowKind,
+    seen: Seen,
     dry_run: bool,
 ) -> dict[str, Any]:
     """Apply one chunk and commit it with the job's counters (a dry run takes the rows back);
@@ -286,7 +328,7 @@ def _chunk(
             raise Superseded(import_id)
         raw_of = {line: cells for line, cells in batch if isinstance(cells, list)}
 
-        def refuse(line: int, exc: rows.RowError) -> None:
+        def refuse(line: int, exc: RowError) -> None:
             counts["failed"] += 1
             raw = raw_of.get(line)
             errors.append(
@@ -302,21 +344,27 @@ def _chunk(
         def one(line: int, values: dict[str, Any]) -> None:
             try:
                 seen.check(values)
-                with all_or_nothing(session):
-                    outcome = rows.apply(session, ctx, values)
-            except rows.RowError as exc:
+                try:
+                    with all_or_nothing(session):
+                        outcome = rows.apply(session, values)
+                except IntegrityError:
+                    # another writer committed the same record since this row read it: read
+                    # again (it is now found, and updated or unchanged)
+                    with all_or_nothing(session):
+                        outcome = rows.apply(session, values)
+            except RowError as exc:
                 refuse(line, exc)
                 return
             seen.claim(line, values)
             counts[outcome] += 1
 
         def together(plain: list[tuple[int, dict[str, Any]]]) -> None:
-            """Customer-only rows in a run of the file: applied at once (their claims made
+            """Batchable rows in a run of the file: applied at once (their claims made
             in file order before, given back for a row refused)."""
             try:
                 with all_or_nothing(session):
                     outcomes, refused = rows.apply_many(session, plain)
-            except DomainError:  # a race with another writer: one row at a time instead
+            except (DomainError, IntegrityError):  # a race with another writer: one at a time
                 for line, values in plain:
                     seen.release(line, values)
                     one(line, values)
@@ -333,14 +381,14 @@ def _chunk(
             for line, cells in batch:  # in file order, so a duplicate is always the later row
                 try:
                     if isinstance(cells, csvfile.Unreadable):
-                        raise rows.RowError("row", f"not readable as CSV ({cells.reason})")
-                    values = rows.validate(header, cells, region=ctx.region)
-                    if rows.plain(values):
+                        raise RowError("row", f"not readable as CSV ({cells.reason})")
+                    values = rows.validate(header, cells)
+                    if rows.batchable(values):
                         seen.check(values)
-                except rows.RowError as exc:
+                except RowError as exc:
                     refuse(line, exc)
                     continue
-                if rows.plain(values):
+                if rows.batchable(values):
                     seen.claim(line, values)
                     plain.append((line, values))
                     continue

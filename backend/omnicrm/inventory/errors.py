@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from omnicrm.core.errors import Conflict, DomainError
+from omnicrm.core.errors import Conflict
 
 
 class InventoryUnavailable(Conflict):
@@ -27,7 +27,3 @@ class TemplateInUse(Conflict):
     """The template has items, whose serials were validated by its serial kind."""
 
     code = "template_in_use"
-
-
-class FileTooLarge(DomainError):
-    status, code = 413, "payload_too_large"

@@ -15,7 +15,6 @@ from omnicrm.core.db import request_session
 from omnicrm.core.pagination import paginate_query
 from omnicrm.core.transitions import transition_view
 from omnicrm.extensions import default_phone_region
-from omnicrm.inventory import importer
 from omnicrm.inventory import schemas as s
 from omnicrm.inventory import use_cases as uc
 from omnicrm.inventory.models import Inventory, InventoryTemplate, ItemState
@@ -24,7 +23,7 @@ blp = Blueprint(
     "inventory",
     __name__,
     url_prefix="/crm/inventory",
-    description="SIM cards, phone numbers, routers: templates, stock, states, CSV import",
+    description="SIM cards, phone numbers, routers: templates, stock, states",
 )
 
 _TRANSITION_ERRORS = {
@@ -110,32 +109,6 @@ class Stock(MethodView):
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """Stock levels: items per template and state."""
         return uc.stock_levels(request_session(), **query)
-
-
-@blp.route("/import")
-class Import(MethodView):
-    @require_permission("inventory.write")
-    @blp.arguments(s.ImportQuerySchema, location="query")
-    @blp.arguments(s.ImportUploadSchema, location="multipart")
-    @blp.response(201, s.ImportResultSchema)
-    @blp.alt_response(200, schema=s.ImportResultSchema, description="Dry run: every row is valid")
-    @blp.alt_response(404, description="No such template")
-    @blp.alt_response(413, description="The file is larger than 5 MB")
-    @blp.alt_response(
-        422,
-        description="`invalid_file` (encoding, empty, headers, row count) or `invalid_rows` "
-        "with `errors.rows = [{row, field, message}]`; nothing was written",
-    )
-    def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
-        """Import items from CSV: every row valid, all inserted; otherwise none."""
-        result = importer.import_inventory(
-            request_session(),
-            template_name=upload["template"],
-            content=importer.read_upload(upload["file"].stream),
-            dry_run=query["dry_run"],
-            default_region=default_phone_region(),
-        )
-        return result, 200 if result.dry_run else 201
 
 
 @blp.route("/<int:inventory_id>")

@@ -8,12 +8,10 @@ through the transition endpoints.
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from omnicrm.core.fields import ID, NON_BLANK_PATTERN, Text
 from omnicrm.core.query import sort_field
-from omnicrm.inventory.importer import MAX_IMPORT_ROWS
 from omnicrm.inventory.models import ItemState, SerialKind
 from omnicrm.inventory.use_cases import NUMBER_QUARANTINE_DAYS
 
@@ -286,46 +284,3 @@ class ReturnSchema(TransitionSchema):
             f"{NUMBER_QUARANTINE_DAYS}; 0 = returned at once)"
         },
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Import
-# ---------------------------------------------------------------------------------------------
-class ImportUploadSchema(Schema):
-    """A multipart body: the file and the template its rows are items of."""
-
-    template = Text(
-        required=True,
-        validate=validate.Length(min=1, max=100),
-        metadata={"description": "Template name: `SIM Card`, `Phone Number`, `Router`, ..."},
-    )
-    file = Upload(
-        required=True,
-        metadata={
-            "description": "CSV, UTF-8, header row. SIM Card: iccid, imsi[, puk1, puk2, "
-            "ki_ref]; Phone Number: msisdn; Router: mac[, serial_number, management_url]; "
-            f"other templates: serial[, itemtext1..20, management_url]. At most 5 MB and "
-            f"{MAX_IMPORT_ROWS} rows."
-        },
-    )
-
-
-class ImportQuerySchema(Schema):
-    dry_run = fields.Boolean(
-        load_default=False, metadata={"description": "Only validate; nothing is written"}
-    )
-
-
-class ImportRowErrorSchema(Schema):
-    row = fields.Integer(metadata={"description": "Line in the file (header = 1)"})
-    field = Text()
-    message = Text()
-
-
-class ImportResultSchema(Schema):
-    template = Text()
-    inventory_template_id = fields.Integer()
-    rows = fields.Integer(metadata={"description": "Data rows in the file"})
-    created = fields.Integer()
-    dry_run = fields.Boolean()
-    errors = fields.List(fields.Nested(ImportRowErrorSchema))

@@ -2270,6 +2270,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only imports of this kind */
+                    kind?: "subscribers" | "stock";
                     page?: number;
                     page_size?: number;
                 };
@@ -2297,6 +2299,86 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/import/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add stock from a CSV of items of one template: the structure is checked now, the
+         *     rows by a worker (follow it as a subscriber import). A new serial adds an item in
+         *     state `new`; a known one is updated while still `new`, else unchanged or refused. Bad
+         *     rows are listed and change nothing; the same file again changes nothing.
+         * @description Requires permission: `import.write`, `inventory.write`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Validate every row (stock included) and write nothing */
+                    dry_run?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["StockUpload"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportDetail"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such template */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `import_in_progress`: this file is being imported already (`import_id`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The file is larger than IMPORT_MAX_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `invalid_file`: not UTF-8, empty, no rows, or wrong headers for the template (unknown, missing, repeated), each in `problems`; nothing was written */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2361,7 +2443,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description `invalid_file`: not UTF-8, empty, no rows, or wrong headers (unknown, missing, repeated); nothing was written */
+                /** @description `invalid_file`: not UTF-8, empty, no rows, or wrong headers (unknown, missing, repeated), each in `problems`; nothing was written */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2596,13 +2678,15 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import items from CSV: every row valid, all inserted; otherwise none.
-         * @description Requires permission: `inventory.write`.
+         * Deprecated: `POST /crm/import/stock`, which this is (the same form, the same job;
+         *     the answer names it in `Link`).
+         * @deprecated
+         * @description Requires permission: `import.write`, `inventory.write`.
          */
         post: {
             parameters: {
                 query?: {
-                    /** @description Only validate; nothing is written */
+                    /** @description Validate every row (stock included) and write nothing */
                     dry_run?: boolean;
                 };
                 header?: never;
@@ -2611,26 +2695,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "multipart/form-data": components["schemas"]["ImportUpload"];
+                    "multipart/form-data": components["schemas"]["StockUpload"];
                 };
             };
             responses: {
-                /** @description Dry run: every row is valid */
-                200: {
+                /** @description Accepted */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ImportResult"];
-                    };
-                };
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ImportResult"];
+                        "application/json": components["schemas"]["ImportDetail"];
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
@@ -2642,14 +2717,21 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The file is larger than 5 MB */
+                /** @description `import_in_progress`: this file is being imported already (`import_id`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The file is larger than IMPORT_MAX_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description `invalid_file` (encoding, empty, headers, row count) or `invalid_rows` with `errors.rows = [{row, field, message}]`; nothing was written */
+                /** @description `invalid_file`: as `POST /crm/import/stock` */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8868,7 +8950,8 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             import_id?: number;
-            kind?: string;
+            /** @enum {string} */
+            kind?: "subscribers" | "stock";
             /** @description Rows done (committed) */
             processed?: number;
             size_bytes?: number;
@@ -8876,6 +8959,8 @@ export interface components {
             started_at?: string | null;
             /** @enum {string} */
             status?: "queued" | "running" | "done" | "failed";
+            /** @description A stock import's inventory template */
+            template?: string | null;
             /** @description Data rows in the file */
             total?: number;
             unchanged?: number;
@@ -8898,7 +8983,8 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             import_id?: number;
-            kind?: string;
+            /** @enum {string} */
+            kind?: "subscribers" | "stock";
             /** @description Rows done (committed) */
             processed?: number;
             size_bytes?: number;
@@ -8906,34 +8992,12 @@ export interface components {
             started_at?: string | null;
             /** @enum {string} */
             status?: "queued" | "running" | "done" | "failed";
+            /** @description A stock import's inventory template */
+            template?: string | null;
             /** @description Data rows in the file */
             total?: number;
             unchanged?: number;
             updated?: number;
-        };
-        ImportResult: {
-            created?: number;
-            dry_run?: boolean;
-            errors?: components["schemas"]["ImportRowError"][];
-            inventory_template_id?: number;
-            /** @description Data rows in the file */
-            rows?: number;
-            template?: string;
-        };
-        ImportRowError: {
-            field?: string;
-            message?: string;
-            /** @description Line in the file (header = 1) */
-            row?: number;
-        };
-        ImportUpload: {
-            /**
-             * Format: binary
-             * @description CSV, UTF-8, header row. SIM Card: iccid, imsi[, puk1, puk2, ki_ref]; Phone Number: msisdn; Router: mac[, serial_number, management_url]; other templates: serial[, itemtext1..20, management_url]. At most 5 MB and 50000 rows.
-             */
-            file: string;
-            /** @description Template name: `SIM Card`, `Phone Number`, `Router`, ... */
-            template: string;
         };
         Inventory: {
             config_content?: string | null;
@@ -10393,6 +10457,15 @@ export interface components {
             inventory_template_id?: number;
             item?: string;
             total?: number;
+        };
+        StockUpload: {
+            /**
+             * Format: binary
+             * @description CSV in UTF-8 (a BOM is fine), delimited by comma, semicolon, tab or |, with a header row. SIM Card: iccid, imsi[, puk1, puk2, ki_ref]; Phone Number: msisdn; Router: mac[, serial_number, management_url]; other templates: serial[, itemtext1..20, management_url]. A serial already in stock is updated (while the item is `new`) or unchanged. At most IMPORT_MAX_BYTES (50 MB).
+             */
+            file: string;
+            /** @description Template name: `SIM Card`, `Phone Number`, `Router`, ... */
+            template: string;
         };
         SubscriberUpload: {
             /**
