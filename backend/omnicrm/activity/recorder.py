@@ -12,6 +12,7 @@ rows itself with :func:`queue_change`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -44,8 +45,10 @@ _HASHED_FIELDS = (
 # ---------------------------------------------------------------------------------------------
 # Row building and signing
 # ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8)
 def signing_key(secret_key: str) -> bytes:
-    """The activity-log HMAC key, derived so that SECRET_KEY itself is never used directly."""
+    """The activity-log HMAC key, derived so that SECRET_KEY itself is never used directly
+    (derived once per key: a bulk import signs a row per customer)."""
     return hmac.new(secret_key.encode(), b"omnicrm-activity-v1", hashlib.sha256).digest()
 
 
