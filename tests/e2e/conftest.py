@@ -188,3 +188,19 @@ def random_au_mobile_digits() -> str:
         digits = f"4{random.randint(10_000_000, 99_999_999)}"
         if phonenumbers.is_valid_number(phonenumbers.parse(f"+61{digits}")):
             return digits
+
+
+@pytest.fixture
+def worker(app: Any) -> Iterator[Any]:
+    """The embedded worker `make run` starts: real Dramatiq threads in this process, running
+    the jobs a page starts (imports, billing runs, provisioning, the outbox's mail). Yielded so
+    a test can hold it (``pause``) while the page shows a queued job, then let it go."""
+    import omnicrm.worker as worker_module
+
+    worker_module.use_app(app)
+    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
+    running = worker_module.start_embedded_worker(threads=2)
+    yield running
+    running.resume()  # a test that failed while holding it
+    running.stop()
+    worker_module.use_app(None)

@@ -11,7 +11,7 @@ charge is posted with an Idempotency-Key, a line's period is shown up to its las
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -31,20 +31,6 @@ FORMAT_DAY = """day => {
   const [y, m, d] = day.split("-").map(Number);
   return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(y, m - 1, d));
 }"""
-
-
-@pytest.fixture
-def worker(app: Any) -> Iterator[None]:
-    """The embedded worker `make run` starts: real Dramatiq threads in this process (the
-    billing run is one of its jobs)."""
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
-    running = worker_module.start_embedded_worker(threads=2)
-    yield
-    running.stop()
-    worker_module.use_app(None)
 
 
 @pytest.fixture

@@ -36,21 +36,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 PAST_SUSPENSION = 5
 
 
-@pytest.fixture
-def worker(app: Any) -> Iterator[Any]:
-    """The embedded worker `make run` starts: real Dramatiq threads in this process. Yielded so
-    the test can hold it (``pause``) while the page waits for a job, then let it go."""
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
-    running = worker_module.start_embedded_worker(threads=2)
-    yield running
-    running.resume()  # a test that failed while holding it
-    running.stop()
-    worker_module.use_app(None)
-
-
 def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
     """Poll ``predicate`` until it returns something truthy (the worker's jobs run in threads
     of this process; the page is not involved yet)."""

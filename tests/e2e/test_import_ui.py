@@ -30,20 +30,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 HEADER = "external_id,customer_name,email,contact_firstname,contact_lastname,site_name,city,country"
 
 
-@pytest.fixture
-def worker(app: Any) -> Iterator[None]:
-    """The embedded worker `make run` starts: real Dramatiq threads in this process (the
-    import is one of its jobs)."""
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
-    running = worker_module.start_embedded_worker(threads=2)
-    yield
-    running.stop()
-    worker_module.use_app(None)
-
-
 @dataclass
 class Upload:
     tag: str

@@ -4,7 +4,6 @@ contract is then active."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,19 +13,6 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ARTIFACTS, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
-
-
-@pytest.fixture
-def worker(app: Any) -> Iterator[None]:
-    """The embedded worker `make run` starts: real Dramatiq threads in this process."""
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
-    running = worker_module.start_embedded_worker(threads=2)
-    yield
-    running.stop()
-    worker_module.use_app(None)
 
 
 @pytest.fixture

@@ -45,18 +45,6 @@ def stripe(app: Any) -> Iterator[FakeStripe]:
 
 
 @pytest.fixture
-def worker(app: Any) -> Iterator[None]:
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()
-    running = worker_module.start_embedded_worker(threads=2)
-    yield
-    running.stop()
-    worker_module.use_app(None)
-
-
-@pytest.fixture
 def in_doubt(app: Any, database: Any, stripe: FakeStripe, committed_user: Any) -> dict[str, Any]:
     """Finance staff, and a customer with two saved cards (one expiring in 40 days) whose card
     payment of 12.34 went unanswered although Stripe took it; all committed."""

@@ -31,22 +31,6 @@ from tests.factories import delete_tickets
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
 
 
-@pytest.fixture
-def worker(app: Any) -> Iterator[Any]:
-    """The embedded worker `make run` starts: real Dramatiq threads in this process (it
-    delivers the outbox's mail). Yielded so the test can hold it (``pause``) while the Outbox
-    shows a queued mail, then let it go."""
-    import omnicrm.worker as worker_module
-
-    worker_module.use_app(app)
-    worker_module.broker.flush_all()  # messages of earlier, rolled-back tests
-    running = worker_module.start_embedded_worker(threads=2)
-    yield running
-    running.resume()  # a test that failed while holding it
-    running.stop()
-    worker_module.use_app(None)
-
-
 @dataclass
 class Arranged:
     email: str

@@ -5066,7 +5066,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Create a product (slug generated from the name when omitted).
+         * Create a product (slug generated from the name when omitted; priced in
+         *     DEFAULT_CURRENCY when `currency` is omitted).
          * @description Requires permission: `product.write`.
          */
         post: {
@@ -8805,10 +8806,7 @@ export interface components {
             contract_end_date?: (string | unknown | unknown) | null;
             /** @description an ISO 8601 date (2025-01-31) or date-time (2025-01-31T08:00:00Z; without an offset: UTC) */
             contract_start_date?: (string | unknown | unknown) | null;
-            /**
-             * @description Stored upper-case
-             * @default USD
-             */
+            /** @description Stored upper-case; the operator's DEFAULT_CURRENCY when omitted. Products are sold only to customers billed in their currency */
             currency?: string;
             /**
              * @default Individual

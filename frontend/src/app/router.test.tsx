@@ -148,6 +148,23 @@ describe("staff routes", () => {
     expect(await screen.findByText("No imports yet")).toBeInTheDocument();
   });
 
+  it("opens the stock import page only with inventory.write and import.write", async () => {
+    const writer = ["inventory.read", "inventory.write"];
+    useSession.getState().signIn(login({ permissions: writer }));
+    fetch.on("GET /crm/auth/me", () => json(me(writer)));
+    fetch.on("GET /crm/inventory/template/", () => json([]));
+    const reader = renderRoutes(routes, "/inventory/import");
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    reader.unmount();
+
+    const importer = [...writer, "import.write"];
+    useSession.getState().signIn(login({ permissions: importer }));
+    fetch.on("GET /crm/auth/me", () => json(me(importer)));
+    renderRoutes(routes, "/inventory/import");
+    expect(await screen.findByTestId("import-upload")).toBeInTheDocument();
+    expect(screen.getByTestId("import-template")).toBeInTheDocument();
+  });
+
   it("refuses a page the user may not open", async () => {
     useSession.getState().signIn(login({ permissions: ["customer.read"] }));
     fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));

@@ -113,9 +113,15 @@ export const sections: Section[] = [
       { path: "items", element: <ItemsPage /> },
       { path: "items/:inventoryId", element: <ItemDetailPage /> },
       {
+        // A stock import is an import job: inventory.write and import.write.
         path: "import",
         element: <RequirePermission permission="inventory.write" />,
-        children: [{ index: true, element: <ImportPage /> }],
+        children: [
+          {
+            element: <RequirePermission permission="import.write" />,
+            children: [{ index: true, element: <ImportPage /> }],
+          },
+        ],
       },
     ],
   },
@@ -233,7 +239,7 @@ export const sections: Section[] = [
     routes: [{ index: true, element: <ActivityPage /> }],
   },
   {
-    // Bulk registration of subscribers from a CSV (admins: import.write).
+    // Bulk registration of subscribers (and the stock imports) from a CSV (admins: import.write).
     path: "imports",
     label: "Imports",
     icon: IconFileImport,

@@ -1,12 +1,12 @@
 /**
- * A multipart upload with progress (the inventory CSV import, the subscriber import).
+ * A multipart upload with progress (the subscriber and stock CSV imports).
  *
  * Why not the `api` client: fetch() cannot report upload progress, and a file of several MB
  * deserves a real progress bar. These are the only raw requests in the app; they mirror the
  * client: same base URL, the session's bearer token, one refresh-and-retry on a 401 (the refresh
  * itself goes through the client's shared single-flight refresh), and errors parsed into the
  * same `ApiError` (`toApiError`), so `code`, `message`, `errors` and extra members
- * (`error_count`, `import_id`, ...) read exactly as elsewhere. The path is one of the contract's
+ * (`problems`, `import_id`, ...) read exactly as elsewhere. The path is one of the contract's
  * (`paths` of `schema.d.ts`), so a renamed endpoint fails the type check.
  */
 import { api, toApiError, useSession } from "@/api";

@@ -1,5 +1,5 @@
 import type { MantineColor } from "@mantine/core";
-import type { ImportStatus } from "./api/types";
+import type { ImportKind, ImportStatus } from "./api/types";
 
 export const IMPORT_STATUSES = ["queued", "running", "done", "failed"] as const satisfies readonly ImportStatus[];
 
@@ -15,6 +15,25 @@ export const IMPORT_STATUS_COLORS: Record<ImportStatus, MantineColor> = {
   running: "blue",
   done: "teal",
   failed: "red",
+};
+
+export const IMPORT_KINDS = ["subscribers", "stock"] as const satisfies readonly ImportKind[];
+
+export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
+  subscribers: "Subscribers",
+  stock: "Stock",
+};
+
+/** "Subscribers", or "Stock: SIM Card" for a stock import (its inventory template). */
+export const importKindLabel = (job: { kind: ImportKind; template?: string | null }) =>
+  job.kind === "stock" && job.template ? `${IMPORT_KIND_LABELS.stock}: ${job.template}` : IMPORT_KIND_LABELS[job.kind];
+
+/** What each `problems[].problem` of a 422 `invalid_file` says, before the headers concerned. */
+export const HEADER_PROBLEM_LABELS: Record<string, string> = {
+  unknown_headers: "Unknown headers",
+  missing_headers: "Missing headers",
+  missing_key: "One of these headers is needed",
+  repeated_headers: "Repeated headers",
 };
 
 export interface ColumnGroup {

@@ -1,10 +1,18 @@
-/** Subscriber imports: the list, one import (its progress), the upload and the error file. */
+/** Imports (subscribers, stock): the list, one import (its progress), the upload and the error file. */
 import { keepPreviousData, useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, isApiError, toApiError, unwrap, unwrapPage } from "@/api";
 import { filenameFromResponse, saveBlob } from "@/lib/download";
 import { uploadWithProgress } from "@/lib/upload";
 import { importKeys } from "./keys";
-import type { ImportDetail, ImportListQuery, ImportProgress, ImportStatus } from "./types";
+import type {
+  FileRefusal,
+  HeaderProblem,
+  ImportDetail,
+  ImportKind,
+  ImportListQuery,
+  ImportProgress,
+  ImportStatus,
+} from "./types";
 
 /** How often the list is read again while it shows a queued or running import (ms). */
 export const LIST_POLL_MS = 5000;
@@ -46,7 +54,11 @@ export function applyProgress(queryClient: QueryClient, progress: ImportProgress
   return true;
 }
 
+/** What an upload imports: subscribers, or stock items of one inventory template (by name). */
+export type UploadTarget = { kind: "subscribers" } | { kind: "stock"; template: string };
+
 export interface UploadOptions {
+  target: UploadTarget;
   file: File;
   /** Check every row (stock included) and write nothing. */
   dryRun: boolean;
@@ -55,17 +67,24 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
+const UPLOAD_PATHS = {
+  subscribers: "/crm/import/subscribers",
+  stock: "/crm/import/stock",
+} as const satisfies Record<ImportKind, string>;
+
 /**
- * Upload a subscribers CSV (202: queued for a worker). Rejects with an ApiError: 422
- * `invalid_file` (its structure: encoding, headers, no rows), 409 `import_in_progress`
- * (`importInProgress`), 413 (too large).
+ * Upload a CSV of subscribers or of stock (the template goes in the form with the file); 202:
+ * queued for a worker. Rejects with an ApiError: 422 `invalid_file` (its structure: encoding,
+ * headers, no rows; `fileRefusal`), 409 `import_in_progress` (`importInProgress`), 413 (too
+ * large), 404 (no such template).
  */
-export function uploadSubscribers({ file, dryRun, onProgress, signal }: UploadOptions): Promise<ImportDetail> {
+export function uploadImport({ target, file, dryRun, onProgress, signal }: UploadOptions): Promise<ImportDetail> {
   return uploadWithProgress<ImportDetail>({
-    path: "/crm/import/subscribers",
+    path: UPLOAD_PATHS[target.kind],
     query: { dry_run: dryRun },
     form: () => {
       const body = new FormData();
+      if (target.kind === "stock") body.append("template", target.template);
       body.append("file", file, file.name);
       return body;
     },
@@ -81,16 +100,33 @@ export function importInProgress(error: unknown): { importId: number | null; mes
   return { importId: typeof id === "number" ? id : null, message: error.message };
 }
 
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+function problemOf(value: unknown): HeaderProblem | null {
+  if (!value || typeof value !== "object") return null;
+  const { problem, headers, message } = value as Record<string, unknown>;
+  if (typeof problem !== "string") return null;
+  return { problem, headers: strings(headers), message: typeof message === "string" ? message : problem };
+}
+
 /**
- * What is wrong with the file's structure (422 `invalid_file`), one problem a line ("wrong
- * headers: unknown headers: foo; missing headers: bar" → its two parts), or null for any other
- * error.
+ * Why the file was refused as a whole (422 `invalid_file`), or null for any other error: the
+ * header problems (`problems`, each with the headers concerned) and the headers the import
+ * knows; a file refused for another reason (not UTF-8, empty, no rows) has only its message.
  */
-export function fileProblems(error: unknown): string[] | null {
+export function fileRefusal(error: unknown): FileRefusal | null {
   if (!isApiError(error, "invalid_file")) return null;
-  const message = error.message;
-  const parts = message.replace(/^wrong headers:\s*/i, "");
-  return parts === message ? [message] : parts.split(/;\s*/).filter(Boolean);
+  const body = error.body;
+  const problems = Array.isArray(body.problems)
+    ? body.problems.map(problemOf).filter((p): p is HeaderProblem => p !== null)
+    : [];
+  return {
+    message: error.message,
+    problems,
+    expectedHeaders: strings(body.expected_headers),
+    requiredHeaders: strings(body.required_headers),
+  };
 }
 
 /** Fetch the failed rows (as uploaded, plus line, field and error) through the client and save them. */

@@ -1,14 +1,15 @@
 export {
   applyProgress,
   downloadErrorCsv,
-  fileProblems,
+  fileRefusal,
   importInProgress,
   isFinished,
   LIST_POLL_MS,
-  uploadSubscribers,
+  uploadImport,
   useImport,
   useImports,
   type UploadOptions,
+  type UploadTarget,
 } from "./imports";
 export { importKeys } from "./keys";
 export type * from "./types";

@@ -1,6 +1,7 @@
-import { Badge } from "@mantine/core";
-import type { ImportStatus } from "../api";
-import { IMPORT_STATUS_COLORS, IMPORT_STATUS_LABELS } from "../constants";
+import { Badge, ThemeIcon, Tooltip } from "@mantine/core";
+import { IconPackages, IconUsers } from "@tabler/icons-react";
+import type { Import, ImportStatus } from "../api";
+import { IMPORT_STATUS_COLORS, IMPORT_STATUS_LABELS, importKindLabel } from "../constants";
 
 export function ImportStatusBadge({ status, testId }: { status: ImportStatus; testId?: string }) {
   return (
@@ -20,10 +21,43 @@ export function DryRunBadge({ testId }: { testId?: string }) {
 }
 
 /** Whether the progress arrives live over the socket (else it is polled). */
-export function LiveBadge({ live }: { live: boolean }) {
+export function LiveBadge({ live, testId }: { live: boolean; testId?: string }) {
   return (
-    <Badge color={live ? "green" : "gray"} variant="dot" data-testid="import-job-live">
+    <Badge color={live ? "green" : "gray"} variant="dot" data-testid={testId}>
       {live ? "Live" : "Polling"}
+    </Badge>
+  );
+}
+
+/**
+ * What an import makes, as an icon named by its label and tooltip ("Subscribers", "Stock: SIM
+ * Card"): it adds no text to the cell it sits in.
+ */
+export function KindIcon({ job, testId }: { job: Pick<Import, "kind" | "template">; testId?: string }) {
+  const label = importKindLabel(job);
+  const Icon = job.kind === "stock" ? IconPackages : IconUsers;
+  return (
+    <Tooltip label={label}>
+      <ThemeIcon
+        variant="light"
+        size="sm"
+        color={job.kind === "stock" ? "teal" : "blue"}
+        role="img"
+        aria-label={label}
+        data-testid={testId}
+        data-kind={job.kind}
+      >
+        <Icon size={14} />
+      </ThemeIcon>
+    </Tooltip>
+  );
+}
+
+/** A stock import's inventory template. */
+export function TemplateBadge({ template, testId }: { template: string; testId?: string }) {
+  return (
+    <Badge color="teal" variant="light" tt="none" leftSection={<IconPackages size={12} />} data-testid={testId}>
+      {template}
     </Badge>
   );
 }

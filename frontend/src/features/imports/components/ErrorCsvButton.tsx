@@ -5,7 +5,7 @@ import { notifyError } from "@/lib/notify";
 import { downloadErrorCsv } from "../api";
 
 /** Download the failed rows (as uploaded, plus line, field and error) through the API client (bearer token). */
-export function ErrorCsvButton({ importId }: { importId: number }) {
+export function ErrorCsvButton({ importId, testId = "import-job" }: { importId: number; testId?: string }) {
   const [busy, setBusy] = useState(false);
   const download = async () => {
     setBusy(true);
@@ -23,7 +23,7 @@ export function ErrorCsvButton({ importId }: { importId: number }) {
       leftSection={<IconDownload size={16} />}
       loading={busy}
       onClick={() => void download()}
-      data-testid="import-job-download-errors"
+      data-testid={`${testId}-download-errors`}
     >
       Download error CSV
     </Button>

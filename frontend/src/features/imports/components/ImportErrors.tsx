@@ -3,21 +3,24 @@ import { DetailCard } from "@/components";
 import type { ImportDetail } from "../api";
 import { ErrorCsvButton } from "./ErrorCsvButton";
 
-/** The rows that failed: the first 100 (the API's), the rest in the error file. */
-export function ImportErrors({ job }: { job: ImportDetail }) {
+/**
+ * The rows that failed: the first 100 (the API's), the rest in the error file. `testId`
+ * prefixes the test ids: "import-job" → import-job-errors (the table), import-job-error-row, ...
+ */
+export function ImportErrors({ job, testId = "import-job" }: { job: ImportDetail; testId?: string }) {
   const more = Math.max(0, job.failed - job.errors.length);
   return (
     <DetailCard
       title={`Rows that failed (${job.failed.toLocaleString("en-US")})`}
-      extra={<ErrorCsvButton importId={job.import_id} />}
-      testId="import-job-errors-card"
+      extra={<ErrorCsvButton importId={job.import_id} testId={testId} />}
+      testId={`${testId}-errors-card`}
     >
       <Text size="sm" c="dimmed" mb="sm">
         Row is the line in the file (the header is line 1). The error file has these rows as uploaded, with line, field
         and error columns: fix them there and upload it again.
       </Text>
       <Table.ScrollContainer minWidth={500}>
-        <Table striped verticalSpacing="xs" data-testid="import-job-errors">
+        <Table striped verticalSpacing="xs" data-testid={`${testId}-errors`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th w={80}>Row</Table.Th>
@@ -29,7 +32,7 @@ export function ImportErrors({ job }: { job: ImportDetail }) {
             {job.errors.map((e, i) => (
               <Table.Tr
                 key={`${e.row}-${e.field}-${i}`}
-                data-testid="import-job-error-row"
+                data-testid={`${testId}-error-row`}
                 data-row={e.row}
                 data-field={e.field}
               >
@@ -42,7 +45,7 @@ export function ImportErrors({ job }: { job: ImportDetail }) {
         </Table>
       </Table.ScrollContainer>
       {more > 0 && (
-        <Text size="sm" mt="sm" data-testid="import-job-errors-more">
+        <Text size="sm" mt="sm" data-testid={`${testId}-errors-more`}>
           {more.toLocaleString("en-US")} more in the error file.
         </Text>
       )}

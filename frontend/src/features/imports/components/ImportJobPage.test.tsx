@@ -5,9 +5,9 @@ import { useSession } from "@/api";
 import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
+import { importDetail, progress, stockImport } from "@/test/imports";
 import { io, latestSocket, resetSockets, sockets } from "@/test/socket";
 import type { ImportDetail } from "../api";
-import { importDetail, progress } from "../testData";
 import { ImportJobPage } from "./ImportJobPage";
 
 vi.mock("socket.io-client", () => import("@/test/socket"));
@@ -207,6 +207,27 @@ describe("an import's live progress", () => {
     expect(await screen.findByTestId("import-job-dry-run")).toHaveTextContent("Dry run");
     expect(screen.getByTestId("import-job-summary")).toHaveTextContent("Dry run of 3 rows: 3 created");
     expect(screen.getByTestId("import-job-summary")).toHaveTextContent("Nothing was written");
+  });
+});
+
+describe("what the import is", () => {
+  it("names a subscriber import's kind and file", async () => {
+    server = importDetail({ status: "done", total: 8, processed: 8, created: 8 });
+    renderJob();
+    expect(await screen.findByTestId("import-job-kind")).toHaveTextContent("Subscribers");
+    expect(screen.getByText("Subscribers from subscribers.csv")).toBeInTheDocument();
+    expect(screen.queryByTestId("import-job-template")).not.toBeInTheDocument();
+  });
+
+  it("names a stock import's template", async () => {
+    server = stockImport({ status: "done", dry_run: true, total: 25, processed: 25, created: 25 });
+    renderJob();
+    expect(await screen.findByTestId("import-job-template")).toHaveTextContent("SIM Card");
+    expect(screen.getByTestId("import-job-kind")).toHaveTextContent("Stock");
+    expect(screen.getByText("Dry run: stock (SIM Card) from sims.csv")).toBeInTheDocument();
+    expect(screen.getByTestId("import-job-summary")).toHaveTextContent(
+      "Dry run of 25 rows: 25 created, 0 updated, 0 unchanged, 0 failed. Nothing was written: import the file to apply it.",
+    );
   });
 });
 

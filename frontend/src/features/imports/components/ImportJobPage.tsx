@@ -3,18 +3,22 @@ import { useParams } from "react-router";
 import { DetailCard, DetailPage, Field, FieldGrid, PageHeader } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { isFinished, type ImportDetail } from "../api";
-import { formatSize } from "../constants";
+import { formatSize, IMPORT_KIND_LABELS } from "../constants";
 import { useLiveImport } from "../socket";
 import { ImportErrors } from "./ImportErrors";
 import { ImportProgressPanel } from "./ImportProgressPanel";
 
+/** "Subscribers from a.csv", "Dry run: stock (SIM Card) from b.csv". */
+function descriptionOf(job: ImportDetail): string {
+  const what = job.kind === "stock" ? `stock${job.template ? ` (${job.template})` : ""}` : "subscribers";
+  const text = `${what} from ${job.filename}`;
+  return job.dry_run ? `Dry run: ${text}` : text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function ImportDetails({ job, live }: { job: ImportDetail; live: boolean }) {
   return (
     <>
-      <PageHeader
-        title={`Import #${job.import_id}`}
-        description={`${job.dry_run ? "Dry run: subscribers" : "Subscribers"} from ${job.filename}`}
-      />
+      <PageHeader title={`Import #${job.import_id}`} description={descriptionOf(job)} />
       <Stack>
         <DetailCard>
           <ImportProgressPanel job={job} live={live} />
@@ -22,6 +26,14 @@ function ImportDetails({ job, live }: { job: ImportDetail; live: boolean }) {
         {isFinished(job.status) && job.failed > 0 && <ImportErrors job={job} />}
         <DetailCard>
           <FieldGrid cols={{ base: 2, sm: 4 }}>
+            <Field label="Kind" testId="import-job-kind">
+              {IMPORT_KIND_LABELS[job.kind] ?? job.kind}
+            </Field>
+            {job.kind === "stock" && (
+              <Field label="Template" testId="import-job-template">
+                {job.template ?? "—"}
+              </Field>
+            )}
             <Field label="File" testId="import-job-file">
               {job.filename}
             </Field>

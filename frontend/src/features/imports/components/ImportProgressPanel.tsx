@@ -35,25 +35,36 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 function summaryOf(job: ImportDetail): string {
   const parts = `${job.created} created, ${job.updated} updated, ${job.unchanged} unchanged, ${job.failed} failed`;
   return job.dry_run
-    ? `Dry run of ${plural(job.total, "row")}: ${parts}. Nothing was written; upload the file without "Dry run only" to apply it.`
+    ? `Dry run of ${plural(job.total, "row")}: ${parts}. Nothing was written: import the file to apply it.`
     : `${plural(job.total, "row")}: ${parts}.`;
 }
 
-/** An import's progress bar with rows/s and time left, its counters, and how it ended. */
-export function ImportProgressPanel({ job, live }: { job: ImportDetail; live: boolean }) {
+/**
+ * An import's progress bar with rows/s and time left, its counters, and how it ended. `testId`
+ * prefixes the test ids: "import-job" → import-job-progress (the bar), import-job-summary, ...
+ */
+export function ImportProgressPanel({
+  job,
+  live,
+  testId = "import-job",
+}: {
+  job: ImportDetail;
+  live: boolean;
+  testId?: string;
+}) {
   const moving = job.status === "queued" || job.status === "running";
   const now = useNow(job.status === "running");
   const value = importPercent(job);
   const { elapsed, rate, eta } = throughput(job, now);
   return (
-    <Stack gap="sm" data-testid="import-job-progress-panel" data-import-id={job.import_id} data-status={job.status}>
+    <Stack gap="sm" data-testid={`${testId}-progress-panel`} data-import-id={job.import_id} data-status={job.status}>
       <Group justify="space-between">
         <Group gap="xs">
-          <ImportStatusBadge status={job.status} testId="import-job-status" />
-          {job.dry_run && <DryRunBadge testId="import-job-dry-run" />}
-          {moving && <LiveBadge live={live} />}
+          <ImportStatusBadge status={job.status} testId={`${testId}-status`} />
+          {job.dry_run && <DryRunBadge testId={`${testId}-dry-run`} />}
+          {moving && <LiveBadge live={live} testId={`${testId}-live`} />}
         </Group>
-        <Text size="sm" c="dimmed" data-testid="import-job-count">
+        <Text size="sm" c="dimmed" data-testid={`${testId}-count`}>
           {job.processed.toLocaleString("en-US")}/{job.total.toLocaleString("en-US")} rows
         </Text>
       </Group>
@@ -64,22 +75,22 @@ export function ImportProgressPanel({ job, live }: { job: ImportDetail; live: bo
           striped={moving}
           animated={moving}
           aria-label="Import progress"
-          data-testid="import-job-progress"
+          data-testid={`${testId}-progress`}
         >
           {value >= 10 && <Progress.Label>{value}%</Progress.Label>}
         </Progress.Section>
       </Progress.Root>
       <Group gap="lg">
-        <Text size="sm" c="dimmed" data-testid="import-job-rate">
+        <Text size="sm" c="dimmed" data-testid={`${testId}-rate`}>
           {rate !== null ? formatRate(rate) : "— rows/s"}
         </Text>
         {job.status === "running" && (
-          <Text size="sm" c="dimmed" data-testid="import-job-eta">
+          <Text size="sm" c="dimmed" data-testid={`${testId}-eta`}>
             {eta !== null ? `about ${formatDuration(eta)} left` : "estimating time left…"}
           </Text>
         )}
         {!moving && elapsed !== null && (
-          <Text size="sm" c="dimmed" data-testid="import-job-elapsed">
+          <Text size="sm" c="dimmed" data-testid={`${testId}-elapsed`}>
             took {formatDuration(elapsed)}
           </Text>
         )}
@@ -90,17 +101,17 @@ export function ImportProgressPanel({ job, live }: { job: ImportDetail; live: bo
         )}
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
-        <Counter label="Created" value={job.created} color="teal" testId="import-job-created" />
-        <Counter label="Updated" value={job.updated} color="blue" testId="import-job-updated" />
-        <Counter label="Unchanged" value={job.unchanged} testId="import-job-unchanged" />
-        <Counter label="Failed" value={job.failed} color="red" testId="import-job-failed" />
+        <Counter label="Created" value={job.created} color="teal" testId={`${testId}-created`} />
+        <Counter label="Updated" value={job.updated} color="blue" testId={`${testId}-updated`} />
+        <Counter label="Unchanged" value={job.unchanged} testId={`${testId}-unchanged`} />
+        <Counter label="Failed" value={job.failed} color="red" testId={`${testId}-failed`} />
       </SimpleGrid>
       {job.status === "done" && (
         <Alert
           color={job.failed > 0 ? "yellow" : "teal"}
           icon={job.failed > 0 ? <IconAlertTriangle size={18} /> : <IconCircleCheck size={18} />}
           title={job.dry_run ? "Dry run done" : "Import done"}
-          data-testid="import-job-summary"
+          data-testid={`${testId}-summary`}
         >
           <Text size="sm">{summaryOf(job)}</Text>
           {job.failed > 0 && (
@@ -115,7 +126,7 @@ export function ImportProgressPanel({ job, live }: { job: ImportDetail; live: bo
           color="red"
           icon={<IconAlertTriangle size={18} />}
           title="The import failed"
-          data-testid="import-job-error"
+          data-testid={`${testId}-error`}
         >
           <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
             {job.error ?? "No reason was recorded."}{" "}

@@ -7,7 +7,7 @@ import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { FakeXhr, lastXhr } from "@/test/xhr";
 import { COLUMNS, TEMPLATE_CSV } from "../constants";
-import { importDetail, importRow } from "../testData";
+import { importDetail, importRow } from "@/test/imports";
 import { ImportsPage } from "./ImportsPage";
 
 let fetch: StubFetch;
@@ -89,6 +89,57 @@ describe("the imports page", () => {
     await waitFor(() => expect(router.state.location.pathname).toBe("/imports/8"));
   });
 
+  it("shows each import's kind, a stock import's template, and filters by kind in the URL", async () => {
+    const seen: string[] = [];
+    fetch.on("GET /crm/import/", (request) => {
+      const kind = new URL(request.url).searchParams.get("kind");
+      seen.push(kind ?? "");
+      const rows = [
+        importRow({ import_id: 9, kind: "stock", template: "SIM Card", filename: "sims.csv" }),
+        importRow({ import_id: 8, kind: "subscribers", filename: "subscribers.csv" }),
+      ];
+      return page(kind ? rows.filter((r) => r.kind === kind) : rows);
+    });
+    const { router } = renderPage();
+    const rows = await screen.findAllByTestId("imports-row");
+    expect(rows.map((r) => [r.dataset.importId, r.dataset.kind])).toEqual([
+      ["9", "stock"],
+      ["8", "subscribers"],
+    ]);
+    expect(within(rows[0]).getByRole("img", { name: "Stock: SIM Card" })).toBeInTheDocument();
+    expect(within(rows[0]).getByTestId("imports-row-template")).toHaveTextContent("SIM Card");
+    expect(within(rows[1]).getByRole("img", { name: "Subscribers" })).toBeInTheDocument();
+    expect(within(rows[1]).queryByTestId("imports-row-template")).not.toBeInTheDocument();
+    // The kind is an icon: the cells read as before.
+    expect(within(rows[1]).getAllByRole("cell")[0]).toHaveTextContent(/^#8$/);
+
+    const user = userEvent.setup();
+    await user.click(within(screen.getByTestId("imports-filter-kind")).getByText("Stock"));
+    await waitFor(() => expect(screen.getAllByTestId("imports-row")).toHaveLength(1));
+    expect(screen.getByTestId("imports-row")).toHaveAttribute("data-kind", "stock");
+    expect(router.state.location.search).toBe("?kind=stock");
+    expect(seen).toEqual(["", "stock"]);
+
+    await user.click(within(screen.getByTestId("imports-filter-kind")).getByText("All kinds"));
+    await waitFor(() => expect(screen.getAllByTestId("imports-row")).toHaveLength(2));
+    expect(router.state.location.search).toBe("");
+  });
+
+  it("opens on the kind in the URL and says when there is none of it", async () => {
+    renderRoutes([{ path: "/imports", element: <ImportsPage /> }], "/imports?kind=stock");
+    expect(await screen.findByText("No stock imports yet")).toBeInTheDocument();
+    const [request] = fetch.callsTo("GET /crm/import/");
+    expect(new URL(request.url).searchParams.get("kind")).toBe("stock");
+    // Stock is uploaded on the inventory's page, for those who may write stock.
+    expect(screen.queryByTestId("imports-stock-link")).not.toBeInTheDocument();
+  });
+
+  it("links to the stock import page with inventory.write", async () => {
+    useSession.getState().signIn(login({ permissions: ["import.write", "inventory.write"] }));
+    renderPage();
+    expect(await screen.findByTestId("imports-stock-link")).toHaveAttribute("href", "/inventory/import");
+  });
+
   it("lists the columns, required ones marked, and downloads a header-only template", async () => {
     const createObjectURL = vi.fn<(blob: Blob) => string>(() => "blob:template");
     Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
@@ -140,36 +191,51 @@ describe("the imports page", () => {
     expect(queryClient.getQueryData(["imports", "detail", 12])).toMatchObject({ import_id: 12, status: "queued" });
   });
 
-  it("sends dry_run=true with Dry run only", async () => {
-    const { user } = await chooseFile();
-    await user.click(screen.getByTestId("imports-dry-run"));
-    await user.click(screen.getByTestId("imports-submit"));
-    expect(new URL(lastXhr().url, "http://x").search).toBe("?dry_run=true");
+  it("validates with Validate (dry run): dry_run=true, the file alone", async () => {
+    const { user, router } = await chooseFile();
+    await user.click(screen.getByTestId("imports-validate"));
+    const xhr = lastXhr();
+    const url = new URL(xhr.url, "http://x");
+    expect(url.pathname + url.search).toBe("/crm/import/subscribers?dry_run=true");
+    expect([...(xhr.body?.keys() ?? [])]).toEqual(["file"]);
+    xhr.respond(202, importDetail({ import_id: 13, dry_run: true }));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/imports/13"));
   });
 
-  it("shows what is wrong with the file's structure (422 invalid_file), one problem a line", async () => {
+  it("shows each header problem of a 422 invalid_file with its headers, and the headers it knows", async () => {
     const { user, router } = await chooseFile();
     await user.click(screen.getByTestId("imports-submit"));
     lastXhr().respond(422, {
       code: "invalid_file",
       status: 422,
       message:
-        "wrong headers: unknown headers: nmae; missing headers: customer_name; one of these headers is needed: external_id, email",
-      errors: { multipart: { file: ["wrong headers: ..."] } },
-      unknown_headers: ["nmae"],
-      missing_headers: ["customer_name"],
+        "wrong headers: unknown headers: nmae; one of these headers is needed: external_id, email; repeated headers: phone",
+      errors: { multipart: { file: ["unknown headers: nmae", "..."] } },
+      problems: [
+        { problem: "unknown_headers", headers: ["nmae"], message: "unknown headers: nmae" },
+        {
+          problem: "missing_key",
+          headers: ["external_id", "email"],
+          message: "one of these headers is needed: external_id, email",
+        },
+        { problem: "repeated_headers", headers: ["phone"], message: "repeated headers: phone" },
+      ],
+      expected_headers: ["external_id", "customer_name", "email", "phone"],
+      required_headers: ["customer_name"],
     });
     const alert = await screen.findByTestId("imports-file-error");
     expect(alert).toHaveTextContent("nothing was imported");
-    expect(
-      within(alert)
-        .getAllByTestId("imports-file-problem")
-        .map((p) => p.textContent),
-    ).toEqual([
-      "unknown headers: nmae",
-      "missing headers: customer_name",
-      "one of these headers is needed: external_id, email",
+    const problems = within(alert).getAllByTestId("imports-file-problem");
+    expect(problems.map((p) => [p.dataset.problem, p.textContent])).toEqual([
+      ["unknown_headers", "Unknown headers: nmae"],
+      ["missing_key", "One of these headers is needed: external_id, email"],
+      ["repeated_headers", "Repeated headers: phone"],
     ]);
+    // Each header on its own (monospace), not only inside a sentence.
+    expect(within(problems[1]).getByText("external_id").tagName).toBe("CODE");
+    expect(within(alert).getByTestId("imports-file-expected")).toHaveTextContent(
+      "The headers this import knows: external_id, customer_name, email, phone (required: customer_name).",
+    );
     expect(router.state.location.pathname).toBe("/imports");
     expect(screen.queryByTestId("imports-upload-progress")).not.toBeInTheDocument();
     expect(screen.getByTestId("imports-submit")).toBeEnabled();
@@ -182,7 +248,7 @@ describe("the imports page", () => {
       code: "invalid_file",
       status: 422,
       message: "line 3: the file is not UTF-8 (save it as CSV UTF-8)",
-      line: 3,
+      errors: { multipart: { file: ["line 3: the file is not UTF-8 (save it as CSV UTF-8)"] } },
     });
     const alert = await screen.findByTestId("imports-file-error");
     expect(
@@ -190,6 +256,7 @@ describe("the imports page", () => {
         .getAllByTestId("imports-file-problem")
         .map((p) => p.textContent),
     ).toEqual(["line 3: the file is not UTF-8 (save it as CSV UTF-8)"]);
+    expect(within(alert).queryByTestId("imports-file-expected")).not.toBeInTheDocument();
   });
 
   it("links to the import already running for the same file (409 import_in_progress)", async () => {

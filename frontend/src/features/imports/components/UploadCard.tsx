@@ -1,44 +1,72 @@
-import { Alert, Anchor, Button, Card, Group, List, Progress, Stack, Switch, Text, Title } from "@mantine/core";
-import { IconAlertTriangle, IconFileSpreadsheet, IconUpload } from "@tabler/icons-react";
+import { Alert, Anchor, Button, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
+import { IconAlertTriangle, IconChecklist, IconFileSpreadsheet, IconUpload } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type DragEvent } from "react";
+import { useRef, useState, type DragEvent, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
 import { errorMessage, notifySuccess } from "@/lib/notify";
-import { fileProblems, importInProgress, importKeys, uploadSubscribers, type ImportDetail } from "../api";
+import {
+  fileRefusal,
+  importInProgress,
+  importKeys,
+  uploadImport,
+  type FileRefusal,
+  type ImportDetail,
+  type UploadTarget,
+} from "../api";
 import { formatSize, importPath } from "../constants";
+import { FileRefusalAlert } from "./FileRefusalAlert";
 
 type Failure =
-  | { kind: "file"; problems: string[] }
+  | { kind: "file"; refusal: FileRefusal }
   | { kind: "conflict"; message: string; importId: number | null }
   | { kind: "other"; message: string };
 
 function failureOf(error: unknown): Failure {
-  const problems = fileProblems(error);
-  if (problems) return { kind: "file", problems };
+  const refusal = fileRefusal(error);
+  if (refusal) return { kind: "file", refusal };
   const conflict = importInProgress(error);
   if (conflict) return { kind: "conflict", ...conflict };
   return { kind: "other", message: errorMessage(error) };
 }
 
+/** Tells targets apart: a failure is shown only for the target (and file) it was about. */
+const targetKey = (target: UploadTarget | null) =>
+  target === null ? "" : target.kind === "stock" ? `stock:${target.template}` : target.kind;
+
+export interface UploadCardProps {
+  title: string;
+  /** What the file imports; null while something it needs is not chosen yet (a stock template). */
+  target: UploadTarget | null;
+  /** Controls above the file, e.g. the stock template's select. */
+  children?: ReactNode;
+  /** The import was queued (202): by default its page opens. */
+  onStarted?: (job: ImportDetail) => void;
+  /** The test ids' prefix: "imports" → imports-file, imports-validate, imports-submit, ... */
+  testId?: string;
+}
+
 /**
- * Pick (or drop) a CSV, optionally as a dry run, and upload it with a progress bar. The file's
- * structure is checked at once (422: shown here); a good file is queued (202) and the import's
- * page opens. The same file while it is being imported is a 409 naming that import.
+ * Pick (or drop) a CSV and upload it with a progress bar, to validate it (a dry run: every row
+ * checked, nothing written) or to import it. The file's structure is checked at once (422: each
+ * problem shown here); a good file is queued (202) and, unless `onStarted` says otherwise, the
+ * import's page opens. The same file while it is being imported is a 409 naming that import.
+ * Subscribers and stock (with its template) go through this same card.
  */
-export function UploadCard() {
+export function UploadCard({ title, target, children, onStarted, testId = "imports" }: UploadCardProps) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [file, setFile] = useState<File | null>(null);
-  const [dryRun, setDryRun] = useState(false);
   const [dragging, setDragging] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<"validate" | "import" | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const [failed, setFailed] = useState<{ failure: Failure; target: string } | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  // A failure about another template's headers is not this one's.
+  const failure = failed && failed.target === targetKey(target) ? failed.failure : null;
 
   const pick = (picked: File | null | undefined) => {
     setFile(picked ?? null);
-    setFailure(null);
+    setFailed(null);
     setProgress(null);
   };
 
@@ -48,36 +76,39 @@ export function UploadCard() {
     pick(event.dataTransfer.files[0]);
   };
 
-  const upload = async () => {
-    if (!file) return;
-    setBusy(true);
-    setFailure(null);
+  const upload = async (dryRun: boolean) => {
+    if (!file || !target) return;
+    setBusy(dryRun ? "validate" : "import");
+    setFailed(null);
     setProgress(0);
     let started: ImportDetail;
     try {
-      started = await uploadSubscribers({ file, dryRun, onProgress: setProgress });
+      started = await uploadImport({ target, file, dryRun, onProgress: setProgress });
     } catch (error) {
-      setFailure(failureOf(error));
+      setFailed({ failure: failureOf(error), target: targetKey(target) });
       setProgress(null);
-      setBusy(false);
+      setBusy(null);
       return;
     }
     setProgress(1);
-    setBusy(false);
+    setBusy(null);
     queryClient.setQueryData(importKeys.detail(started.import_id), started);
     void queryClient.invalidateQueries({ queryKey: importKeys.lists() });
     notifySuccess(`${started.dry_run ? "Dry run" : "Import"} #${started.import_id} queued: ${started.total} rows.`);
-    void navigate(importPath(started.import_id));
+    if (onStarted) onStarted(started);
+    else void navigate(importPath(started.import_id));
   };
 
-  const uploading = busy && progress !== null && progress < 1;
+  const uploading = busy !== null && progress !== null && progress < 1;
+  const ready = !!file && !!target && busy === null;
 
   return (
-    <Card withBorder radius="md" padding="lg" data-testid="imports-upload">
+    <Card withBorder radius="md" padding="lg" data-testid={`${testId}-upload`}>
       <Title order={5} mb="md">
-        Upload subscribers
+        {title}
       </Title>
       <Stack>
+        {children}
         <div
           onDragOver={(e) => {
             e.preventDefault();
@@ -85,7 +116,7 @@ export function UploadCard() {
           }}
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
-          data-testid="imports-dropzone"
+          data-testid={`${testId}-dropzone`}
           style={{
             border: `2px dashed var(--mantine-color-${dragging ? "blue-5" : "gray-4"})`,
             borderRadius: "var(--mantine-radius-md)",
@@ -96,10 +127,10 @@ export function UploadCard() {
         >
           <Stack align="center" gap="xs">
             <IconFileSpreadsheet size={36} stroke={1.5} />
-            <Text size="sm" data-testid="imports-file-name">
+            <Text size="sm" data-testid={`${testId}-file-name`}>
               {file ? `${file.name} (${formatSize(file.size)})` : "Drop a CSV file here, or"}
             </Text>
-            <Button variant="default" size="xs" onClick={() => input.current?.click()} disabled={busy}>
+            <Button variant="default" size="xs" onClick={() => input.current?.click()} disabled={busy !== null}>
               {file ? "Choose another file" : "Choose a file"}
             </Button>
             <input
@@ -112,77 +143,62 @@ export function UploadCard() {
                 pick(e.currentTarget.files?.[0]);
                 e.currentTarget.value = "";
               }}
-              data-testid="imports-file"
+              data-testid={`${testId}-file`}
             />
           </Stack>
         </div>
-        <Group justify="space-between" align="flex-end">
-          <Switch
-            label="Dry run only"
-            description="Check every row (stock included) and write nothing"
-            checked={dryRun}
-            onChange={(e) => setDryRun(e.currentTarget.checked)}
-            disabled={busy}
-            data-testid="imports-dry-run"
-          />
+        <Group justify="flex-end">
+          <Button
+            variant="default"
+            leftSection={<IconChecklist size={16} />}
+            disabled={!ready}
+            loading={busy === "validate"}
+            onClick={() => void upload(true)}
+            title="Check every row and write nothing"
+            data-testid={`${testId}-validate`}
+          >
+            Validate (dry run)
+          </Button>
           <Button
             leftSection={<IconUpload size={16} />}
-            disabled={!file || busy}
-            loading={busy}
-            onClick={() => void upload()}
-            data-testid="imports-submit"
+            disabled={!ready}
+            loading={busy === "import"}
+            onClick={() => void upload(false)}
+            data-testid={`${testId}-submit`}
           >
-            Upload
+            Import
           </Button>
         </Group>
         {progress !== null && (
           <Stack gap={4}>
             <Progress
               value={Math.round(progress * 100)}
-              animated={busy}
+              animated={busy !== null}
               aria-label="Upload progress"
-              data-testid="imports-upload-progress"
+              data-testid={`${testId}-upload-progress`}
             />
-            <Text size="xs" c="dimmed" data-testid="imports-upload-progress-label">
+            <Text size="xs" c="dimmed" data-testid={`${testId}-upload-progress-label`}>
               {uploading
                 ? `Uploading… ${Math.round(progress * 100)}%`
-                : busy
+                : busy !== null
                   ? "Uploaded; the server is checking the file's structure…"
                   : "Uploaded"}
             </Text>
           </Stack>
         )}
-        {failure?.kind === "file" && (
-          <Alert
-            color="red"
-            icon={<IconAlertTriangle size={18} />}
-            title="The file was refused: nothing was imported"
-            data-testid="imports-file-error"
-          >
-            <List size="sm" spacing={2}>
-              {failure.problems.map((line) => (
-                <List.Item key={line} data-testid="imports-file-problem">
-                  {line}
-                </List.Item>
-              ))}
-            </List>
-            <Text size="sm" mt="xs">
-              Fix the file (UTF-8, a header row naming the columns listed here, at least one row) and upload it again.
-            </Text>
-          </Alert>
-        )}
+        {failure?.kind === "file" && <FileRefusalAlert refusal={failure.refusal} testId={testId} />}
         {failure?.kind === "conflict" && (
           <Alert
             color="orange"
             icon={<IconAlertTriangle size={18} />}
             title="This file is being imported already"
-            data-testid="imports-conflict"
+            data-testid={`${testId}-conflict`}
           >
             <Text size="sm">
               {failure.importId !== null ? (
                 <>
                   Follow{" "}
-                  <Anchor component={Link} to={importPath(failure.importId)} data-testid="imports-conflict-link">
+                  <Anchor component={Link} to={importPath(failure.importId)} data-testid={`${testId}-conflict-link`}>
                     import #{failure.importId}
                   </Anchor>
                   ; once it is done, uploading the same file again changes nothing.
@@ -198,7 +214,7 @@ export function UploadCard() {
             color="red"
             icon={<IconAlertTriangle size={18} />}
             title="The upload failed"
-            data-testid="imports-upload-error"
+            data-testid={`${testId}-upload-error`}
           >
             <Text size="sm">{failure.message}</Text>
           </Alert>

@@ -11,4 +11,3 @@ export {
 } from "./inventory";
 export { inventoryKeys } from "./keys";
 export type * from "./types";
-export { rowErrorsOf, uploadInventoryCsv, type UploadOptions } from "./upload";

@@ -1,5 +1,6 @@
 /** Inventory: stock levels, templates, items and their lifecycle actions. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
 import { api, unwrap, unwrapPage } from "@/api";
 import { inventoryKeys } from "./keys";
 import type { AssignBody, InventoryDetail, InventoryListQuery, ReserveBody, ReturnBody, TransitionBody } from "./types";
@@ -94,8 +95,8 @@ export function useTransition(inventoryId: number) {
   });
 }
 
-/** After an import: stock and lists are stale. */
+/** After an import: stock and lists are stale. (A stable function, for effects.) */
 export function useInvalidateInventory() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: inventoryKeys.all });
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: inventoryKeys.all }), [queryClient]);
 }

@@ -10,17 +10,7 @@ export type InventoryListQuery = QueryOf<"/crm/inventory/", "get">;
 export type ItemState = InventoryItem["item_state"];
 export type StockLevel = Item<ResponseOf<"/crm/inventory/stock", "get">>;
 export type InventoryTemplate = ResponseOf<"/crm/inventory/template/{inventory_template_id}", "get">;
-export type ImportResult = ResponseOf<"/crm/inventory/import", "post">;
 export type ReserveBody = BodyOf<"/crm/inventory/{inventory_id}/reserve", "post">;
 export type AssignBody = BodyOf<"/crm/inventory/{inventory_id}/assign", "post">;
 export type ReturnBody = BodyOf<"/crm/inventory/{inventory_id}/return", "post">;
 export type TransitionBody = BodyOf<"/crm/inventory/{inventory_id}/release", "post">;
-
-/** One bad CSV row from a 422 `invalid_rows` (docs/inventory.md). */
-export interface ImportRowError {
-  /** The file's line number; the header is line 1. */
-  row: number;
-  /** The CSV column. */
-  field: string;
-  message: string;
-}

@@ -1,257 +1,160 @@
-import { Alert, Anchor, Button, Card, Group, NativeSelect, Progress, Stack, Table, Text } from "@mantine/core";
-import { IconAlertTriangle, IconCircleCheck, IconFileSpreadsheet, IconUpload } from "@tabler/icons-react";
-import { useRef, useState, type DragEvent } from "react";
+import { Anchor, Button, Card, Code, Grid, Group, List, NativeSelect, Stack, Text, Title } from "@mantine/core";
+import { IconHistory, IconList } from "@tabler/icons-react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router";
-import { isApiError } from "@/api";
-import { PageBreadcrumbs, PageHeader } from "@/components";
-import { errorMessage } from "@/lib/notify";
+import { DetailCard, PageBreadcrumbs, PageHeader, QueryState } from "@/components";
 import {
-  rowErrorsOf,
-  uploadInventoryCsv,
-  useInvalidateInventory,
-  useTemplates,
-  type ImportResult,
-  type ImportRowError,
-} from "../api";
+  ImportErrors,
+  importPath,
+  ImportProgressPanel,
+  isFinished,
+  UploadCard,
+  useLiveImport,
+  type ImportDetail,
+} from "@/features/imports";
+import { useInvalidateInventory, useTemplates } from "../api";
 import { itemsUrl } from "./StockPage";
 
-/** The CSV columns each built-in template expects (docs/inventory.md). */
+/** The CSV columns each built-in template expects (docs/inventory.md); [optional]. */
 const COLUMNS: Record<string, string> = {
   "SIM Card": "iccid, imsi[, puk1, puk2, ki_ref]",
   "Phone Number": "msisdn",
   Router: "mac[, serial_number, management_url]",
 };
+const OTHER_COLUMNS = "serial[, itemtext1..itemtext20, management_url]";
 
-type Outcome =
-  | { kind: "result"; result: ImportResult }
-  | { kind: "rows"; rows: ImportRowError[]; total: number; message: string }
-  | { kind: "error"; message: string; details: string[] };
+/** Prefix of this page's test ids (import-file, import-validate, import-progress, ...). */
+const TEST_ID = "import";
 
-function fileErrorDetails(error: unknown): string[] {
-  if (!isApiError(error)) return [];
-  const b = error.body;
-  const list = (key: string, label: string) =>
-    Array.isArray(b[key]) && (b[key] as unknown[]).length ? [`${label}: ${(b[key] as unknown[]).join(", ")}`] : [];
-  return [
-    ...list("unknown_headers", "Unknown columns"),
-    ...list("missing_headers", "Missing columns"),
-    ...list("expected_headers", "Expected columns"),
-  ];
+/** Has the job written stock (so the stock levels and item lists are stale)? */
+const wroteStock = (job: ImportDetail | undefined) =>
+  !!job && !job.dry_run && isFinished(job.status) && job.created + job.updated > 0;
+
+/**
+ * The import just started, followed live (socket, else polling) on this page: the bar and
+ * counters, how it ended, and the rows that failed with the error file.
+ */
+function StockImportJob({ importId }: { importId: number }) {
+  const { query, live } = useLiveImport(importId);
+  const invalidate = useInvalidateInventory();
+  const wrote = wroteStock(query.data);
+  useEffect(() => {
+    if (wrote) void invalidate();
+  }, [wrote, invalidate]);
+
+  return (
+    <QueryState query={query}>
+      {(job) => (
+        <Stack mt="md">
+          <DetailCard
+            title={`${job.dry_run ? "Dry run" : "Import"} #${job.import_id}: ${job.filename}`}
+            extra={
+              <Anchor component={Link} to={importPath(job.import_id)} size="sm" data-testid="import-job-link">
+                Open the import&apos;s page
+              </Anchor>
+            }
+            testId="import-job-card"
+          >
+            <ImportProgressPanel job={job} live={live} testId={TEST_ID} />
+            {wroteStock(job) && job.template && (
+              <Group mt="md">
+                <Button
+                  component={Link}
+                  to={itemsUrl(job.template, "new")}
+                  variant="light"
+                  leftSection={<IconList size={16} />}
+                  data-testid="import-items-link"
+                >
+                  See the new {job.template} items
+                </Button>
+              </Group>
+            )}
+          </DetailCard>
+          {isFinished(job.status) && job.failed > 0 && <ImportErrors job={job} testId={TEST_ID} />}
+        </Stack>
+      )}
+    </QueryState>
+  );
 }
 
+/** The columns of the chosen template's CSV, and what happens to each row. */
+function ColumnsHelp({ template }: { template: string | null }) {
+  return (
+    <Card withBorder radius="md" padding="lg" h="100%" data-testid="import-help">
+      <Title order={5} mb="xs">
+        Columns
+      </Title>
+      <Text size="sm" mb="xs" data-testid="import-columns">
+        {template ? (
+          <>
+            {template}: <Code>{COLUMNS[template] ?? OTHER_COLUMNS}</Code> ([…] optional)
+          </>
+        ) : (
+          "Pick the item type to see the columns its CSV needs."
+        )}
+      </Text>
+      <List size="sm" spacing={4} c="dimmed">
+        <List.Item>UTF-8, a header row; comma, semicolon, tab or | as delimiter.</List.Item>
+        <List.Item>A new serial adds an item in state new.</List.Item>
+        <List.Item>
+          A serial already in stock is updated while the item is still new, else it is unchanged or refused.
+        </List.Item>
+        <List.Item>Bad rows are listed and change nothing; the good rows are imported.</List.Item>
+      </List>
+    </Card>
+  );
+}
+
+/**
+ * Add stock from a CSV of one template's items: the same upload as subscriber imports (the
+ * template goes with the file), validated first as a dry run if wanted, then followed live here.
+ */
 export function ImportPage() {
   const templates = useTemplates();
-  const invalidate = useInvalidateInventory();
   const [template, setTemplate] = useState<string | null>(null);
-  const [file, setFile] = useState<File | null>(null);
-  const [dragging, setDragging] = useState(false);
-  const [busy, setBusy] = useState<"validate" | "import" | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const input = useRef<HTMLInputElement>(null);
-
-  const pick = (picked: File | null | undefined) => {
-    setFile(picked ?? null);
-    setOutcome(null);
-    setProgress(null);
-  };
-
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    pick(event.dataTransfer.files[0]);
-  };
-
-  const run = async (dryRun: boolean) => {
-    if (!file || !template) return;
-    setBusy(dryRun ? "validate" : "import");
-    setOutcome(null);
-    setProgress(0);
-    try {
-      const result = await uploadInventoryCsv({ file, template, dryRun, onProgress: setProgress });
-      setProgress(1);
-      setOutcome({ kind: "result", result });
-      if (!dryRun) void invalidate();
-    } catch (error) {
-      const rows = rowErrorsOf(error);
-      if (rows) setOutcome({ kind: "rows", ...rows, message: errorMessage(error) });
-      else setOutcome({ kind: "error", message: errorMessage(error), details: fileErrorDetails(error) });
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const uploading = busy !== null && progress !== null && progress < 1;
-  const ready = !!file && !!template && busy === null;
+  const [importId, setImportId] = useState<number | null>(null);
 
   return (
     <>
       <PageBreadcrumbs items={[{ label: "Inventory", to: "/inventory" }, { label: "Import" }]} />
       <PageHeader
         title="Import inventory"
-        description="Upload a UTF-8 CSV with a header row (≤ 5 MB, ≤ 50,000 rows). Every row must be valid, or nothing is imported."
-      />
-      <Card withBorder radius="md" padding="lg">
-        <Stack>
-          <NativeSelect
-            label="Item type"
-            data={[{ value: "", label: "Pick a template…" }, ...(templates.data ?? []).map((t) => t.item)]}
-            value={template ?? ""}
-            onChange={(e) => {
-              setTemplate(e.currentTarget.value || null);
-              setOutcome(null);
-            }}
-            description={
-              template
-                ? `Columns: ${COLUMNS[template] ?? "serial[, itemtext1..itemtext20, management_url]"}`
-                : undefined
-            }
-            w={360}
-            data-testid="import-template"
-          />
-          <div
-            onDragOver={(e) => {
-              e.preventDefault();
-              setDragging(true);
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={onDrop}
-            data-testid="import-dropzone"
-            style={{
-              border: `2px dashed var(--mantine-color-${dragging ? "blue-5" : "gray-4"})`,
-              borderRadius: "var(--mantine-radius-md)",
-              padding: "var(--mantine-spacing-xl)",
-              textAlign: "center",
-              background: dragging ? "var(--mantine-color-blue-0)" : undefined,
-            }}
+        description="Add items of one type from a CSV. Validate it first (a dry run checks every row and writes nothing), then import it: a worker adds the rows and lists the bad ones."
+        actions={
+          <Button
+            component={Link}
+            to="/imports?kind=stock"
+            variant="default"
+            leftSection={<IconHistory size={16} />}
+            data-testid="import-history-link"
           >
-            <Stack align="center" gap="xs">
-              <IconFileSpreadsheet size={36} stroke={1.5} />
-              <Text size="sm">
-                {file ? `${file.name} (${(file.size / 1024).toFixed(1)} KB)` : "Drop a CSV file here, or"}
-              </Text>
-              <Button variant="default" size="xs" onClick={() => input.current?.click()}>
-                {file ? "Choose another file" : "Choose a file"}
-              </Button>
-              <input
-                ref={input}
-                type="file"
-                accept=".csv,text/csv"
-                hidden
-                aria-label="CSV file"
-                onChange={(e) => {
-                  pick(e.currentTarget.files?.[0]);
-                  e.currentTarget.value = "";
-                }}
-                data-testid="import-file"
-              />
-            </Stack>
-          </div>
-          <Group>
-            <Button
-              variant="default"
-              disabled={!ready}
-              loading={busy === "validate"}
-              onClick={() => void run(true)}
-              data-testid="import-validate"
-            >
-              Validate
-            </Button>
-            <Button
-              leftSection={<IconUpload size={16} />}
-              disabled={!ready}
-              loading={busy === "import"}
-              onClick={() => void run(false)}
-              data-testid="import-submit"
-            >
-              Import
-            </Button>
-          </Group>
-          {progress !== null && (
-            <Stack gap={4}>
-              <Progress
-                value={Math.round(progress * 100)}
-                animated={busy !== null}
-                aria-label="Upload progress"
-                data-testid="import-progress"
-              />
-              <Text size="xs" c="dimmed" data-testid="import-progress-label">
-                {uploading
-                  ? `Uploading… ${Math.round(progress * 100)}%`
-                  : busy !== null
-                    ? "Uploaded; the server is checking every row…"
-                    : "Done"}
-              </Text>
-            </Stack>
-          )}
-        </Stack>
-      </Card>
-
-      {outcome?.kind === "result" && (
-        <Alert
-          mt="md"
-          color="teal"
-          icon={<IconCircleCheck size={18} />}
-          title={outcome.result.dry_run ? "The file is valid" : "Imported"}
-          data-testid="import-summary"
-        >
-          {outcome.result.dry_run ? (
-            <>All {outcome.result.rows} rows are valid; nothing was written yet. Press Import to add them.</>
-          ) : (
-            <>
-              Created {outcome.result.created} {outcome.result.template} items.{" "}
-              <Anchor component={Link} to={itemsUrl(outcome.result.template, "new")}>
-                See them
-              </Anchor>
-            </>
-          )}
-        </Alert>
-      )}
-      {outcome?.kind === "error" && (
-        <Alert
-          mt="md"
-          color="red"
-          icon={<IconAlertTriangle size={18} />}
-          title="The file was refused"
-          data-testid="import-file-error"
-        >
-          <Text size="sm">{outcome.message}</Text>
-          {outcome.details.map((d) => (
-            <Text key={d} size="sm">
-              {d}
-            </Text>
-          ))}
-        </Alert>
-      )}
-      {outcome?.kind === "rows" && (
-        <Card withBorder radius="md" padding="lg" mt="md">
-          <Alert color="red" icon={<IconAlertTriangle size={18} />} mb="md" title={outcome.message}>
-            {outcome.total} problem{outcome.total === 1 ? "" : "s"}
-            {outcome.total > outcome.rows.length ? ` (the first ${outcome.rows.length} are listed)` : ""}. Fix the file
-            and validate again.
-          </Alert>
-          <Table.ScrollContainer minWidth={500}>
-            <Table striped verticalSpacing="xs" data-testid="import-errors">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th w={80}>Row</Table.Th>
-                  <Table.Th w={160}>Column</Table.Th>
-                  <Table.Th>Problem</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {outcome.rows.map((r, i) => (
-                  <Table.Tr key={`${r.row}-${r.field}-${i}`}>
-                    <Table.Td>{r.row}</Table.Td>
-                    <Table.Td ff="monospace">{r.field}</Table.Td>
-                    <Table.Td>{r.message}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Card>
-      )}
+            Past stock imports
+          </Button>
+        }
+      />
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <UploadCard
+            title="Upload stock"
+            target={template ? { kind: "stock", template } : null}
+            onStarted={(job) => setImportId(job.import_id)}
+            testId={TEST_ID}
+          >
+            <NativeSelect
+              label="Item type"
+              data={[{ value: "", label: "Pick a template…" }, ...(templates.data ?? []).map((t) => t.item)]}
+              value={template ?? ""}
+              onChange={(e) => setTemplate(e.currentTarget.value || null)}
+              maw={360}
+              data-testid="import-template"
+            />
+          </UploadCard>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <ColumnsHelp template={template} />
+        </Grid.Col>
+      </Grid>
+      {importId !== null && <StockImportJob key={importId} importId={importId} />}
     </>
   );
 }

@@ -5,7 +5,10 @@ import { usePermission } from "@/api";
 
 /** Header actions shared by the inventory pages. */
 export function InventoryActions({ items = true }: { items?: boolean }) {
-  const canWrite = usePermission("inventory.write");
+  // A stock import is an import job: it needs both.
+  const canWriteStock = usePermission("inventory.write");
+  const canImportFiles = usePermission("import.write");
+  const canImport = canWriteStock && canImportFiles;
   return (
     <>
       {items && (
@@ -13,7 +16,7 @@ export function InventoryActions({ items = true }: { items?: boolean }) {
           All items
         </Button>
       )}
-      {canWrite && (
+      {canImport && (
         <Button
           component={Link}
           to="/inventory/import"

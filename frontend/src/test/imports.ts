@@ -1,9 +1,10 @@
-/** Records for this feature's tests. */
-import type { Import, ImportDetail, ImportProgress } from "./api";
+/** Imports (subscribers, stock) and their progress messages as the API sends them (for any feature's tests). */
+import type { Import, ImportDetail, ImportProgress } from "@/features/imports";
 
 export const importDetail = (overrides: Partial<ImportDetail> = {}): ImportDetail => ({
   import_id: 5,
   kind: "subscribers",
+  template: null,
   status: "queued",
   dry_run: false,
   filename: "subscribers.csv",
@@ -23,6 +24,10 @@ export const importDetail = (overrides: Partial<ImportDetail> = {}): ImportDetai
   errors: [],
   ...overrides,
 });
+
+/** A stock import of SIM cards (import 5, queued). */
+export const stockImport = (overrides: Partial<ImportDetail> = {}): ImportDetail =>
+  importDetail({ kind: "stock", template: "SIM Card", filename: "sims.csv", ...overrides });
 
 export const importRow = (overrides: Partial<Import> = {}): Import => {
   const { errors, ...row } = importDetail(overrides);
