@@ -152,7 +152,7 @@ def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> li
     credentials_file = settings.instance_path / "demo-credentials.txt"
     with db.job_scope() as session:
         sync_rbac(session)
-        seed_catalog(session)
+        seed_catalog(session, currency=settings.default_currency)
         created: list[tuple[str, str, str]] = []
         for role in ROLE_USERS:
             email = f"{role}@demo.omnicrm.local"
@@ -181,7 +181,7 @@ def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> li
                 else:
                     session.add(tag)
             for index in range(customers):
-                _add_customer(session, rng, index, tags)
+                _add_customer(session, rng, index, tags, settings.default_currency)
             lines.append(f"seeded {customers} demo customers with contacts and sites")
         lines.extend(_seed_stock(session, rng))
     if created:
@@ -199,7 +199,9 @@ def seed(*, customers: int = 50, force: bool = False, seed_value: int = 7) -> li
     return lines
 
 
-def _add_customer(session: object, rng: random.Random, index: int, tags: dict[str, Tag]) -> None:
+def _add_customer(
+    session: object, rng: random.Random, index: int, tags: dict[str, Tag], currency: str
+) -> None:
     business = rng.random() < 0.4
     first, last = rng.choice(FIRST), rng.choice(LAST)
     name = f"{rng.choice(COMPANIES)} {index + 1}" if business else f"{first} {last}"
@@ -220,7 +222,7 @@ def _add_customer(session: object, rng: random.Random, index: int, tags: dict[st
         contract_end_date=start + timedelta(days=730),
         email=f"{slug}.{index}@example.com",
         phone=phone,
-        currency="AUD",
+        currency=currency,
         tags=rng.sample(list(tags.values()), k=rng.randint(0, 2)),
     )
     customer.created_at = start

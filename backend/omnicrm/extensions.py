@@ -171,6 +171,12 @@ def get_settings() -> Settings:
     return settings
 
 
+def default_currency() -> str:
+    """The operator's currency (``DEFAULT_CURRENCY``): customers and products created without
+    one get it."""
+    return get_settings().default_currency
+
+
 def default_phone_region() -> str:
     """The region national phone numbers are read in (``DEFAULT_PHONE_REGION``, else US);
     routes pass it to the use cases that parse numbers."""

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     proxy_fix_hops: int = 0
     # Region used to read phone numbers typed without a country code (ISO 3166-1 alpha-2).
     default_phone_region: str = "US"
+    # The operator's currency (ISO 4217): customers and products created without one get it.
+    # A product is sold only to customers billed in its currency.
+    default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
     # adapters (switch on when set)
     google_maps_api_key: str = ""

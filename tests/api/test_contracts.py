@@ -227,6 +227,33 @@ def test_site_of_another_customer_is_422(call, db_session, stock, customer, prod
     assert "site_id" in body["errors"]["json"]
 
 
+def test_a_product_in_another_currency_is_422_naming_both(
+    call, db_session, stock, customer, product
+):
+    euro = ProductFactory(currency="EUR")
+    db_session.commit()
+    before = _counts(db_session)
+    body = _sell(call, customer, euro, 422)
+    assert body["errors"]["json"]["product_id"] == [
+        f"priced in EUR; customer {customer.customer_id} is billed in {customer.currency}"
+    ]
+    assert _counts(db_session) == before
+
+
+def test_customers_and_products_default_to_the_operator_currency(call, app, monkeypatch):
+    monkeypatch.setattr(app.extensions["omnicrm_settings"], "default_currency", "AUD")
+    created = call("post", "/crm/customer/", 201, json={"customer_name": "Koala Pty"})
+    plan = call(
+        "post",
+        "/crm/product/",
+        201,
+        json={"product_name": "Outback 10", "category": "standalone", "retail_cost": "30"},
+    )
+    assert (created["currency"], plan["currency"]) == ("AUD", "AUD")
+    named = call("post", "/crm/customer/", 201, json={"customer_name": "Kiwi", "currency": "nzd"})
+    assert named["currency"] == "NZD"
+
+
 def test_unknown_fields_and_bad_types_are_422(call, customer, product):
     call("post", URL, 422, json={"customer_id": customer.customer_id})
     call("post", URL, 422, json={"customer_id": "1", "product_id": product.product_id})

@@ -400,3 +400,19 @@ def test_the_error_csv_keeps_the_files_own_columns_and_the_later_row_is_the_dupl
                        "field", "error"]  # fmt: skip
     assert rows[1][:5] == ["", "Plain Duplicate", "O-1", "o1b@example.com", "3"]
     assert rows[2][:5] == ["", "Bad Mail", "O-3", "not-an-address", "4"]
+
+
+def test_a_sale_in_another_currency_is_a_row_error(app, database, call, db_session, stock):
+    euro = ProductFactory(product_slug="euro-plan", currency="EUR")
+    db_session.commit()
+    content = (
+        "external_id,customer_name,product_slug,sim_iccid\n"
+        f"CUR-1,Currency One,{euro.product_slug},{stock['free'].serial}\n"
+    ).encode()
+    job = _upload(call, content)
+    _run(app, database, job["import_id"])
+    done = call("get", f"/crm/import/{job['import_id']}", 200)
+    assert (done["created"], done["failed"]) == (0, 1)
+    assert [(e["row"], e["field"]) for e in done["errors"]] == [(2, "product_slug")]
+    assert "priced in EUR" in done["errors"][0]["message"]
+    assert db_session.scalar(select(Customer).where(Customer.external_id == "CUR-1")) is None

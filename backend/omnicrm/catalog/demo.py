@@ -127,8 +127,9 @@ def _resolve(value: Any, ids: dict[str, int]) -> Any:
     return value
 
 
-def seed_catalog(session: Session) -> list[Product]:
-    """Create the demo products that do not exist yet (by slug); returns the ones created."""
+def seed_catalog(session: Session, *, currency: str = "USD") -> list[Product]:
+    """Create the demo products that do not exist yet (by slug), priced in ``currency``;
+    returns the ones created."""
     found = session.execute(select(Product.product_slug, Product.product_id))
     ids: dict[str, int] = {slug: pid for slug, pid in found}
     created: list[Product] = []
@@ -137,7 +138,9 @@ def seed_catalog(session: Session) -> list[Product]:
         if slug in ids:
             continue
         product = uc.create_product(
-            session, **{key: _resolve(value, ids) for key, value in spec.items()}
+            session,
+            currency=currency,
+            **{key: _resolve(value, ids) for key, value in spec.items()},
         )
         ids[product.product_slug] = product.product_id
         created.append(product)

@@ -13,6 +13,7 @@ from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
 from omnicrm.core.pagination import paginate_query
+from omnicrm.extensions import default_currency
 from omnicrm.response_cache import cached_read
 
 blp = Blueprint(
@@ -39,7 +40,9 @@ class Products(MethodView):
     @blp.response(201, s.ProductSchema)
     @blp.alt_response(409, description="`duplicate_product`: the slug is taken")
     def post(self, data: dict[str, Any]) -> Product:
-        """Create a product (slug generated from the name when omitted)."""
+        """Create a product (slug generated from the name when omitted; priced in
+        DEFAULT_CURRENCY when `currency` is omitted)."""
+        data.setdefault("currency", default_currency())
         return uc.create_product(request_session(), **data)
 
 

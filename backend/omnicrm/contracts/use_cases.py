@@ -47,7 +47,7 @@ from omnicrm.core.fields import storable_id
 from omnicrm.core.money import round_money
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.customers import use_cases as customers
-from omnicrm.customers.models import CustomerStatus, PaymentType, Site
+from omnicrm.customers.models import CustomerStatus, Site
 from omnicrm.inventory import use_cases as inventory
 from omnicrm.inventory.errors import InventoryUnavailable
 from omnicrm.inventory.models import SerialKind
@@ -130,15 +130,15 @@ def _replay(session: Session, key: str, fingerprint: str) -> Contract | None:
     return get_contract(session, contract_id=existing.contract_id)
 
 
-def _open_customer(session: Session, customer_id: int) -> PaymentType:
-    """The payment type of an Open customer; 404 unknown, 409 ``customer_not_open``."""
-    status, payment_type = customers.standing(session, customer_id=customer_id)
-    if status != CustomerStatus.open:
+def _open_customer(session: Session, customer_id: int) -> customers.Standing:
+    """An Open customer's standing; 404 unknown, 409 ``customer_not_open``."""
+    standing = customers.standing(session, customer_id=customer_id)
+    if standing.status != CustomerStatus.open:
         raise CustomerNotOpen(
-            f"customer {customer_id} is {status.value}, not Open",
-            extra={"customer_id": customer_id, "customer_status": status.value},
+            f"customer {customer_id} is {standing.status.value}, not Open",
+            extra={"customer_id": customer_id, "customer_status": standing.status.value},
         )
-    return payment_type
+    return standing
 
 
 def _wanted_items(
@@ -204,9 +204,10 @@ def create_contract(
     """Sell ``product_id`` to ``customer_id`` (GetSim): one unit of work, all or nothing.
 
     409 ``customer_not_open``, ``product_disabled``, ``product_not_eligible``,
-    ``inventory_unavailable`` (the SIM/number is taken, or none is free), 422 when the key was
-    used with another body. With an ``idempotency_key`` already used for the same body, the
-    first contract is returned as it is now.
+    ``inventory_unavailable`` (the SIM/number is taken, or none is free), 422 when the product
+    is priced in another currency than the customer's, or the key was used with another body.
+    With an ``idempotency_key`` already used for the same body, the first contract is returned
+    as it is now.
 
     The hot path of the product, so its writes are Core statements, about fifteen in all (see
     docs/performance.md): the checks, one locked pick per item, the services and their history,
@@ -219,10 +220,16 @@ def create_contract(
         replay = _replay(session, idempotency_key, request_hash or "")
         if replay is not None:
             return replay
-    payment_type = _open_customer(session, customer_id)
+    standing = _open_customer(session, customer_id)
     product = catalog.get_sellable_product(
-        session, product_id=product_id, customer_payment_type=payment_type.value
+        session, product_id=product_id, customer_payment_type=standing.payment_type.value
     )
+    if product.currency != standing.currency:
+        raise ValidationFailed.field(
+            "product_id",
+            f"priced in {product.currency}; customer {customer_id} is billed in "
+            f"{standing.currency}",
+        )
     if site_id is not None and customers.get_site(session, site_id=site_id).customer_id != (
         customer_id
     ):

@@ -17,7 +17,7 @@ from omnicrm.customers import schemas as s
 from omnicrm.customers import use_cases as uc
 from omnicrm.customers.export import XLSX_MIMETYPE
 from omnicrm.customers.models import Contact, Customer, Site
-from omnicrm.extensions import default_phone_region, get_db, limiter
+from omnicrm.extensions import default_currency, default_phone_region, get_db, limiter
 from omnicrm.geo.choice import current_geocoder
 from omnicrm.notifications import schemas as notification_schemas
 from omnicrm.notifications import use_cases as notifications
@@ -51,6 +51,7 @@ class Customers(MethodView):
     @blp.alt_response(409, description="`duplicate_customer`: e-mail or phone already used")
     def post(self, data: dict[str, Any]) -> Customer:
         """Create a customer (refused when a live customer has the same e-mail or phone)."""
+        data.setdefault("currency", default_currency())
         return uc.create_customer(request_session(), default_region=default_phone_region(), **data)
 
 

@@ -197,9 +197,12 @@ class CustomerCreateSchema(CustomerUpdateSchema):
     )
     customer_enabled = fields.Boolean(load_default=True)
     currency = Text(
-        load_default="USD",
         validate=validate.Length(equal=3),
-        metadata={"pattern": CURRENCY_PATTERN, "description": "Stored upper-case"},
+        metadata={
+            "pattern": CURRENCY_PATTERN,
+            "description": "Stored upper-case; the operator's DEFAULT_CURRENCY when omitted. "
+            "Products are sold only to customers billed in their currency",
+        },
     )
     tags = fields.List(
         Text(validate=validate.Length(min=1, max=50)),

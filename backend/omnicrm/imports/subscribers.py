@@ -111,6 +111,7 @@ class Context:
 
     region: str
     play_config: provisioning.PlayConfig
+    currency: str = "USD"  # a new customer's, when the row has none (DEFAULT_CURRENCY)
     products: dict[str, Product | None] = field(default_factory=dict)
 
     def product(self, session: Session, slug: str) -> Product:
@@ -153,6 +154,7 @@ def apply(session: Session, ctx: Context, values: dict[str, Any]) -> str:
     fields = {name: values[name] for name in CUSTOMER_COLUMNS if name in values}
     try:
         if customer is None:
+            fields.setdefault("currency", ctx.currency)
             customer = customers.create_customer(session, default_region=ctx.region, **fields)
             outcome = "created"
             if "contact_firstname" in values:
@@ -215,6 +217,8 @@ def _sell(session: Session, ctx: Context, customer: Customer, values: dict[str, 
     return True
 
 
+# The API's field -> the file's column it came from
+_COLUMN_OF_FIELD = {"product_id": "product_slug"}
 _FIELD_OF_CODE = {
     "product_disabled": "product_slug",
     "product_not_eligible": "product_slug",
@@ -229,7 +233,7 @@ def _row_error(exc: DomainError, *, default: str) -> RowError:
         if isinstance(fields, dict) and fields:
             name, messages = next(iter(fields.items()))
             message = messages[0] if isinstance(messages, list) and messages else str(messages)
-            return RowError(str(name), str(message))
+            return RowError(_COLUMN_OF_FIELD.get(str(name), str(name)), str(message))
     name = _FIELD_OF_CODE.get(exc.code, default)
     if exc.code == "inventory_unavailable" and "number" in exc.message.lower():
         name = "msisdn"
@@ -244,7 +248,7 @@ def plain(values: dict[str, Any]) -> bool:
 
 
 def apply_many(
-    session: Session, rows: list[tuple[int, dict[str, Any]]]
+    session: Session, rows: list[tuple[int, dict[str, Any]]], *, currency: str = "USD"
 ) -> tuple[Outcomes, Refused]:
     """Apply customer-only rows together: one read of the customers they name (by external id
     and e-mail) and of those holding their e-mails and phones, one INSERT for the new ones
@@ -312,7 +316,7 @@ def apply_many(
         else:
             outcomes[line] = "unchanged"
     if new:
-        for line, customer_id, fields in _insert(session, new):
+        for line, customer_id, fields in _insert(session, new, currency):
             outcomes[line] = "created"
             queue_change(
                 session, Customer, action="create", object_id=customer_id,
@@ -333,7 +337,7 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _insert(
-    session: Session, new: list[tuple[int, dict[str, Any]]]
+    session: Session, new: list[tuple[int, dict[str, Any]]], currency: str
 ) -> list[tuple[int, int, dict[str, Any]]]:
     now = utcnow()
     defaults = {
@@ -341,7 +345,7 @@ def _insert(
         "customer_status": CustomerStatus.open,
         "customer_payment_type": PaymentType.prepaid,
         "customer_enabled": True,
-        "currency": "USD",
+        "currency": currency,
         "email": None,
         "phone": None,
         "external_id": None,
@@ -424,4 +428,4 @@ class SubscriberRows:
     def apply_many(
         self, session: Session, rows: list[tuple[int, dict[str, Any]]]
     ) -> tuple[Outcomes, Refused]:
-        return apply_many(session, rows)
+        return apply_many(session, rows, currency=self.ctx.currency)

@@ -61,7 +61,9 @@ def _row_kind(
         if template is None:
             raise NotFound(f"inventory template {options.get('template')!r} no longer exists")
         return stock.StockRows(template, region=region, user_id=user_id)
-    context = subscribers.Context(region=region, play_config=_play_config(settings))
+    context = subscribers.Context(
+        region=region, play_config=_play_config(settings), currency=settings.default_currency
+    )
     return subscribers.SubscriberRows(context)
 
 

@@ -18,6 +18,7 @@ from omnicrm.customers.use_cases.contacts import (
     update_contact,
 )
 from omnicrm.customers.use_cases.customers import (
+    Standing,
     archive_customer,
     create_customer,
     get_customer,
@@ -36,6 +37,7 @@ from omnicrm.customers.use_cases.sites import (
 __all__ = [
     "DEFAULT_REGION",
     "MAX_ID",
+    "Standing",
     "archive_customer",
     "contacts_query",
     "create_contact",

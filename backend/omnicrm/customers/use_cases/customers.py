@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -40,21 +40,27 @@ def get_customer(session: Session, *, customer_id: int) -> Customer:
     return customer
 
 
-def standing(session: Session, *, customer_id: int) -> tuple[CustomerStatus, PaymentType]:
-    """A customer's status and payment type, read without loading the customer (a sale's
-    check); 404 as :func:`get_customer`."""
+class Standing(NamedTuple):
+    status: CustomerStatus
+    payment_type: PaymentType
+    currency: str
+
+
+def standing(session: Session, *, customer_id: int) -> Standing:
+    """A customer's status, payment type and currency, read without loading the customer (a
+    sale's check); 404 as :func:`get_customer`."""
     row = (
         session.execute(
-            select(Customer.customer_status, Customer.customer_payment_type).where(
-                Customer.customer_id == customer_id
-            )
+            select(
+                Customer.customer_status, Customer.customer_payment_type, Customer.currency
+            ).where(Customer.customer_id == customer_id)
         ).first()
         if storable_id(customer_id)
         else None
     )
     if row is None:
         raise NotFound(f"customer {customer_id} not found")
-    return row.customer_status, row.customer_payment_type
+    return Standing(row.customer_status, row.customer_payment_type, row.currency)
 
 
 def _normalise_customer(data: Mapping[str, Any], *, default_region: str) -> dict[str, Any]:
