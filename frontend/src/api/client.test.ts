@@ -130,8 +130,17 @@ describe("401 → refresh → retry", () => {
 
     expect(results.map((r) => r.response.status)).toEqual([401, 401]);
     expect(fetch.callsTo("POST /crm/auth/refresh")).toHaveLength(1);
-    expect(useSession.getState()).toMatchObject({ token: null, refreshToken: null, user: null, permissions: [] });
-    expect(JSON.parse(localStorage.getItem("omnicrm.session") ?? "{}").state.token).toBeNull();
+    expect(useSession.getState()).toMatchObject({
+      token: null,
+      refreshToken: null,
+      user: null,
+      permissions: [],
+      expired: true,
+    });
+    expect(JSON.parse(localStorage.getItem("omnicrm.session") ?? "{}").state).toMatchObject({
+      token: null,
+      expired: true,
+    });
   });
 
   it("clears the session without calling refresh when there is no refresh token", async () => {
@@ -141,7 +150,7 @@ describe("401 → refresh → retry", () => {
     await expect(unwrap(api.GET("/crm/auth/me"))).rejects.toMatchObject({ status: 401 });
 
     expect(fetch.callsTo("POST /crm/auth/refresh")).toHaveLength(0);
-    expect(useSession.getState().token).toBeNull();
+    expect(useSession.getState()).toMatchObject({ token: null, expired: true });
   });
 
   it("does not refresh on a 401 that is about a 2FA code", async () => {

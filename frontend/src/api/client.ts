@@ -3,8 +3,8 @@
  *
  * Every request carries the access token; a 401 triggers a single shared refresh
  * (POST /crm/auth/refresh) and the request is retried once with the new token. When the
- * server refuses the refresh the session is cleared and the route guard sends the user to
- * /login.
+ * server refuses the refresh the session is expired (cleared, marked `expired`) and the route
+ * guard sends the user to /login, which says the session has ended and returns to the page.
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "./schema";
@@ -58,9 +58,9 @@ export function createApiClient({
   let refreshing: Promise<string | null> | null = null;
 
   async function refreshAccessToken(): Promise<string | null> {
-    const { refreshToken, setTokens, clear } = useSession.getState();
+    const { refreshToken, setTokens, expire } = useSession.getState();
     if (!refreshToken) {
-      clear();
+      expire();
       return null;
     }
     let result;
@@ -76,7 +76,7 @@ export function createApiClient({
       setTokens(tokens);
       return tokens.token;
     }
-    clear();
+    expire();
     return null;
   }
 

@@ -13,6 +13,11 @@ export interface SessionState {
   roles: string[];
   permissions: string[];
   customerId: number | null;
+  /**
+   * True once the server ended the session (the refresh was refused): /login then says so.
+   * A sign-in or a deliberate sign-out resets it.
+   */
+  expired: boolean;
   /** Store a fresh login. */
   signIn: (login: LoginResponse) => void;
   /** Replace the token pair after a refresh. */
@@ -23,6 +28,8 @@ export interface SessionState {
   updateUser: (patch: Partial<User>) => void;
   /** Forget everything; the route guard then sends the user to /login. */
   clear: () => void;
+  /** Forget everything because the server ended the session (not the user): see `expired`. */
+  expire: () => void;
 }
 
 const empty = {
@@ -32,6 +39,7 @@ const empty = {
   roles: [],
   permissions: [],
   customerId: null,
+  expired: false,
 } satisfies Partial<SessionState>;
 
 export const SESSION_STORAGE_KEY = "omnicrm.session";
@@ -47,6 +55,7 @@ export const useSession = create<SessionState>()(
           user: login.user,
           roles: login.roles,
           permissions: login.permissions,
+          expired: false,
         }),
       setTokens: (tokens) => set({ token: tokens.token, refreshToken: tokens.refresh_token }),
       setMe: (me) =>
@@ -58,17 +67,19 @@ export const useSession = create<SessionState>()(
         }),
       updateUser: (patch) => set((s) => (s.user ? { user: { ...s.user, ...patch } } : {})),
       clear: () => set({ ...empty }),
+      expire: () => set({ ...empty, expired: true }),
     }),
     {
       name: SESSION_STORAGE_KEY,
       storage: createJSONStorage(() => localStorage),
-      partialize: ({ token, refreshToken, user, roles, permissions, customerId }) => ({
+      partialize: ({ token, refreshToken, user, roles, permissions, customerId, expired }) => ({
         token,
         refreshToken,
         user,
         roles,
         permissions,
         customerId,
+        expired,
       }),
     },
   ),

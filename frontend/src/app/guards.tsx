@@ -1,14 +1,18 @@
 import type { ReactNode } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { usePermission, useSession } from "@/api";
-import { returnPath } from "@/features/auth";
+import { loginPathFor, returnPath } from "@/features/auth";
 import { ForbiddenPage } from "./pages/ForbiddenPage";
 
-/** Signed-in users only; others go to /login and come back afterwards. */
+/**
+ * Signed-in users only; others go to /login and come back afterwards (the path rides along in
+ * router state and in `?next=`, which survives a reload of /login). This is also how an ended
+ * session (the refresh refused) lands on /login: the API client clears the token.
+ */
 export function RequireAuth() {
   const token = useSession((s) => s.token);
   const location = useLocation();
-  if (!token) return <Navigate to="/login" replace state={{ from: location }} />;
+  if (!token) return <Navigate to={loginPathFor(location)} replace state={{ from: location }} />;
   return <Outlet />;
 }
 
@@ -16,7 +20,7 @@ export function RequireAuth() {
 export function GuestOnly({ children }: { children: ReactNode }) {
   const token = useSession((s) => s.token);
   const location = useLocation();
-  return token ? <Navigate to={returnPath(location.state)} replace /> : <>{children}</>;
+  return token ? <Navigate to={returnPath(location.state, location.search)} replace /> : <>{children}</>;
 }
 
 export function RequirePermission({ permission }: { permission?: string }) {

@@ -209,3 +209,104 @@ describe("staff routes", () => {
     expect(useSession.getState().token).toBeNull();
   });
 });
+
+describe("session expiry", () => {
+  const signInAgain = async () => {
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId("login-email"), "ada@example.com");
+    await user.type(screen.getByTestId("login-password"), "pw");
+    await user.click(screen.getByTestId("login-submit"));
+  };
+
+  it("says the session ended, then returns to the page the user was on", async () => {
+    useSession.getState().signIn(login());
+    let signedIn = false;
+    fetch.on("GET /crm/auth/me", () => (signedIn ? json(me(login().permissions)) : errorBody(401, "token_expired")));
+    fetch.on("GET /crm/customer/", () =>
+      signedIn
+        ? json([customer()], { headers: { "X-Pagination": JSON.stringify({ total: 1, total_pages: 1, page: 1 }) } })
+        : errorBody(401, "token_expired"),
+    );
+    fetch.on("POST /crm/auth/refresh", () => errorBody(401, "token_revoked"));
+    fetch.on("POST /crm/auth/login", () => {
+      signedIn = true;
+      return json(login());
+    });
+    const { router } = renderRoutes(routes, "/customers?q=acme");
+
+    expect(await screen.findByTestId("login-session-expired")).toHaveTextContent(
+      "Your session has ended. Sign in again to continue.",
+    );
+    expect(router.state.location.pathname).toBe("/login");
+    expect(new URLSearchParams(router.state.location.search).get("next")).toBe("/customers?q=acme");
+
+    await signInAgain();
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/customers"));
+    expect(router.state.location.search).toBe("?q=acme");
+    expect(useSession.getState().expired).toBe(false);
+    expect(await screen.findByTestId("customers-table")).toBeInTheDocument();
+    await waitFor(() => expect(document.title).toBe("Customers · OmniCRM"));
+  });
+
+  it("returns to ?next after /login was reloaded (no router state)", async () => {
+    useSession.getState().expire();
+    fetch.on("POST /crm/auth/login", () => json(login()));
+    fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+    const { router } = renderRoutes(routes, `/login?next=${encodeURIComponent("/customers?q=acme")}`);
+
+    expect(await screen.findByTestId("login-session-expired")).toBeInTheDocument();
+    await signInAgain();
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/customers"));
+    expect(router.state.location.search).toBe("?q=acme");
+  });
+
+  it.each(["//evil.example", "https://evil.example", "javascript:alert(1)", "/\\evil.example"])(
+    "ignores ?next=%s and goes home",
+    async (next) => {
+      fetch.on("POST /crm/auth/login", () => json(login()));
+      fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+      const { router } = renderRoutes(routes, `/login?next=${encodeURIComponent(next)}`);
+
+      await signInAgain();
+
+      // "/" then opens the first allowed area.
+      await waitFor(() => expect(router.state.location.pathname).toBe("/customers"));
+      expect(router.state.location.search).toBe("");
+    },
+  );
+
+  it("shows no session message after a deliberate log out", async () => {
+    useSession.getState().signIn(login());
+    fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+    fetch.on("POST /crm/auth/logout", () => new Response(null, { status: 204 }));
+    const { router } = renderRoutes(routes, "/customers");
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId("user-menu"));
+    await user.click(await screen.findByTestId("logout"));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/login"));
+    expect(await screen.findByTestId("login-submit")).toBeInTheDocument();
+    expect(screen.queryByTestId("login-session-expired")).not.toBeInTheDocument();
+  });
+});
+
+describe("page titles", () => {
+  it("names the tab after the page: the list, then the record", async () => {
+    useSession.getState().signIn(login());
+    fetch.on("GET /crm/auth/me", () => json(me(login().permissions)));
+    fetch.on("GET /crm/customer/7", () => json(customer({ customer_name: "Jane Doe" })));
+    const { router } = renderRoutes(routes, "/customers");
+
+    expect(await screen.findByTestId("customers-table")).toBeInTheDocument();
+    await waitFor(() => expect(document.title).toBe("Customers · OmniCRM"));
+
+    await act(() => router.navigate("/customers/7"));
+    await waitFor(() => expect(document.title).toBe("Customer Jane Doe · OmniCRM"));
+
+    await act(() => router.navigate("/nowhere"));
+    await waitFor(() => expect(document.title).toBe("Page not found · OmniCRM"));
+  });
+});

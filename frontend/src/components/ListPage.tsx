@@ -3,12 +3,14 @@ import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { Pagination } from "@/api";
 import type { ListParams } from "@/lib/listParams";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 import { ListFooter } from "./ListFooter";
 import { PageBreadcrumbs, type Crumb } from "./PageBreadcrumbs";
 import { PageHeader } from "./PageHeader";
 import { QueryState } from "./QueryState";
 
 interface ListPageProps<Row> {
+  /** The header, and the browser tab's title ("Customers · OmniCRM"). */
   title: string;
   description?: ReactNode;
   /** Header buttons ("New product", exports). */
@@ -41,6 +43,7 @@ export function ListPage<Row>({
   noun,
   children,
 }: ListPageProps<Row>) {
+  useDocumentTitle(title);
   return (
     <>
       {breadcrumbs && <PageBreadcrumbs items={breadcrumbs} />}

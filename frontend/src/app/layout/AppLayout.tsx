@@ -6,6 +6,7 @@ import { NavLink as RouterNavLink, Outlet, useLocation } from "react-router";
 import { grants, useSession } from "@/api";
 import { useMe } from "@/features/auth";
 import { sections } from "../sections";
+import { ColorSchemeMenu } from "./ColorSchemeMenu";
 import { UserMenu } from "./UserMenu";
 
 function Navigation({ onNavigate }: { onNavigate: () => void }) {
@@ -52,7 +53,10 @@ export function AppLayout() {
               OmniCRM
             </Text>
           </Group>
-          <UserMenu />
+          <Group gap="xs" wrap="nowrap">
+            <ColorSchemeMenu />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
@@ -60,7 +64,8 @@ export function AppLayout() {
           <Navigation onNavigate={close} />
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main bg="var(--mantine-color-gray-0)">
+      {/* light-dark(): Mantine sets color-scheme on :root, so the main area follows the scheme. */}
+      <AppShell.Main bg="light-dark(var(--mantine-color-gray-0), var(--mantine-color-dark-8))" data-testid="app-main">
         <Suspense
           fallback={
             <Center py="xl">

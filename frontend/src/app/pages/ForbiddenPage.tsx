@@ -1,7 +1,9 @@
 import { Button, Center, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 export function ForbiddenPage() {
+  useDocumentTitle("Not allowed");
   return (
     <Center py={80}>
       <Stack align="center" gap="xs">

@@ -1,9 +1,11 @@
 import { Alert, Button, Center, Code, Stack } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { isRouteErrorResponse, useRouteError } from "react-router";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 /** Last resort when a page throws while rendering. */
 export function RouteError() {
+  useDocumentTitle("Something went wrong");
   const error = useRouteError();
   const message = isRouteErrorResponse(error)
     ? `${error.status} ${error.statusText}`

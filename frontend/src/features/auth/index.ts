@@ -1,4 +1,4 @@
 export { useLogout, useMe } from "./api";
 export { LoginPage } from "./components/LoginPage";
 export { SecurityPage } from "./components/SecurityPage";
-export { returnPath } from "./returnPath";
+export { loginPathFor, returnPath } from "./returnPath";

@@ -1,12 +1,13 @@
 import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { IconAlertCircle, IconLock, IconShieldLock } from "@tabler/icons-react";
+import { IconAlertCircle, IconClockX, IconLock, IconShieldLock } from "@tabler/icons-react";
 import { zod4Resolver } from "mantine-form-zod-resolver";
 import { useEffect, useState } from "react";
 import { useLocation, useNavigate } from "react-router";
 import { z } from "zod";
-import { isApiError } from "@/api";
+import { isApiError, useSession } from "@/api";
 import { errorMessage } from "@/lib/notify";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 import { useLogin } from "../api";
 import { returnPath } from "../returnPath";
 
@@ -53,6 +54,8 @@ export function LoginPage() {
   const [step, setStep] = useState<Step>("credentials");
   const [alert, setAlert] = useState<string | null>(null);
   const lockout = useCountdown();
+  const expired = useSession((s) => s.expired);
+  useDocumentTitle("Sign in");
 
   const form = useForm<Values>({
     mode: "controlled",
@@ -60,7 +63,7 @@ export function LoginPage() {
     validate: zod4Resolver(schema),
   });
 
-  const destination = returnPath(location.state);
+  const destination = returnPath(location.state, location.search);
 
   const submit = form.onSubmit((values) => {
     setAlert(null);
@@ -96,7 +99,7 @@ export function LoginPage() {
   const locked = lockout.remaining > 0;
 
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-0)" p="md">
+    <Center mih="100vh" bg="light-dark(var(--mantine-color-gray-0), var(--mantine-color-dark-8))" p="md">
       <Paper withBorder shadow="sm" radius="md" p="xl" w={400} maw="100%">
         <form onSubmit={submit} noValidate>
           <Stack>
@@ -110,6 +113,11 @@ export function LoginPage() {
               </Text>
             </Stack>
 
+            {expired && !alert && !locked && (
+              <Alert color="yellow" icon={<IconClockX size={18} />} data-testid="login-session-expired">
+                Your session has ended. Sign in again to continue.
+              </Alert>
+            )}
             {locked && (
               <Alert color="orange" icon={<IconAlertCircle size={18} />} data-testid="login-rate-limited">
                 Too many attempts, try again in {lockout.remaining} s

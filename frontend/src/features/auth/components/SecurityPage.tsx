@@ -4,8 +4,10 @@ import { useLocation } from "react-router";
 import { PageHeader } from "@/components";
 import { SessionsCard } from "./SessionsCard";
 import { TwoFactorCard } from "./TwoFactorCard";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 export function SecurityPage() {
+  useDocumentTitle("Security");
   const { hash } = useLocation();
   useEffect(() => {
     if (hash) document.getElementById(hash.slice(1))?.scrollIntoView({ behavior: "smooth" });

@@ -56,6 +56,7 @@ export function BillingRunPage() {
     <DetailPage
       testId="billing-run-page"
       breadcrumbs={[{ label: "Billing runs", to: "/billing/runs" }, { label: `#${runId}` }]}
+      title={`Billing run #${runId}`}
       query={query}
     >
       {(r) => <RunDetails run={r} live={live} />}

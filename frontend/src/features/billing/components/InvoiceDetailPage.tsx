@@ -195,6 +195,7 @@ export function InvoiceDetailPage() {
         { label: "Invoices", to: "/invoices" },
         { label: invoice.data ? invoiceLabel(invoice.data) : `#${invoiceId}` },
       ]}
+      title={`Invoice ${invoice.data ? invoiceLabel(invoice.data) : `#${invoiceId}`}`}
       query={invoice}
     >
       {(i) => <InvoiceDetails invoice={i} />}

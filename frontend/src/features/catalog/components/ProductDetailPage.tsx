@@ -195,6 +195,7 @@ export function ProductDetailPage() {
   return (
     <DetailPage
       breadcrumbs={[{ label: "Products", to: "/products" }, { label: product.data?.product_name ?? `#${productId}` }]}
+      title={`Product ${product.data?.product_name ?? `#${productId}`}`}
       query={product}
     >
       {(p) => <ProductDetails product={p} />}

@@ -207,6 +207,7 @@ export function ContractDetailPage() {
         { label: "Contracts", to: "/contracts" },
         { label: contract.data?.contract_number ?? `#${contractId}` },
       ]}
+      title={`Contract ${contract.data?.contract_number ?? `#${contractId}`}`}
       query={contract}
     >
       {(c) => <ContractDetails contract={c} />}

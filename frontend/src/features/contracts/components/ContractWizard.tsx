@@ -30,6 +30,7 @@ import { useCustomer, useSites } from "@/features/customers";
 import { allowance } from "@/lib/format";
 import { formatMoney, formatPercent } from "@/lib/money";
 import { errorMessage } from "@/lib/notify";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 import { useCreateContract, type ContractCreate } from "../api";
 
 const SIM_TEMPLATE = "SIM Card";
@@ -386,6 +387,7 @@ function Wizard({ customer }: { customer: Customer }) {
 export function ContractWizardPage() {
   const customerId = Number(useParams().customerId);
   const customer = useCustomer(customerId);
+  useDocumentTitle(`New contract · ${customer.data?.customer_name ?? `Customer #${customerId}`}`);
   return (
     <>
       <PageBreadcrumbs

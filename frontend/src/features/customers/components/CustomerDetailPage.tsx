@@ -44,6 +44,7 @@ export function CustomerDetailPage() {
         { label: "Customers", to: "/customers" },
         { label: customer.data?.customer_name ?? `#${customerId}` },
       ]}
+      title={`Customer ${customer.data?.customer_name ?? `#${customerId}`}`}
       query={customer}
     >
       {(c) => (

@@ -62,6 +62,7 @@ export function ImportJobPage() {
     <DetailPage
       testId="import-job-page"
       breadcrumbs={[{ label: "Imports", to: "/imports" }, { label: `#${importId}` }]}
+      title={`Import #${importId}`}
       query={query}
     >
       {(job) => <ImportDetails job={job} live={live} />}

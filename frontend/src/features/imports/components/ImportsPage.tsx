@@ -11,6 +11,7 @@ import { importPercent } from "../progress";
 import { DryRunBadge, ImportStatusBadge, KindIcon, TemplateBadge } from "./Badges";
 import { ColumnsHelp } from "./ColumnsHelp";
 import { UploadCard } from "./UploadCard";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 const count = { td: { ta: "right" as const } };
 
@@ -91,6 +92,7 @@ function KindFilter({ value, onChange }: { value: ImportKind | undefined; onChan
  * first: subscribers and stock (whose upload is on the inventory's import page), or one kind.
  */
 export function ImportsPage() {
+  useDocumentTitle("Imports");
   const list = useListParams(FILTERS);
   const kind = isKind(list.params.kind) ? list.params.kind : undefined;
   const imports = useImports({ kind, page: list.paging.page, page_size: list.paging.page_size });

@@ -122,7 +122,7 @@ export function UploadCard({ title, target, children, onStarted, testId = "impor
             borderRadius: "var(--mantine-radius-md)",
             padding: "var(--mantine-spacing-xl)",
             textAlign: "center",
-            background: dragging ? "var(--mantine-color-blue-0)" : undefined,
+            background: dragging ? "var(--mantine-color-blue-light)" : undefined,
           }}
         >
           <Stack align="center" gap="xs">

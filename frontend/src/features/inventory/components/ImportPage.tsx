@@ -14,6 +14,7 @@ import {
 } from "@/features/imports";
 import { useInvalidateInventory, useTemplates } from "../api";
 import { itemsUrl } from "./StockPage";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 /** The CSV columns each built-in template expects (docs/inventory.md); [optional]. */
 const COLUMNS: Record<string, string> = {
@@ -110,6 +111,7 @@ function ColumnsHelp({ template }: { template: string | null }) {
  * template goes with the file), validated first as a dry run if wanted, then followed live here.
  */
 export function ImportPage() {
+  useDocumentTitle("Stock import");
   const templates = useTemplates();
   const [template, setTemplate] = useState<string | null>(null);
   const [importId, setImportId] = useState<number | null>(null);

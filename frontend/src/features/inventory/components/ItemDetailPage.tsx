@@ -154,6 +154,7 @@ export function ItemDetailPage() {
         { label: "Items", to: "/inventory/items" },
         { label: item.data?.serial ?? `#${inventoryId}` },
       ]}
+      title={`Item ${item.data?.serial ?? `#${inventoryId}`}`}
       query={item}
     >
       {(i) => <ItemDetails item={i} />}

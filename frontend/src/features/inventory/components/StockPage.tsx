@@ -5,6 +5,7 @@ import { useStock, type StockLevel } from "../api";
 import { ITEM_STATES, STATE_LABELS } from "../constants";
 import { InventoryActions } from "./InventoryNav";
 import { StateBadge } from "./StateBadge";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 /** Where a count leads: the item list filtered to that template (and state). */
 export function itemsUrl(template: string, state?: string): string {
@@ -52,6 +53,7 @@ function StockRow({ level }: { level: StockLevel }) {
 }
 
 export function StockPage() {
+  useDocumentTitle("Inventory");
   const stock = useStock();
   return (
     <>

@@ -121,6 +121,7 @@ export function NotificationPage() {
     <DetailPage
       testId="notification-page"
       breadcrumbs={[{ label: "Outbox", to: "/outbox" }, { label: `Message #${notificationId}` }]}
+      title={`Message #${notificationId}`}
       query={note}
     >
       {(n) => <NotificationDetails note={n} />}

@@ -4,11 +4,13 @@ import { useUrlParams } from "@/lib/useUrlParams";
 import { useTemplates, type TemplateName } from "../api";
 import { TemplateList } from "./TemplateList";
 import { TemplatePreviewCard } from "./TemplatePreviewCard";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 const PARAMS = ["template"] as const;
 
 /** Every message OmniCRM sends, by category; the chosen one (`?template=`) previewed. */
 export function TemplatesPage() {
+  useDocumentTitle("Templates");
   const [params, setParams] = useUrlParams(PARAMS);
   const templates = useTemplates();
   const known = templates.data?.some((t) => t.name === params.template) ?? false;

@@ -9,6 +9,7 @@ import { useDunning, type DunningEntry } from "../api";
 import { daysOverdue } from "../constants";
 import { DunningActionBadge } from "./Badges";
 import { RecordPaymentModal } from "./RecordPaymentModal";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
@@ -68,6 +69,7 @@ const COLUMNS: Column<DunningEntry>[] = [
 
 /** The dunning queue: who owes overdue money, oldest first, what was done about it, and taking a payment. */
 export function DunningPage() {
+  useDocumentTitle("Dunning");
   const dunning = useDunning();
   const canPay = usePermission("payment.write");
   const [payFor, setPayFor] = useState<DunningEntry | null>(null);

@@ -6,6 +6,7 @@ import { useUrlParams } from "@/lib/useUrlParams";
 import { useExpiringCards, useGateway, type SavedCard } from "../api";
 import { cardExpiry, cardLabel } from "../constants";
 import { CardBadges } from "./Badges";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 const WINDOWS = [30, 60, 90, 180, 365];
 
@@ -56,6 +57,7 @@ const COLUMNS: Column<SavedCard>[] = [
 
 /** Saved cards that expire soon (or have), soonest first: who to ask for a new card, and whether they were reminded. */
 export function ExpiringCardsPage() {
+  useDocumentTitle("Expiring cards");
   const [params, setParams] = useUrlParams(["days"] as const);
   const days = WINDOWS.includes(Number(params.days)) ? Number(params.days) : null;
   const cards = useExpiringCards(days);

@@ -142,6 +142,7 @@ export function PaymentDetailPage() {
         ...(customerId ? [{ label: `Customer #${customerId}`, to: `/customers/${customerId}?tab=billing` }] : []),
         { label: `Payment #${paymentId}` },
       ]}
+      title={`Payment #${paymentId}`}
       query={payment}
     >
       {(p) => <PaymentDetails payment={p} />}

@@ -152,6 +152,7 @@ export function ReconciliationPage() {
     <DetailPage
       testId="reconciliation-page"
       breadcrumbs={[{ label: "Reconciliation", to: "/payments/reconciliation" }, { label: `#${reconciliationId}` }]}
+      title={`Reconciliation #${reconciliationId}`}
       query={run}
     >
       {(r) => <RunDetails run={r} />}

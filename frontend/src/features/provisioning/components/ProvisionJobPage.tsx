@@ -98,7 +98,7 @@ function EventRow({ event }: { event: ProvisionEvent }) {
       </Table.Tr>
       {open && (
         <Table.Tr>
-          <Table.Td colSpan={5} bg="var(--mantine-color-gray-0)">
+          <Table.Td colSpan={5} bg="light-dark(var(--mantine-color-gray-0), var(--mantine-color-dark-6))">
             <EventOutput event={event} />
           </Table.Td>
         </Table.Tr>
@@ -316,6 +316,7 @@ export function ProvisionJobPage() {
         { label: "Jobs", to: "/provisioning/jobs" },
         { label: `#${provisionId}` },
       ]}
+      title={`Provisioning job #${provisionId}`}
       query={job}
     >
       {(j) => <JobDetails job={j} live={socket.connected} />}

@@ -23,6 +23,7 @@ import { LiveFeed } from "./LiveFeed";
 import { ProvisionJobsTable } from "./ProvisionJobsTable";
 import { RateChart } from "./RateChart";
 import { statusCodes, StatusFilter } from "./StatusFilter";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 const FEED_SIZE = 50;
 const RECENT_JOBS = 10;
@@ -61,6 +62,7 @@ function mergeFeed(live: LiveEvent[], fetched: ProvisionEvent[]): ProvisionEvent
 }
 
 export function ProvisioningDashboard() {
+  useDocumentTitle("Provisioning");
   const queryClient = useQueryClient();
   const [params, setParams] = useUrlParams(["status"] as const);
   const [feed, setFeed] = useState<LiveEvent[]>([]);

@@ -4,9 +4,11 @@ import { PageHeader, QueryState } from "@/components";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { usePeriodicJobs, useRunJobNow } from "../api";
 import { JobsTable } from "./JobsTable";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 /** Admin: the periodic jobs the scheduler fires (docs/scheduler.md), and "Run now". */
 export function SchedulerPage() {
+  useDocumentTitle("Scheduler");
   const jobs = usePeriodicJobs();
   const runNow = useRunJobNow();
   const canRun = usePermission("scheduler.run");

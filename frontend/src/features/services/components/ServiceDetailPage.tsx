@@ -217,6 +217,7 @@ export function ServiceDetailPage() {
   return (
     <DetailPage
       breadcrumbs={[{ label: "Services", to: "/services" }, { label: service.data?.service_name ?? `#${serviceId}` }]}
+      title={`Service ${service.data?.service_name ?? `#${serviceId}`}`}
       query={service}
     >
       {(s) => <ServiceDetails service={s} />}

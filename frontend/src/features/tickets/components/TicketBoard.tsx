@@ -24,6 +24,7 @@ import { BOARD_FILTERS, type BoardFilters as Filters } from "../savedViews";
 import { BoardFilters } from "./BoardFilters";
 import { NewTicketModal } from "./NewTicketModal";
 import { TicketCard } from "./TicketCard";
+import { useDocumentTitle } from "@/lib/useDocumentTitle";
 
 /** The list query the filters make (every column adds its status). */
 export function boardQuery(filters: Filters, myId: number | null): BoardQuery {
@@ -79,7 +80,11 @@ function Column({ status, board, dragged, hovered, onHover, onDrop, children }: 
       withBorder
       radius="md"
       p="sm"
-      bg={hovered && drop === "allowed" ? "var(--mantine-color-blue-0)" : "var(--mantine-color-gray-1)"}
+      bg={
+        hovered && drop === "allowed"
+          ? "var(--mantine-color-blue-light)"
+          : "light-dark(var(--mantine-color-gray-1), var(--mantine-color-dark-6))"
+      }
       role="region"
       aria-label={`${label} tickets`}
       aria-disabled={drop === "disabled" || undefined}
@@ -130,6 +135,7 @@ function Column({ status, board, dragged, hovered, onHover, onDrop, children }: 
  * the API refuses it. Filters live in the URL, and can be saved as named views.
  */
 export function TicketBoard() {
+  useDocumentTitle("Tickets");
   const [filters, setFilters] = useUrlParams(BOARD_FILTERS);
   const myId = useSession((s) => s.user?.id ?? null);
   const board = useBoard(boardQuery(filters, myId));

@@ -212,6 +212,7 @@ export function TicketDetailPage() {
         { label: "Tickets", to: "/tickets" },
         { label: ticket.data ? `#${ticketId} ${ticket.data.subject}` : `#${ticketId}` },
       ]}
+      title={ticket.data ? `Ticket #${ticketId} ${ticket.data.subject}` : `Ticket #${ticketId}`}
       query={ticket}
     >
       {(t) => <TicketDetails ticket={t} />}
