@@ -68,6 +68,12 @@ def start(
     return _detail(job)
 
 
+def start_stock(query: dict[str, Any], upload: dict[str, Any]) -> dict[str, Any]:
+    """A stock import of the form's template (404 naming `template` when there is none)."""
+    options = uc.stock_options(request_session(), upload["template"])
+    return start(ImportKind.stock, upload, dry_run=query["dry_run"], options=options)
+
+
 _IN_PROGRESS = "`import_in_progress`: this file is being imported already (`import_id`)"
 _TOO_LARGE = "The file is larger than IMPORT_MAX_BYTES"
 
@@ -113,8 +119,7 @@ class StockImport(MethodView):
         rows by a worker (follow it as a subscriber import). A new serial adds an item in
         state `new`; a known one is updated while still `new`, else unchanged or refused. Bad
         rows are listed and change nothing; the same file again changes nothing."""
-        options = uc.stock_options(request_session(), upload["template"])
-        return start(ImportKind.stock, upload, dry_run=query["dry_run"], options=options)
+        return start_stock(query, upload)
 
 
 # The stock import's first address, kept for integrators that call it: the same job as
@@ -142,9 +147,7 @@ class LegacyStockImport(MethodView):
     def post(self, query: dict[str, Any], upload: dict[str, Any]) -> Any:
         """Deprecated: `POST /crm/import/stock`, which this is (the same form, the same job;
         the answer names it in `Link`)."""
-        options = uc.stock_options(request_session(), upload["template"])
-        job = start(ImportKind.stock, upload, dry_run=query["dry_run"], options=options)
-        return job, 202, _SUCCESSOR
+        return start_stock(query, upload), 202, _SUCCESSOR
 
 
 @blp.route("/")

@@ -93,7 +93,8 @@ def start_import(
     the job; the same file while an import of it is queued or running is 409
     ``import_in_progress`` naming that import."""
     options = options or {}
-    rows = _row_kind(session, settings, kind, options, region="US", user_id=user_id)
+    region = settings.default_phone_region or "US"  # the headers do not depend on it
+    rows = _row_kind(session, settings, kind, options, region=region, user_id=user_id)
     stored_as = f"{uuid.uuid4().hex}.csv"
     path = Path(settings.import_dir) / stored_as
     stored = csvfile.store_upload(stream, path, max_bytes=settings.import_max_bytes)
