@@ -156,7 +156,7 @@ def _register_realtime(socketio: Any) -> None:
     global _realtime_registered
     if not _realtime_registered:
         from omnicrm.billing.realtime import register_billing_namespace
-        from omnicrm.core.realtime import register_user_namespace
+        from omnicrm.core.realtime import register_live_namespace, register_user_namespace
         from omnicrm.imports.realtime import register_imports_namespace
         from omnicrm.provisioning.realtime import register_provision_namespace
 
@@ -164,4 +164,7 @@ def _register_realtime(socketio: Any) -> None:
         register_provision_namespace(socketio)
         register_billing_namespace(socketio)
         register_imports_namespace(socketio)
+        register_live_namespace(
+            socketio, rooms={"services": "service.read", "contracts": "contract.read"}
+        )
         _realtime_registered = True

@@ -195,6 +195,9 @@ class Settings(BaseSettings):
     company_name: str = "OmniCRM Operator"
     company_address: str = ""
     company_tax_id: str = ""
+    # How customers reach the operator (printed on the contract PDF's letterhead).
+    company_email: str = ""
+    company_phone: str = ""
     company_bank_details: str = ""
     company_logo: Path | None = None
     invoice_footer: str = "Thank you for your business."

@@ -19,6 +19,7 @@ def wire() -> None:
     import omnicrm.notifications.handlers
     import omnicrm.provisioning.handlers
     import omnicrm.scheduler.handlers
+    import omnicrm.services.handlers
     import omnicrm.tickets.handlers  # noqa: F401
     from omnicrm.auth.principal import principal_for_access_token
     from omnicrm.core.realtime import use_token_checker

@@ -31,6 +31,7 @@ READS = [
     ("get", "/crm/customer/", "customer.read"),
     ("get", "/crm/customer/{customer_id}", "customer.read"),
     ("get", "/crm/customer/export", "customer.export"),
+    ("get", "/crm/customer/defaults", "customer.read"),
     ("get", "/crm/customer/{customer_id}/activity", "customer.read"),
     ("get", "/crm/customer/{customer_id}/notification-preferences", "customer.read"),
     ("get", "/crm/contact/", "customer.read"),

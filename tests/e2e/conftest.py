@@ -167,6 +167,21 @@ def login(page: Any, live_server: str, email: str, password: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def socket_frames(page: Any) -> list[str]:
+    """Every WebSocket frame the page receives from now on. The app opens its one Socket.IO
+    connection when it starts (live updates) and every namespace shares it, so call this
+    before the page's first load."""
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda frame: frames.append(frame if isinstance(frame, str) else frame.decode()),
+        ),
+    )
+    return frames
+
+
 def random_iccid() -> str:
     """A random valid ICCID (Luhn check digit included): committed data must not collide."""
     return make_iccid(random.randrange(10**16), prefix="89")

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, login, socket_frames
 from tests.e2e.test_service_balance_ui import assert_fits_the_window
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committed]
@@ -60,6 +60,7 @@ def billable(
 
 def test_billing_a_customer_from_the_billing_tab(page, live_server, billable, worker, tmp_path):
     email, password, customer_id, _ = billable
+    frames = socket_frames(page)
     login(page, live_server, email, password)
     invoice_queries: list[dict[str, list[str]]] = []
     page.on(
@@ -110,14 +111,6 @@ def test_billing_a_customer_from_the_billing_tab(page, live_server, billable, wo
     expect(page.get_by_role("dialog")).to_have_count(0)
 
     # The run is queued, taken by the worker and followed live until it is done.
-    frames: list[str] = []
-    page.on(
-        "websocket",
-        lambda ws: ws.on(
-            "framereceived",
-            lambda frame: frames.append(frame if isinstance(frame, str) else frame.decode()),
-        ),
-    )
     tab.get_by_test_id("billing-run-customer").click()
     run = tab.get_by_test_id("customer-billing-run")
     expect(run.get_by_test_id("billing-run-status")).to_have_text("Done", timeout=60_000)

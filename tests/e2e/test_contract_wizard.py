@@ -51,6 +51,11 @@ def test_new_contract_wizard_sells_and_downloads_the_pdf(page, live_server, sale
     expect(page.get_by_test_id("contract-status")).to_have_text("Active")
     expect(page.get_by_test_id("contract-iccid")).to_contain_text("89")
     expect(page.get_by_test_id("contract-msisdn")).not_to_have_text("—")
+    # A toast confirms the sale, linking to it; the page names the customer and product.
+    expect(page.get_by_test_id("contract-created-link")).to_have_text(number.inner_text())
+    expect(page.get_by_test_id("contract-customer")).to_contain_text("Browser Pty")
+    expect(page.get_by_test_id("contract-product")).to_contain_text("Browser Mobile")
+    expect(page.get_by_test_id("contract-action-close")).to_have_text("Terminate contract")
 
     with page.expect_download() as download_info:
         page.get_by_test_id("contract-pdf").click()
@@ -61,5 +66,9 @@ def test_new_contract_wizard_sells_and_downloads_the_pdf(page, live_server, sale
     content = saved.read_bytes()
     assert content.startswith(b"%PDF")
     assert len(content) > 1024
+    # One page, numbered, with the operator's name and money to the cent.
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", content)) == 1
+    assert b"Page 1 of 1" in content
+    assert b"10.00 USD" in content and b"29.95 USD" in content
 
     page.screenshot(path=str(ARTIFACTS / "contract.png"), full_page=True)

@@ -24,14 +24,18 @@ def _valid_mobile() -> str:
     return f"+61 {digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
-def test_login_create_customer_and_find_it(page, live_server, staff_user):
+def test_login_create_customer_and_find_it(page, live_server, staff_user, settings):
     email, password = staff_user
     name = f"Playwright Pty {uuid.uuid4().hex[:6]}"
     login(page, live_server, email, password)
 
     page.goto(f"{live_server}/customers")
     expect(page.get_by_test_id("customers-table")).to_be_visible()
-    page.get_by_test_id("customer-new").click()
+    # The currency starts as the operator's DEFAULT_CURRENCY, read from /crm/customer/defaults.
+    with page.expect_response(lambda r: r.url.endswith("/crm/customer/defaults")) as defaults:
+        page.get_by_test_id("customer-new").click()
+    assert defaults.value.json()["currency"] == settings.default_currency
+    expect(page.get_by_test_id("customer-currency")).to_have_value(settings.default_currency)
     page.get_by_test_id("customer-name").fill(name)
     page.get_by_test_id("customer-email").fill(f"{uuid.uuid4().hex[:8]}@playwright.example")
     phone = _valid_mobile()

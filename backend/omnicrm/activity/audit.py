@@ -48,6 +48,10 @@ class AuditSpec:
     collections: Mapping[str, str] = field(default_factory=dict)
     # Names the action of an update from its changes (e.g. "archive"); default "update".
     classify: Callable[[Changes], str] | None = None
+    # How people read the log: field -> label ("address_line_1" -> "Address line 1"; default:
+    # the column name humanised), and label -> fields shown as one change ("Address").
+    labels: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def skips(self, key: str) -> bool:
         return key in self.exclude or key in SECRET_COLUMNS or key in NOISE_COLUMNS
@@ -63,6 +67,8 @@ def auditable(
     customer_id_attr: str | None = None,
     collections: Mapping[str, str] | None = None,
     classify: Callable[[Changes], str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    groups: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Callable[[T], T]:
     """Class decorator: record every change of this model in the activity log."""
 
@@ -73,6 +79,8 @@ def auditable(
             customer_id_attr=customer_id_attr,
             collections=dict(collections or {}),
             classify=classify,
+            labels=dict(labels or {}),
+            groups=dict(groups or {}),
         )
         return cls
 
@@ -83,6 +91,14 @@ def spec_for(obj: object) -> AuditSpec | None:
     for cls in type(obj).__mro__:
         spec = _REGISTRY.get(cls)
         if spec is not None:
+            return spec
+    return None
+
+
+def spec_for_type(object_type: str) -> AuditSpec | None:
+    """The spec registered under ``object_type`` (how its rows are labelled), if any."""
+    for spec in _REGISTRY.values():
+        if spec.object_type == object_type:
             return spec
     return None
 

@@ -8,6 +8,13 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 
+class FieldChangeSchema(Schema):
+    field = fields.String(metadata={"description": "Column name(s), e.g. address_line_1"})
+    label = fields.String(metadata={"description": "What staff read, e.g. Address line 1"})
+    before = fields.String(allow_none=True, metadata={"description": "null: created"})
+    after = fields.String(allow_none=True, metadata={"description": "null: deleted"})
+
+
 class ActivitySchema(Schema):
     activity_id = fields.Integer()
     created_at = fields.DateTime()
@@ -21,6 +28,16 @@ class ActivitySchema(Schema):
     after = fields.Dict(allow_none=True, metadata={"description": "Changed fields, new values"})
     request_id = fields.String(allow_none=True)
     ip = fields.String(allow_none=True)
+    actor = fields.String(
+        metadata={"description": "Who did it: the user's name, an API key, or System"}
+    )
+    summary = fields.String(
+        metadata={"description": 'The row in words, e.g. "Address changed from A to B"'}
+    )
+    changes = fields.List(
+        fields.Nested(FieldChangeSchema),
+        metadata={"description": "Changed fields, labelled, values as text"},
+    )
 
 
 class UtcDateTime(fields.AwareDateTime):

@@ -67,6 +67,19 @@ class UserItem(MethodView):
         )
 
 
+@users_blp.route("/user/<int:user_id>/2fa/reset")
+class UserTwoFactorReset(MethodView):
+    @require_permission("user.write")
+    @users_blp.response(200, s.UserSchema)
+    @users_blp.alt_response(403, description="The user holds more than you do")
+    @users_blp.alt_response(409, description="Your own account (`self_reset`), or no 2FA to reset")
+    def post(self, user_id: int) -> User:
+        """Turn off a user's 2FA (a lost device) and end all their sessions; not for yourself."""
+        return uc.reset_user_2fa(
+            request_session(), auth_deps(), user_id=user_id, actor=get_principal()
+        )
+
+
 @users_blp.route("/role/")
 class Roles(MethodView):
     @require_permission("role.read")

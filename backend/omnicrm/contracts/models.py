@@ -8,13 +8,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, func, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from omnicrm.activity.audit import auditable
+from omnicrm.auth.models import User
+from omnicrm.catalog.models import Product
 from omnicrm.core.db import Base, TimestampMixin, utcnow
 from omnicrm.core.fields import enum_column
 from omnicrm.core.money import Money, Percent
+from omnicrm.customers.models import Customer, Site
 
 if TYPE_CHECKING:
     from omnicrm.inventory.models import Inventory
@@ -79,6 +82,33 @@ class Contract(Base, TimestampMixin):
     # Idempotency-Key of the creating request and a hash of its body (replay vs. misuse).
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
+
+    # Names beside the ids, read in the contract's own SELECT (scalar subqueries): a page of
+    # contracts costs one query, not one per contract and name.
+    customer_name: Mapped[str | None] = column_property(
+        select(Customer.customer_name)
+        .where(Customer.customer_id == customer_id)
+        .correlate_except(Customer)
+        .scalar_subquery()
+    )
+    product_name: Mapped[str | None] = column_property(
+        select(Product.product_name)
+        .where(Product.product_id == product_id)
+        .correlate_except(Product)
+        .scalar_subquery()
+    )
+    site_name: Mapped[str | None] = column_property(
+        select(Site.site_name)
+        .where(Site.site_id == site_id)
+        .correlate_except(Site)
+        .scalar_subquery()
+    )
+    accepted_by_name: Mapped[str | None] = column_property(
+        select(func.coalesce(func.nullif(User.full_name, ""), User.username))
+        .where(User.id == accepted_by_user_id)
+        .correlate_except(User)
+        .scalar_subquery()
+    )
 
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
     sim: Mapped[Inventory | None] = relationship(foreign_keys=[sim_inventory_id], lazy="joined")

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from omnicrm.contracts import schemas as s
 from omnicrm.contracts import use_cases as uc
 from omnicrm.contracts.models import Contract
-from omnicrm.contracts.pdf import render_contract_pdf
+from omnicrm.contracts.pdf import Operator, render_contract_pdf
 from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
@@ -87,7 +87,7 @@ class ContractPdf(MethodView):
         document = uc.contract_document(request_session(), contract_id=contract_id)
         number = document["contract"].contract_number
         return Response(
-            render_contract_pdf(document),
+            render_contract_pdf(document, operator=Operator.from_settings(get_settings())),
             mimetype="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
         )
@@ -117,5 +117,5 @@ _transition(
     "/<int:contract_id>/close",
     name="ContractClose",
     action=uc.close_contract,
-    summary="Close a contract: terminate its service, return SIM and number.",
+    summary="Terminate a contract: end its service for good, return SIM and number to stock.",
 )

@@ -60,9 +60,12 @@ class ContractSchema(Schema):
     contract_id = fields.Integer()
     contract_number = Text()
     customer_id = fields.Integer()
+    customer_name = Text(allow_none=True, metadata={"description": "The customer's name"})
     product_id = fields.Integer()
+    product_name = Text(allow_none=True, metadata={"description": "The tariff's current name"})
     service_id = fields.Integer()
     site_id = fields.Integer(allow_none=True)
+    site_name = Text(allow_none=True, metadata={"description": "The site's name (null: no site)"})
     contract_status = fields.Function(
         lambda c: c.contract_status.value, metadata={"enum": STATUSES}
     )
@@ -82,6 +85,10 @@ class ContractSchema(Schema):
         metadata={"description": "The provisioning job (null until provisioning exists)"},
     )
     accepted_by_user_id = fields.Integer(allow_none=True)
+    accepted_by_name = Text(
+        allow_none=True,
+        metadata={"description": "The accepting user's full name (else username)"},
+    )
     accepted_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()

@@ -376,3 +376,66 @@ def register_progress_namespace(
         if isinstance(room, str):
             leave_room(room)
         return {"ok": True}
+
+
+# The ``/live`` namespace: what changed in the domains (a service's or a contract's status),
+# for every open page to refresh itself. Each room is one kind of record, readable with one
+# permission (say ``services``: ``service.read``), given by the app at registration.
+LIVE_NAMESPACE = "/live"
+
+
+def register_live_namespace(socketio: SocketIO, *, rooms: dict[str, str]) -> None:
+    """A namespace where a client ``join``s the rooms (``rooms``: room → permission) its user
+    may read: it is answered ``{"ok": True, "rooms": [...]}``, those joined, the others not
+    (a missing permission for one room does not cut the socket: pages ask for every room).
+    The authority is checked on each join as :func:`authorised` does (a dead session or an
+    expired token is refused and cut); a later change of the user's roles cuts the socket
+    (:func:`disconnect_user`), and the client joins again with what it may read now."""
+
+    @socketio.on("connect", namespace=LIVE_NAMESPACE)
+    def _connect(auth: Any = None) -> bool:
+        accept_connection(auth)
+        return True
+
+    @socketio.on("disconnect", namespace=LIVE_NAMESPACE)
+    def _disconnect(*_args: Any) -> None:
+        forget_connection()
+
+    @socketio.on("join", namespace=LIVE_NAMESPACE)
+    def _join(data: Any = None) -> dict[str, Any]:
+        sid, namespace = _socket()
+        connection = _connections.get((sid, namespace))
+        try:
+            if connection is None:
+                raise Unauthorized("the connection is not authenticated")
+            principal = _principal_for_token(connection.token)
+        except DomainError as exc:
+            over = exc.code == "session_revoked"
+            return _refuse(sid, namespace, exc.code, exc.message, session_over=over)
+        wanted = data.get("rooms") if isinstance(data, dict) else None
+        if not isinstance(wanted, list):
+            wanted = list(rooms)
+        joined = [
+            room
+            for room in wanted
+            if isinstance(room, str) and room in rooms and principal.can(rooms[room])
+        ]
+        for room in joined:
+            join_room(room)
+        return {"ok": True, "rooms": joined}
+
+
+def emit_live_after_commit(
+    session: Session, event: str, data: dict[str, Any], *, room: str
+) -> None:
+    """Queue a ``/live`` emit to ``room`` for after the unit of work commits; a lost emit never
+    fails the committed change (clients re-read from the API on reconnect)."""
+    socketio: SocketIO = current_app.extensions["socketio"]
+
+    def _emit() -> None:
+        try:
+            socketio.emit(event, data, to=room, namespace=LIVE_NAMESPACE)
+        except Exception:
+            log.exception("live_emit_failed", socket_event=event)
+
+    after_commit(session, _emit)

@@ -74,6 +74,13 @@ _LIVE = text("customer_status <> 'Archived'")
     customer_id_attr="customer_id",
     collections={"tags": "name"},
     classify=_customer_action,
+    labels={
+        "customer_name": "Name",
+        "customer_status": "Status",
+        "customer_payment_type": "Payment type",
+        "customer_account_type": "Account type",
+        "customer_enabled": "Enabled",
+    },
 )
 class Customer(Base, TimestampMixin):
     __tablename__ = "customer"
@@ -134,7 +141,11 @@ class Customer(Base, TimestampMixin):
         return [t.name for t in self.tags]
 
 
-@auditable(object_type="contact", customer_id_attr="customer_id")
+@auditable(
+    object_type="contact",
+    customer_id_attr="customer_id",
+    labels={"contact_firstname": "First name", "contact_lastname": "Last name"},
+)
 class Contact(Base, TimestampMixin):
     __tablename__ = "contact"
 
@@ -151,7 +162,15 @@ class Contact(Base, TimestampMixin):
     customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="raise_on_sql")
 
 
-@auditable(object_type="site", customer_id_attr="customer_id")
+@auditable(
+    object_type="site",
+    customer_id_attr="customer_id",
+    labels={"zip_code": "Postcode", "plus_code": "Plus code"},
+    # An address reads as one change: "Address changed from 1 Old St to 2 New St".
+    groups={
+        "Address": ("address_line_1", "address_line_2", "city", "state", "zip_code", "country")
+    },
+)
 class Site(Base, TimestampMixin):
     __tablename__ = "site"
 

@@ -103,6 +103,15 @@ class CustomerExport(MethodView):
         return response
 
 
+@blp.route("/customer/defaults")
+class CustomerDefaults(MethodView):
+    @require_permission("customer.read")
+    @blp.response(200, s.CustomerDefaultsSchema)
+    def get(self) -> dict[str, str]:
+        """What a new customer gets when the form leaves it out (operator settings)."""
+        return {"currency": default_currency(), "phone_region": default_phone_region()}
+
+
 @blp.route("/customer/<int:customer_id>")
 class CustomerItem(MethodView):
     @require_permission("customer.read")

@@ -397,3 +397,14 @@ class SiteQuerySchema(Schema):
         metadata={"description": "ISO 3166-1 alpha-2 code, any case (not checked: no match)"},
     )
     sort = sort_field(SITE_SORTS, "site_id")
+
+
+class CustomerDefaultsSchema(Schema):
+    currency = Text(
+        required=True,
+        metadata={"description": "The operator's DEFAULT_CURRENCY (ISO 4217), e.g. AUD"},
+    )
+    phone_region = Text(
+        required=True,
+        metadata={"description": "The region national phone numbers are read in, e.g. AU"},
+    )

@@ -12,8 +12,10 @@ from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import after_commit, request_session
+from omnicrm.core.names import attach, user_names
 from omnicrm.core.pagination import paginate_query
-from omnicrm.extensions import get_settings
+from omnicrm.extensions import default_phone_region, get_settings
+from omnicrm.imports import samples
 from omnicrm.imports import schemas as s
 from omnicrm.imports import use_cases as uc
 from omnicrm.imports.models import ImportJob, ImportKind
@@ -34,9 +36,16 @@ def _allow_large_uploads() -> None:
 
 
 def _detail(job: Any) -> dict[str, Any]:
-    body = {name: getattr(job, name) for name in s.ImportSchema().fields}
+    body = {
+        name: getattr(job, name)
+        for name in s.ImportSchema().fields
+        if name != "created_by_user_name"
+    }
     body["status"] = job.status.value
     body["kind"] = job.kind.value
+    body["created_by_user_name"] = user_names(request_session(), [job.created_by_user_id]).get(
+        job.created_by_user_id or 0
+    )
     return body | {"errors": uc.errors_of(request_session(), job.import_id)}
 
 
@@ -161,7 +170,46 @@ class Imports(MethodView):
         stmt = uc.imports_query()
         if "kind" in query:
             stmt = stmt.where(ImportJob.kind == ImportKind(query["kind"]))
-        return paginate_query(request_session(), stmt, pagination_parameters)
+        session = request_session()
+        jobs = paginate_query(session, stmt, pagination_parameters)
+        names = user_names(session, (job.created_by_user_id for job in jobs))
+        attach(jobs, names, id_attr="created_by_user_id", name_attr="created_by_user_name")
+        return jobs
+
+
+def _csv_download(body: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@blp.route("/subscribers/sample.csv")
+class SubscriberSample(MethodView):
+    @require_permission("import.write")
+    @blp.response(200, description="text/csv: every subscriber header and a few valid rows")
+    def get(self) -> Any:
+        """A sample subscriber CSV: the importer's headers and example customers that import
+        cleanly (random names and e-mails, so each download adds new customers)."""
+        return _csv_download(
+            samples.subscriber_sample(region=default_phone_region()), "subscribers-sample.csv"
+        )
+
+
+@blp.route("/stock/sample.csv")
+class StockSample(MethodView):
+    @require_permission("import.write", "inventory.write")
+    @blp.arguments(s.StockSampleQuerySchema, location="query")
+    @blp.response(200, description="text/csv: the template's headers and a few valid items")
+    @blp.alt_response(404, description="No such template")
+    def get(self, query: dict[str, Any]) -> Any:
+        """A sample stock CSV for a template: the headers its import accepts and example items
+        that import cleanly (random serials, so each download adds new items)."""
+        template = samples.sample_template(request_session(), query["template"])
+        body = samples.stock_sample(template, region=default_phone_region())
+        slug = "".join(c if c.isalnum() else "-" for c in template.item.lower()).strip("-")
+        return _csv_download(body, f"{slug or 'stock'}-sample.csv")
 
 
 @blp.route("/<int:import_id>")

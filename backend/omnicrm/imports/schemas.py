@@ -46,6 +46,14 @@ class StockUploadSchema(Schema):
     )
 
 
+class StockSampleQuerySchema(Schema):
+    template = Text(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Template name: `SIM Card`, `Phone Number`, `Router`, ..."},
+    )
+
+
 class ImportListQuerySchema(Schema):
     kind = fields.String(
         validate=validate.OneOf(KINDS), metadata={"description": "Only imports of this kind"}
@@ -84,6 +92,9 @@ class ImportSchema(Schema):
     failed = fields.Integer()
     error = fields.String(allow_none=True, metadata={"description": "Why the whole job failed"})
     created_by_user_id = fields.Integer(allow_none=True)
+    created_by_user_name = fields.String(
+        allow_none=True, metadata={"description": "Who uploaded it (full name, else username)"}
+    )
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)

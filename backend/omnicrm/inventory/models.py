@@ -6,8 +6,19 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
@@ -143,6 +154,28 @@ class Inventory(Base, TimestampMixin):
         if inspect(self).persistent and not self.__dict__.get("_in_transition", False):
             raise StateChangeRefused("item_state changes only through inventory change_state")
         return value
+
+
+# Display names beside the binding's ids. The customers and services domains sit on either side
+# of this one, so their tables are named here (lightweight ``table()`` constructs), not imported.
+# Deferred: only the staff list and detail ask for them (``use_cases`` undefers them there).
+NAMES = "names"  # their deferred group
+_CUSTOMER = table("customer", column("customer_id"), column("customer_name"))
+_SERVICE = table("service", column("service_id"), column("service_name"))
+Inventory.customer_name = column_property(  # type: ignore[attr-defined]
+    select(_CUSTOMER.c.customer_name)
+    .where(_CUSTOMER.c.customer_id == Inventory.__table__.c.customer_id)
+    .scalar_subquery(),
+    deferred=True,
+    group=NAMES,
+)
+Inventory.service_name = column_property(  # type: ignore[attr-defined]
+    select(_SERVICE.c.service_name)
+    .where(_SERVICE.c.service_id == Inventory.__table__.c.service_id)
+    .scalar_subquery(),
+    deferred=True,
+    group=NAMES,
+)
 
 
 class InventoryHistory(Base):

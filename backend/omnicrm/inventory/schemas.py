@@ -141,7 +141,13 @@ class InventorySchema(Schema):
     serial = Text(metadata={"description": "ICCID, E.164 MSISDN, MAC or free text"})
     item_state = Text(validate=validate.OneOf(STATES))
     customer_id = fields.Integer(allow_none=True)
+    customer_name = Text(
+        allow_none=True, metadata={"description": "The bound customer's name (null: unbound)"}
+    )
     service_id = fields.Integer(allow_none=True)
+    service_name = Text(
+        allow_none=True, metadata={"description": "The bound service's name (null: unbound)"}
+    )
     quarantined_until = fields.DateTime(allow_none=True)
     itemtext1 = Text(allow_none=True)
     itemtext2 = Text(allow_none=True)

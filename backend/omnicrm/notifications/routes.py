@@ -14,6 +14,7 @@ from omnicrm.core.auth import public, require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.db import request_session
 from omnicrm.core.errors import DomainError, NotFound, Unauthorized, ValidationFailed
+from omnicrm.core.names import attach, customer_names
 from omnicrm.core.pagination import paginate_query
 from omnicrm.extensions import get_settings
 from omnicrm.notifications import schemas as s
@@ -32,9 +33,16 @@ class Notifications(MethodView):
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Every message, newest first: queued, sent, delivered, bounced, failed, suppressed."""
-        return paginate_query(
-            request_session(), uc.list_notifications(**query), pagination_parameters
-        )
+        session = request_session()
+        notes = paginate_query(session, uc.list_notifications(**query), pagination_parameters)
+        return _with_names(session, notes)
+
+
+def _with_names(session: Any, notes: list[Any]) -> list[Any]:
+    """The customer's name beside ``customer_id`` (one query for the page)."""
+    ids = (n["customer_id"] if isinstance(n, dict) else n.customer_id for n in notes)
+    attach(notes, customer_names(session, ids), id_attr="customer_id", name_attr="customer_name")
+    return notes
 
 
 @blp.route("/summary")
@@ -59,7 +67,8 @@ class NotificationItem(MethodView):
         spec = TEMPLATES.get(note.template)
         hidden = spec is None or spec.sensitive
         names = s.NotificationSchema().fields
-        body = {name: getattr(note, name) for name in names}
+        body = {name: getattr(note, name) for name in names if name != "customer_name"}
+        _with_names(request_session(), [body])
         text, html = note.body_text, note.body_html
         if not hidden and not text:  # queued in bulk: the worker renders it when sending
             rendered = uc.render_template(note.template, note.context or {})

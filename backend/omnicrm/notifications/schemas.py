@@ -16,6 +16,9 @@ class NotificationSchema(Schema):
     channel = fields.String(metadata={"enum": ["email", "sms"]})
     recipient = fields.String()
     customer_id = fields.Integer(allow_none=True)
+    customer_name = fields.String(
+        allow_none=True, metadata={"description": "The customer's name (null: none named)"}
+    )
     category = fields.String(
         metadata={"enum": sorted(CATEGORIES), "description": "What a customer may opt out of"}
     )

@@ -16,6 +16,7 @@ from omnicrm.core.db import commit, request_session
 from omnicrm.core.errors import DomainError
 from omnicrm.core.fields import IdempotencyHeaderSchema
 from omnicrm.core.idempotency import request_fingerprint, scoped_key
+from omnicrm.core.names import attach, customer_names, user_names
 from omnicrm.core.pagination import paginate_query
 from omnicrm.customers.models import Customer
 from omnicrm.extensions import get_settings
@@ -49,9 +50,27 @@ def _detail(payment_id: int) -> dict[str, Any]:
     session = request_session()
     view = uc.payment_view(session, uc.get_payment(session, payment_id=payment_id))
     payment = view["payment"]
-    names = [field.attribute or name for name, field in s.PaymentSchema().fields.items()]
+    names = [
+        field.attribute or name
+        for name, field in s.PaymentSchema().fields.items()
+        if name not in s.NAME_FIELDS
+    ]
     body = {name: getattr(payment, name) for name in names}
+    _with_names(session, [body])
     return {**body, "allocations": view["allocations"], "refunds": view["refunds"]}
+
+
+def _with_names(session: Any, payments: list[Any]) -> list[Any]:
+    """The customer's and the recording user's names beside their ids (one query each)."""
+    customers = customer_names(session, (_get(p, "customer_id") for p in payments))
+    users = user_names(session, (_get(p, "created_by_user_id") for p in payments))
+    attach(payments, customers, id_attr="customer_id", name_attr="customer_name")
+    attach(payments, users, id_attr="created_by_user_id", name_attr="created_by_user_name")
+    return payments
+
+
+def _get(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
 def _answer(payment: Any, client_secret: str | None = None) -> Any:
@@ -84,7 +103,10 @@ class Payments(MethodView):
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Payments, newest first: filter by customer, status, method."""
-        return paginate_query(request_session(), uc.payments_query(**query), pagination_parameters)
+        session = request_session()
+        return _with_names(
+            session, paginate_query(session, uc.payments_query(**query), pagination_parameters)
+        )
 
     @require_permission("payment.write")
     @blp.arguments(IdempotencyHeaderSchema, location="headers")

@@ -79,9 +79,14 @@ class RefundSchema(Schema):
     created_at = fields.DateTime()
 
 
+# Display names the routes read beside the ids (for a whole page at once).
+NAME_FIELDS = ("customer_name", "created_by_user_name")
+
+
 class PaymentSchema(Schema):
     payment_id = fields.Integer()
     customer_id = fields.Integer()
+    customer_name = Text(allow_none=True)
     service_id = fields.Integer(allow_none=True)
     invoice_id = fields.Integer(allow_none=True)
     amount = MoneyField()
@@ -102,6 +107,9 @@ class PaymentSchema(Schema):
     credit = MoneyField(metadata={"description": "Left as account credit for the next invoice"})
     note = Text(allow_none=True)
     created_by_user_id = fields.Integer(allow_none=True)
+    created_by_user_name = Text(
+        allow_none=True, metadata={"description": "Who recorded it (full name, else username)"}
+    )
     created_at = fields.DateTime()
 
 

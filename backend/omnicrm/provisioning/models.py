@@ -13,6 +13,7 @@ from omnicrm.activity.audit import auditable
 from omnicrm.core.db import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
+    from omnicrm.auth.models import User
     from omnicrm.customers.models import Customer
 
 
@@ -25,6 +26,7 @@ class ProvisionStatus(enum.IntEnum):
     failed_ignored = 3  # a task failed under ``ignore_errors: true`` (events only)
     queued = 4
     cancelled = 5
+    skipped = 6  # a task Ansible skipped (its ``when`` was false): events only
 
     @property
     def label(self) -> str:
@@ -38,6 +40,7 @@ _LABELS = {
     ProvisionStatus.failed_ignored: "Failed (ignored)",
     ProvisionStatus.queued: "Queued",
     ProvisionStatus.cancelled: "Cancelled",
+    ProvisionStatus.skipped: "Skipped",
 }
 
 # A job in one of these is over; only these may be retried (failed, cancelled).
@@ -110,10 +113,20 @@ class Provision(Base, TimestampMixin):
     )
     # Read by the detail view only (its name on the job page); lists do not load it.
     customer: Mapped[Customer] = relationship(lazy="select", viewonly=True)
+    # Who queued it, for their name: lists load it with selectinload (reads.provisions_query).
+    initiated_by_user: Mapped[User | None] = relationship(lazy="select", viewonly=True)
 
     @property
     def customer_name(self) -> str:
         return self.customer.customer_name
+
+    @property
+    def initiated_by_name(self) -> str | None:
+        """The name of the user who queued it (None: the system or an API key)."""
+        user = self.initiated_by_user
+        if user is None:
+            return None
+        return user.full_name or user.username
 
     @property
     def status(self) -> ProvisionStatus:
@@ -150,4 +163,7 @@ class ProvisionEvent(Base):
 
     @property
     def status_label(self) -> str:
+        # Rows from before ``skipped`` had its own code: success with the flag.
+        if self.skipped and self.provisioning_status == ProvisionStatus.success:
+            return ProvisionStatus.skipped.label
         return ProvisionStatus(self.provisioning_status).label

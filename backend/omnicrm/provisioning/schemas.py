@@ -120,6 +120,10 @@ class ProvisionSchema(Schema):
     error = Text(allow_none=True)
     initiated_by = Text()
     initiated_by_user_id = fields.Integer(allow_none=True)
+    initiated_by_name = Text(
+        allow_none=True,
+        metadata={"description": "The name of the user who queued it (null: system, API key)"},
+    )
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
     next_attempt_at = fields.DateTime(allow_none=True)

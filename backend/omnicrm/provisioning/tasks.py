@@ -207,6 +207,8 @@ class JobRun:
             status = P.failed
             self.failures.append(f"{data.get('task', '?')}: {result.get('msg', 'failed')}")
             self.transient = self.transient or is_transient(result, unreachable=unreachable)
+        elif kind == "runner_on_skipped":
+            status = P.skipped
         else:
             status = P.success
         if self.lost.is_set():

@@ -16,6 +16,8 @@ from omnicrm.core.fields import enum_column
 from omnicrm.core.money import Money
 
 if TYPE_CHECKING:
+    from omnicrm.catalog.models import Product
+    from omnicrm.customers.models import Customer, Site
     from omnicrm.inventory.models import Inventory
 
 
@@ -66,12 +68,29 @@ class Service(Base, TimestampMixin):
         viewonly=True,
         order_by="Inventory.inventory_id",
     )
+    # For their names beside the ids: lists and the detail load them with
+    # ``use_cases.NAMES`` (one query each per page, without their own relationships).
+    customer: Mapped[Customer] = relationship(lazy="select", viewonly=True)
+    product: Mapped[Product] = relationship(lazy="select", viewonly=True)
+    site: Mapped[Site | None] = relationship(lazy="select", viewonly=True)
     # Loaded on demand (one service's detail), never for lists.
     status_history: Mapped[list[ServiceStatusHistory]] = relationship(
         lazy="select",
         viewonly=True,
         order_by="ServiceStatusHistory.service_status_history_id",
     )
+
+    @property
+    def customer_name(self) -> str:
+        return self.customer.customer_name
+
+    @property
+    def product_name(self) -> str:
+        return self.product.product_name
+
+    @property
+    def site_name(self) -> str | None:
+        return self.site.site_name if self.site is not None else None
 
 
 class ServiceStatusHistory(Base):

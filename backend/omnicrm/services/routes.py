@@ -54,7 +54,7 @@ class ServiceItem(MethodView):
     @blp.alt_response(404, description="No such service")
     def get(self, service_id: int) -> Service:
         """One service with its bound inventory and status history."""
-        return uc.get_service(request_session(), service_id=service_id)
+        return uc.get_service_detail(request_session(), service_id=service_id)
 
 
 _transition = partial(

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, insert, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from omnicrm.activity.recorder import queue_change
 from omnicrm.catalog import use_cases as catalog
@@ -72,8 +72,25 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+# The customer's, product's and site's names beside their ids, one query each for a whole
+# list, without their own eager relationships (tags, bundle items).
+NAMES = (
+    selectinload(Service.customer).lazyload("*"),
+    selectinload(Service.product).lazyload("*"),
+    selectinload(Service.site).lazyload("*"),
+)
+
+
 def get_service(session: Session, *, service_id: int) -> Service:
     service = session.get(Service, service_id) if storable_id(service_id) else None
+    if service is None:
+        raise NotFound(f"service {service_id} not found")
+    return service
+
+
+def get_service_detail(session: Session, *, service_id: int) -> Service:
+    """One service with its customer's, product's and site's names loaded."""
+    service = session.get(Service, service_id, options=NAMES) if storable_id(service_id) else None
     if service is None:
         raise NotFound(f"service {service_id} not found")
     return service
@@ -90,7 +107,7 @@ def services_query(
 ) -> Select[Any]:
     """Services matching every filter; ``q`` searches the name, the charging id (service_uuid)
     and the serials of the bound inventory (an MSISDN in any format finds its service)."""
-    stmt = select(Service)
+    stmt = select(Service).options(*NAMES)
     if customer_id is not None:
         stmt = stmt.where(Service.customer_id == customer_id)
     if product_id is not None:

@@ -11,6 +11,7 @@ from omnicrm.core.auth import require_permission
 from omnicrm.core.blueprint import Blueprint
 from omnicrm.core.context import current_principal
 from omnicrm.core.db import request_session
+from omnicrm.core.names import attach, customer_names, user_names
 from omnicrm.core.pagination import paginate_query
 from omnicrm.extensions import get_settings
 from omnicrm.tickets import attachments
@@ -39,12 +40,45 @@ def _detail(ticket_id: int) -> dict[str, Any]:
     ticket = view["ticket"]
     names = [field.attribute or name for name, field in s.TicketSchema().fields.items()]
     body = {name: getattr(ticket, name) for name in names if hasattr(ticket, name)}
+    _with_names(session, [body])
+    users = user_names(
+        session,
+        [
+            *(_get(t, "user_id") for t in view["transitions"]),
+            *(_get(c, "author_user_id") for c in view["comments"]),
+            *(_get(a, "uploaded_by_user_id") for a in view["attachments"]),
+        ],
+    )
+    attach(view["transitions"], users, id_attr="user_id", name_attr="user_name")
+    attach(view["comments"], users, id_attr="author_user_id", name_attr="author_name")
+    attach(view["attachments"], users, id_attr="uploaded_by_user_id", name_attr="uploaded_by_name")
     return {
         **body,
         "transitions": view["transitions"],
         "comments": view["comments"],
         "attachments": view["attachments"],
     }
+
+
+def _get(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _with_names(session: Any, tickets: list[Any]) -> list[Any]:
+    """The customer's, the assignee's and the creator's names beside their ids: one query for
+    the customers and one for the users of the whole page."""
+    customers = customer_names(session, (_get(t, "customer_id") for t in tickets))
+    users = user_names(
+        session,
+        [
+            *(_get(t, "assignee_user_id") for t in tickets),
+            *(_get(t, "created_by_user_id") for t in tickets),
+        ],
+    )
+    attach(tickets, customers, id_attr="customer_id", name_attr="customer_name")
+    attach(tickets, users, id_attr="assignee_user_id", name_attr="assignee_name")
+    attach(tickets, users, id_attr="created_by_user_id", name_attr="created_by_name")
+    return tickets
 
 
 @blp.route("/")
@@ -56,7 +90,10 @@ class Tickets(MethodView):
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Tickets, soonest due first: filter by customer, status, priority, assignee (or
         unassigned), breached SLA. A queue per assignee is `?assignee_user_id=`."""
-        return paginate_query(request_session(), uc.tickets_query(**query), pagination_parameters)
+        session = request_session()
+        return _with_names(
+            session, paginate_query(session, uc.tickets_query(**query), pagination_parameters)
+        )
 
     @require_permission("ticket.write")
     @blp.arguments(s.TicketCreateSchema)

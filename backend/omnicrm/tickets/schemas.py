@@ -88,6 +88,7 @@ class TicketCommentCreateSchema(Schema):
 class TicketSchema(Schema):
     ticket_id = fields.Integer()
     customer_id = fields.Integer()
+    customer_name = Text(allow_none=True)
     contract_id = fields.Integer(allow_none=True)
     service_id = fields.Integer(allow_none=True)
     subject = Text()
@@ -104,6 +105,7 @@ class TicketSchema(Schema):
         },
     )
     assignee_user_id = fields.Integer(allow_none=True)
+    assignee_name = Text(allow_none=True, metadata={"description": "Full name, else username"})
     team = Text(allow_none=True)
     tags = fields.List(Text())
     source = Text(allow_none=True, metadata={"description": "What opened it (`provision:<id>`)"})
@@ -116,6 +118,7 @@ class TicketSchema(Schema):
         "_breached", metadata={"description": "Open past its due time", "type": "boolean"}
     )
     created_by_user_id = fields.Integer(allow_none=True)
+    created_by_name = Text(allow_none=True, metadata={"description": "Full name, else username"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
@@ -139,6 +142,7 @@ class TicketTransitionSchema(Schema):
     to_status = fields.Enum(TicketStatus, by_value=True)
     reason = Text(allow_none=True)
     user_id = fields.Integer(allow_none=True)
+    user_name = Text(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -148,6 +152,7 @@ class TicketCommentSchema(Schema):
     body = Text()
     internal = fields.Boolean()
     author_user_id = fields.Integer(allow_none=True)
+    author_name = Text(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -159,6 +164,7 @@ class TicketAttachmentSchema(Schema):
     size = fields.Integer(metadata={"description": "Bytes"})
     sha256 = Text()
     uploaded_by_user_id = fields.Integer(allow_none=True)
+    uploaded_by_name = Text(allow_none=True)
     created_at = fields.DateTime()
 
 

@@ -1500,7 +1500,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Close a contract: terminate its service, return SIM and number.
+         * Terminate a contract: end its service for good, return SIM and number to stock.
          * @description Requires permission: `contract.write`.
          */
         post: {
@@ -1829,6 +1829,48 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/customer/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a new customer gets when the form leaves it out (operator settings).
+         * @description Requires permission: `customer.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerDefaults"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2385,6 +2427,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/crm/import/stock/sample.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sample stock CSV for a template: the headers its import accepts and example items
+         *     that import cleanly (random serials, so each download adds new items).
+         * @description Requires permission: `import.write`, `inventory.write`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Template name: `SIM Card`, `Phone Number`, `Router`, ... */
+                    template: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv: the template's headers and a few valid items */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such template */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/import/subscribers": {
         parameters: {
             query?: never;
@@ -2453,6 +2547,47 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/crm/import/subscribers/sample.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sample subscriber CSV: the importer's headers and example customers that import
+         *     cleanly (random names and e-mails, so each download adds new customers).
+         * @description Requires permission: `import.write`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv: every subscriber header and a few valid rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5260,8 +5395,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Any of: 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled (repeat the parameter) */
-                    provisioning_status?: (0 | 1 | 2 | 3 | 4 | 5)[];
+                    /** @description Any of: 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled, 6 Skipped (repeat the parameter) */
+                    provisioning_status?: (0 | 1 | 2 | 3 | 4 | 5 | 6)[];
                     customer_id?: number;
                     service_id?: number;
                     product_id?: number;
@@ -8228,6 +8363,59 @@ export interface paths {
         };
         trace?: never;
     };
+    "/crm/user/{user_id}/2fa/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn off a user's 2FA (a lost device) and end all their sessions; not for yourself.
+         * @description Requires permission: `user.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    user_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description Your own account (`self_reset`), or no 2FA to reset */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/crm/webhook/mailjet": {
         parameters: {
             query?: never;
@@ -8476,6 +8664,8 @@ export interface components {
             /** @description create, update, archive, delete, login, ... */
             action?: string;
             activity_id?: number;
+            /** @description Who did it: the user's name, an API key, or System */
+            actor?: string;
             /** @description Changed fields, new values */
             after?: {
                 [key: string]: unknown;
@@ -8485,6 +8675,8 @@ export interface components {
             before?: {
                 [key: string]: unknown;
             } | null;
+            /** @description Changed fields, labelled, values as text */
+            changes?: components["schemas"]["FieldChange"][];
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
@@ -8493,6 +8685,8 @@ export interface components {
             /** @description customer, contact, site, user, ... */
             object_type?: string;
             request_id?: string | null;
+            /** @description The row in words, e.g. "Address changed from A to B" */
+            summary?: string;
             user_id?: number | null;
         };
         AddonSale: {
@@ -8710,6 +8904,8 @@ export interface components {
         Contract: {
             /** Format: date-time */
             accepted_at?: string | null;
+            /** @description The accepting user's full name (else username) */
+            accepted_by_name?: string | null;
             accepted_by_user_id?: number | null;
             charges?: components["schemas"]["ContractCharge"][];
             /** Format: date-time */
@@ -8721,6 +8917,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number;
+            /** @description The customer's name */
+            customer_name?: string | null;
             /** Format: date */
             end_date?: string | null;
             msisdn?: string | null;
@@ -8729,6 +8927,8 @@ export interface components {
                 [key: string]: unknown;
             };
             product_id?: number;
+            /** @description The tariff's current name */
+            product_name?: string | null;
             /** @description The provisioning job (null until provisioning exists) */
             readonly provision?: unknown;
             service?: components["schemas"]["ContractService"];
@@ -8736,6 +8936,8 @@ export interface components {
             sim_iccid?: string | null;
             sim_inventory_id?: number | null;
             site_id?: number | null;
+            /** @description The site's name (null: no site) */
+            site_name?: string | null;
             /** Format: date */
             start_date?: string | null;
             term_months?: number;
@@ -8840,6 +9042,12 @@ export interface components {
             /** @description Spaces removed, upper-cased; 4-20 of A-Z 0-9 - / . starting with a letter or digit (blank: null) */
             tax_identifier?: string | null;
         };
+        CustomerDefaults: {
+            /** @description The operator's DEFAULT_CURRENCY (ISO 4217), e.g. AUD */
+            currency: string;
+            /** @description The region national phone numbers are read in, e.g. AU */
+            phone_region: string;
+        };
         CustomerHistoryEntry: {
             /** Format: date-time */
             at?: string;
@@ -8925,6 +9133,16 @@ export interface components {
             /** @description HTTP status */
             status?: number;
         };
+        FieldChange: {
+            /** @description null: deleted */
+            after?: string | null;
+            /** @description null: created */
+            before?: string | null;
+            /** @description Column name(s), e.g. address_line_1 */
+            field?: string;
+            /** @description What staff read, e.g. Address line 1 */
+            label?: string;
+        };
         GatewayConfig: {
             card_expiry_warning_days?: number;
             /** @description Saved cards can be charged */
@@ -8938,6 +9156,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             created_by_user_id?: number | null;
+            /** @description Who uploaded it (full name, else username) */
+            created_by_user_name?: string | null;
             dry_run?: boolean;
             /** @description Why the whole job failed */
             error?: string | null;
@@ -8969,6 +9189,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             created_by_user_id?: number | null;
+            /** @description Who uploaded it (full name, else username) */
+            created_by_user_name?: string | null;
             dry_run?: boolean;
             /** @description Why the whole job failed */
             error?: string | null;
@@ -9002,6 +9224,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
+            /** @description The bound customer's name (null: unbound) */
+            customer_name?: string | null;
             inventory_id?: number;
             inventory_template_id?: number;
             /** @description The template's name */
@@ -9034,6 +9258,8 @@ export interface components {
             /** @description ICCID, E.164 MSISDN, MAC or free text */
             serial?: string;
             service_id?: number | null;
+            /** @description The bound service's name (null: unbound) */
+            service_name?: string | null;
             /** Format: date-time */
             updated_at?: string;
         };
@@ -9071,6 +9297,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
+            /** @description The bound customer's name (null: unbound) */
+            customer_name?: string | null;
             /** @description Oldest first */
             history?: components["schemas"]["InventoryHistory"][];
             inventory_id?: number;
@@ -9105,6 +9333,8 @@ export interface components {
             /** @description ICCID, E.164 MSISDN, MAC or free text */
             serial?: string;
             service_id?: number | null;
+            /** @description The bound service's name (null: unbound) */
+            service_name?: string | null;
             /** Format: date-time */
             updated_at?: string;
         };
@@ -9415,6 +9645,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
+            /** @description The customer's name (null: none named) */
+            customer_name?: string | null;
             /** Format: date-time */
             delivered_at?: string | null;
             /** Format: date-time */
@@ -9453,6 +9685,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number | null;
+            /** @description The customer's name (null: none named) */
+            customer_name?: string | null;
             /** Format: date-time */
             delivered_at?: string | null;
             /** Format: date-time */
@@ -9499,6 +9733,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             created_by_user_id?: number | null;
+            /** @description Who recorded it (full name, else username) */
+            created_by_user_name?: string | null;
             /**
              * Format: decimal
              * @description Left as account credit for the next invoice
@@ -9506,6 +9742,7 @@ export interface components {
             credit?: string;
             currency?: string;
             customer_id?: number;
+            customer_name?: string | null;
             /** @description Why a gateway payment failed or waits: the card's decline code, `authentication_required`, `not_at_gateway`, … */
             failure_code?: string | null;
             failure_message?: string | null;
@@ -9572,6 +9809,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             created_by_user_id?: number | null;
+            /** @description Who recorded it (full name, else username) */
+            created_by_user_name?: string | null;
             /**
              * Format: decimal
              * @description Left as account credit for the next invoice
@@ -9579,6 +9818,7 @@ export interface components {
             credit?: string;
             currency?: string;
             customer_id?: number;
+            customer_name?: string | null;
             /** @description Why a gateway payment failed or waits: the card's decline code, `authentication_required`, `not_at_gateway`, … */
             failure_code?: string | null;
             failure_message?: string | null;
@@ -9957,6 +10197,8 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             initiated_by?: string;
+            /** @description The name of the user who queued it (null: system, API key) */
+            initiated_by_name?: string | null;
             initiated_by_user_id?: number | null;
             max_retries?: number;
             /** Format: date-time */
@@ -9964,7 +10206,7 @@ export interface components {
             product_id?: number | null;
             provision_id?: number;
             provisioning_play?: string;
-            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled, 6 Skipped */
             provisioning_status?: number;
             retries?: number;
             service_id?: number | null;
@@ -10010,6 +10252,8 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             initiated_by?: string;
+            /** @description The name of the user who queued it (null: system, API key) */
+            initiated_by_name?: string | null;
             initiated_by_user_id?: number | null;
             inventory_ids?: number[];
             max_retries?: number;
@@ -10022,7 +10266,7 @@ export interface components {
                 [key: string]: unknown;
             };
             provisioning_play?: string;
-            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled, 6 Skipped */
             provisioning_status?: number;
             retries?: number;
             service_id?: number | null;
@@ -10051,7 +10295,7 @@ export interface components {
             provisioning_result_json?: {
                 [key: string]: unknown;
             };
-            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled */
+            /** @description 0 Success, 1 Running, 2 Failed, 3 Failed (ignored), 4 Queued, 5 Cancelled, 6 Skipped */
             provisioning_status?: number;
             skipped?: boolean;
             /** @description The status in words */
@@ -10269,6 +10513,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number;
+            /** @description The customer's name */
+            customer_name?: string;
             /** Format: date-time */
             end_date?: string | null;
             inventory?: components["schemas"]["BoundItem"][];
@@ -10277,6 +10523,8 @@ export interface components {
                 [key: string]: unknown;
             };
             product_id?: number;
+            /** @description The product's name */
+            product_name?: string;
             /** Format: decimal */
             retail_cost?: string;
             service_billed?: boolean;
@@ -10287,6 +10535,8 @@ export interface components {
             /** @description The charging account id */
             service_uuid?: string;
             site_id?: number | null;
+            /** @description The site's name */
+            site_name?: string | null;
             /** Format: date-time */
             start_date?: string | null;
             /** Format: date-time */
@@ -10308,6 +10558,8 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             customer_id?: number;
+            /** @description The customer's name */
+            customer_name?: string;
             /** Format: date-time */
             end_date?: string | null;
             inventory?: components["schemas"]["BoundItem"][];
@@ -10316,6 +10568,8 @@ export interface components {
                 [key: string]: unknown;
             };
             product_id?: number;
+            /** @description The product's name */
+            product_name?: string;
             /** Format: decimal */
             retail_cost?: string;
             service_billed?: boolean;
@@ -10326,6 +10580,8 @@ export interface components {
             /** @description The charging account id */
             service_uuid?: string;
             site_id?: number | null;
+            /** @description The site's name */
+            site_name?: string | null;
             /** Format: date-time */
             start_date?: string | null;
             status_history?: components["schemas"]["StatusChange"][];
@@ -10494,6 +10750,8 @@ export interface components {
         Ticket: {
             /** @description The actions allowed from its status */
             readonly allowed_actions?: ("activate" | "block" | "close" | "resume" | "suspend")[];
+            /** @description Full name, else username */
+            assignee_name?: string | null;
             assignee_user_id?: number | null;
             /** @description Open past its due time */
             readonly breached?: boolean;
@@ -10508,8 +10766,11 @@ export interface components {
             contract_id?: number | null;
             /** Format: date-time */
             created_at?: string;
+            /** @description Full name, else username */
+            created_by_name?: string | null;
             created_by_user_id?: number | null;
             customer_id?: number;
+            customer_name?: string | null;
             customer_visible?: boolean;
             description?: string;
             /** Format: date-time */
@@ -10538,6 +10799,7 @@ export interface components {
             /** @description Bytes */
             size?: number;
             ticket_id?: number;
+            uploaded_by_name?: string | null;
             uploaded_by_user_id?: number | null;
         };
         TicketAttachmentUpload: {
@@ -10548,6 +10810,7 @@ export interface components {
             file: string;
         };
         TicketComment: {
+            author_name?: string | null;
             author_user_id?: number | null;
             body?: string;
             comment_id?: number;
@@ -10603,6 +10866,8 @@ export interface components {
         TicketDetail: {
             /** @description The actions allowed from its status */
             readonly allowed_actions?: ("activate" | "block" | "close" | "resume" | "suspend")[];
+            /** @description Full name, else username */
+            assignee_name?: string | null;
             assignee_user_id?: number | null;
             attachments?: components["schemas"]["TicketAttachment"][];
             /** @description Open past its due time */
@@ -10619,8 +10884,11 @@ export interface components {
             contract_id?: number | null;
             /** Format: date-time */
             created_at?: string;
+            /** @description Full name, else username */
+            created_by_name?: string | null;
             created_by_user_id?: number | null;
             customer_id?: number;
+            customer_name?: string | null;
             customer_visible?: boolean;
             description?: string;
             /** Format: date-time */
@@ -10651,6 +10919,7 @@ export interface components {
             to_status?: "free" | "active" | "suspended" | "blocked" | "closed";
             transition_id?: number;
             user_id?: number | null;
+            user_name?: string | null;
         };
         TicketTransitionRequest: {
             /** @default null */

@@ -127,6 +127,30 @@ describe("staff routes", () => {
     expect(fetch.callsTo("GET /crm/ticket/")).toHaveLength(0);
   });
 
+  it("lists Users, Roles and API keys each with its permission only", async () => {
+    fetch.on("GET /crm/user/", () => json([], { headers: { "X-Pagination": JSON.stringify({ total: 0 }) } }));
+    const perms = ["customer.read", "user.read"];
+    useSession.getState().signIn(login({ permissions: perms }));
+    fetch.on("GET /crm/auth/me", () => json(me(perms)));
+    const { router } = renderRoutes(routes, "/settings/users");
+    expect(await screen.findByTestId("users-table")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-settings/users")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-settings/roles")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("nav-settings/api-keys")).not.toBeInTheDocument();
+    await act(() => router.navigate("/settings/roles"));
+    expect(await screen.findByText("Not allowed")).toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/role/")).toHaveLength(0);
+  });
+
+  it("opens the mailed links' pages signed out, outside the staff shell", async () => {
+    fetch.on("POST /crm/auth/verify-email/confirm", () => json({ message: "e-mail verified" }));
+    renderRoutes(routes, "/reset-password?token=abcdefghijkl");
+    expect(await screen.findByTestId("reset-password")).toBeInTheDocument();
+    expect(screen.queryByTestId("user-menu")).not.toBeInTheDocument();
+    renderRoutes(routes, "/verify-email?token=abcdefghijkl");
+    expect(await screen.findByTestId("verify-done")).toBeInTheDocument();
+  });
+
   it("lists Imports with import.write and opens the upload page; refuses it without", async () => {
     useSession.getState().signIn(login({ permissions: ["customer.read"] }));
     fetch.on("GET /crm/auth/me", () => json(me(["customer.read"])));

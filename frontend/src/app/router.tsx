@@ -1,5 +1,5 @@
 import { createBrowserRouter, type RouteObject } from "react-router";
-import { LoginPage, SecurityPage } from "@/features/auth";
+import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SecurityPage, VerifyEmailPage } from "@/features/auth";
 import { GuestOnly, RequireAuth, RequirePermission } from "./guards";
 import { AppLayout } from "./layout/AppLayout";
 import { HomePage } from "./pages/HomePage";
@@ -17,6 +17,17 @@ export const routes: RouteObject[] = [
       </GuestOnly>
     ),
   },
+  {
+    path: "/forgot-password",
+    element: (
+      <GuestOnly>
+        <ForgotPasswordPage />
+      </GuestOnly>
+    ),
+  },
+  // The mailed links (auth/use_cases/tokens.py) land here, signed in or not: the token is the proof.
+  { path: "/reset-password", element: <ResetPasswordPage /> },
+  { path: "/verify-email", element: <VerifyEmailPage /> },
   {
     element: <RequireAuth />,
     errorElement: <RouteError />,

@@ -13,12 +13,15 @@ import {
   IconFileImport,
   IconFileInvoice,
   IconHistory,
+  IconKey,
   IconMailForward,
   IconPackages,
   IconReceiptRefund,
   IconRocket,
   IconScale,
+  IconShieldCheck,
   IconTicket,
+  IconUserCog,
   IconUsers,
   type Icon,
 } from "@tabler/icons-react";
@@ -34,6 +37,9 @@ const StockPage = lazy(() => import("@/features/inventory").then((m) => ({ defau
 const ItemsPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ItemsPage })));
 const ItemDetailPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ItemDetailPage })));
 const ImportPage = lazy(() => import("@/features/inventory").then((m) => ({ default: m.ImportPage })));
+const InventoryTemplatesPage = lazy(() =>
+  import("@/features/inventory").then((m) => ({ default: m.InventoryTemplatesPage })),
+);
 const ServicesPage = lazy(() => import("@/features/services").then((m) => ({ default: m.ServicesPage })));
 const ServiceDetailPage = lazy(() => import("@/features/services").then((m) => ({ default: m.ServiceDetailPage })));
 const ContractsPage = lazy(() => import("@/features/contracts").then((m) => ({ default: m.ContractsPage })));
@@ -61,6 +67,9 @@ const NotificationPage = lazy(() => import("@/features/notifications").then((m) 
 const ImportsPage = lazy(() => import("@/features/imports").then((m) => ({ default: m.ImportsPage })));
 const ImportJobPage = lazy(() => import("@/features/imports").then((m) => ({ default: m.ImportJobPage })));
 const ActivityPage = lazy(() => import("@/features/activity").then((m) => ({ default: m.ActivityPage })));
+const UsersPage = lazy(() => import("@/features/admin").then((m) => ({ default: m.UsersPage })));
+const RolesPage = lazy(() => import("@/features/admin").then((m) => ({ default: m.RolesPage })));
+const ApiKeysPage = lazy(() => import("@/features/admin").then((m) => ({ default: m.ApiKeysPage })));
 const SchedulerPage = lazy(() => import("@/features/scheduler").then((m) => ({ default: m.SchedulerPage })));
 
 export interface Section {
@@ -112,6 +121,7 @@ export const sections: Section[] = [
       { index: true, element: <StockPage /> },
       { path: "items", element: <ItemsPage /> },
       { path: "items/:inventoryId", element: <ItemDetailPage /> },
+      { path: "templates", element: <InventoryTemplatesPage /> },
       {
         // A stock import is an import job: inventory.write and import.write.
         path: "import",
@@ -256,5 +266,28 @@ export const sections: Section[] = [
     icon: IconClockPlay,
     permission: "scheduler.read",
     routes: [{ index: true, element: <SchedulerPage /> }],
+  },
+  {
+    // Admin settings: staff accounts (user.write to change them, checked on the page).
+    path: "settings/users",
+    label: "Users",
+    icon: IconUserCog,
+    permission: "user.read",
+    routes: [{ index: true, element: <UsersPage /> }],
+  },
+  {
+    path: "settings/roles",
+    label: "Roles",
+    icon: IconShieldCheck,
+    permission: "role.read",
+    routes: [{ index: true, element: <RolesPage /> }],
+  },
+  {
+    // One's own integration keys (every key for user admins); also in the user menu.
+    path: "settings/api-keys",
+    label: "API keys",
+    icon: IconKey,
+    permission: "apikey.manage",
+    routes: [{ index: true, element: <ApiKeysPage /> }],
   },
 ];

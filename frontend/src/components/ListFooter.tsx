@@ -1,6 +1,8 @@
 import { Group, Pagination as MantinePagination, Select, Text } from "@mantine/core";
 import type { Pagination } from "@/api";
 
+const CONTROL_LABELS = { first: "First page", previous: "Previous page", next: "Next page", last: "Last page" };
+
 export const PAGE_SIZES = ["10", "25", "50", "100"];
 
 interface ListFooterProps {
@@ -32,6 +34,8 @@ export function ListFooter({ pagination, pageSize, noun, onPage, onPageSize }: L
           value={pagination?.page ?? 1}
           onChange={onPage}
           size="sm"
+          getControlProps={(control) => ({ "aria-label": CONTROL_LABELS[control] })}
+          getItemProps={(page) => ({ "aria-label": `Page ${page}` })}
         />
       </Group>
     </Group>

@@ -16,3 +16,4 @@ export { ReasonModal, useReasonAction } from "./ReasonModal";
 export { SearchBox } from "./SearchBox";
 export { SortableTh } from "./SortableTh";
 export { TransitionTimeline, type Transition } from "./TransitionTimeline";
+export { RemoteSelect, useRemoteSearch, type PickerProps } from "./RemoteSelect";

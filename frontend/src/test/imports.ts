@@ -18,6 +18,7 @@ export const importDetail = (overrides: Partial<ImportDetail> = {}): ImportDetai
   failed: 0,
   error: null,
   created_by_user_id: 1,
+  created_by_user_name: "Ada Admin",
   created_at: "2026-03-01T10:00:00+00:00",
   started_at: null,
   finished_at: null,

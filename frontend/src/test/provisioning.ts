@@ -2,7 +2,7 @@
 import type { ProvisionDetail, ProvisionJob } from "@/features/provisioning";
 
 /** The API's `status_label` for each `provisioning_status`. */
-const LABELS = ["Success", "Running", "Failed", "Failed (ignored)", "Queued", "Cancelled"];
+const LABELS = ["Success", "Running", "Failed", "Failed (ignored)", "Queued", "Cancelled", "Skipped"];
 
 export const job = (overrides: Partial<ProvisionDetail> = {}): ProvisionDetail => {
   const status = overrides.provisioning_status ?? 1;
@@ -25,6 +25,7 @@ export const job = (overrides: Partial<ProvisionDetail> = {}): ProvisionDetail =
     error: null,
     initiated_by: "user",
     initiated_by_user_id: 1,
+    initiated_by_name: "Ada Admin",
     started_at: "2025-03-01T10:00:00Z",
     finished_at: null,
     next_attempt_at: null,

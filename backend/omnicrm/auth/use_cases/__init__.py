@@ -58,6 +58,7 @@ from omnicrm.auth.use_cases.two_factor import (
     disable_2fa,
     enable_2fa,
     regenerate_backup_codes,
+    reset_user_2fa,
     setup_2fa,
     verify_second_factor,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "request_email_verification",
     "request_password_reset",
     "reset_password",
+    "reset_user_2fa",
     "revoke_api_key",
     "revoke_session",
     "setup_2fa",

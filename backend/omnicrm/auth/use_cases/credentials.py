@@ -14,10 +14,12 @@ from omnicrm.core.db import utcnow
 from omnicrm.core.errors import ValidationFailed
 
 
-def set_password(user: User, password: str, deps: AuthDeps) -> None:
+def set_password(user: User, password: str, deps: AuthDeps, *, field: str = "password") -> None:
+    """Set a new password against the policy; a weak one is a 422 on ``field`` (the request's
+    name for it)."""
     problem = passwords.password_problem(password, email=user.email)
     if problem:
-        raise ValidationFailed.field("password", problem)
+        raise ValidationFailed.field(field, problem)
     user.password_hash = passwords.hash_password(password, rounds=deps.settings.bcrypt_rounds)
     user.password_changed_at = utcnow()
 
@@ -84,7 +86,7 @@ def change_password(
         field="current_password",
         purpose="password_change",
     )
-    set_password(user, new_password, deps)
+    set_password(user, new_password, deps, field="new_password")
     end_other_sessions(deps, user.id, keep_session)
     end_sockets_when_done(session, user.id, keep_session=keep_session)
     session.flush()

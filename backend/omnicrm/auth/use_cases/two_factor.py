@@ -11,7 +11,10 @@ from omnicrm.auth.deps import AuthDeps
 from omnicrm.auth.errors import LoginThrottled, TotpRequired
 from omnicrm.auth.models import BackupCode, User
 from omnicrm.auth.sockets import end_sockets_when_done
+from omnicrm.auth.use_cases.accounts import get_user
 from omnicrm.auth.use_cases.credentials import check_password_again, end_other_sessions
+from omnicrm.auth.use_cases.escalation import require_outranks
+from omnicrm.core.context import Principal
 from omnicrm.core.db import utcnow
 from omnicrm.core.errors import Conflict, ValidationFailed
 
@@ -125,6 +128,39 @@ def disable_2fa(session: Session, deps: AuthDeps, *, user: User, code: str, ip: 
     for backup in session.scalars(select(BackupCode).where(BackupCode.user_id == user.id)):
         session.delete(backup)
     session.flush()
+
+
+def _clear_2fa(session: Session, user: User) -> None:
+    user.is_2fa_enabled = False
+    user.totp_secret = None
+    user.totp_pending_secret = None
+    user.totp_last_step = None
+    for backup in session.scalars(select(BackupCode).where(BackupCode.user_id == user.id)):
+        session.delete(backup)
+
+
+def reset_user_2fa(session: Session, deps: AuthDeps, *, user_id: int, actor: Principal) -> User:
+    """An administrator turns 2FA off for a user who lost their device: the secret and backup
+    codes go and every session of the user ends, so they sign in again with the password alone
+    and can enrol a new device. The change is audited like any other change to the user.
+
+    Not for oneself (409 ``self_reset``): one's own 2FA is turned off with a current code, so a
+    stolen session alone cannot strip it. Only for users the actor outranks (403)."""
+    user = get_user(session, user_id)
+    if user.id == actor.user_id:
+        raise Conflict(
+            "you cannot reset your own 2FA; turn it off with a code under Security",
+            code="self_reset",
+        )
+    require_outranks(actor, user)
+    if not user.is_2fa_enabled and not user.totp_pending_secret:
+        raise Conflict(f"user {user.id} has no 2FA to reset", code="2fa_disabled")
+    _clear_2fa(session, user)
+    session.flush()
+    deps.sessions.close_all(user.id)
+    deps.sessions.forget_identity(user.id)
+    end_sockets_when_done(session, user.id)
+    return user
 
 
 def regenerate_backup_codes(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer_group
 
 from omnicrm.core.errors import NotFound
 from omnicrm.core.fields import storable_id
@@ -15,6 +15,7 @@ from omnicrm.inventory import validation as v
 from omnicrm.inventory.errors import DuplicateSerial
 from omnicrm.inventory.models import (
     ITEMTEXT_FIELDS,
+    NAMES,
     Inventory,
     InventoryTemplate,
     ItemState,
@@ -154,7 +155,7 @@ def get_item_with_history(session: Session, *, inventory_id: int) -> Inventory:
         session.scalar(
             select(Inventory)
             .where(Inventory.inventory_id == inventory_id)
-            .options(selectinload(Inventory.history))
+            .options(selectinload(Inventory.history), undefer_group(NAMES))
             .execution_options(populate_existing=True)
         )
         if storable_id(inventory_id)

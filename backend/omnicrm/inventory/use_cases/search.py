@@ -7,11 +7,17 @@ import contextlib
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer_group
 
 from omnicrm.core.query import like_pattern, order_by
 from omnicrm.inventory import validation as v
-from omnicrm.inventory.models import ITEMTEXT_FIELDS, Inventory, InventoryTemplate, ItemState
+from omnicrm.inventory.models import (
+    ITEMTEXT_FIELDS,
+    NAMES,
+    Inventory,
+    InventoryTemplate,
+    ItemState,
+)
 from omnicrm.inventory.use_cases._common import DEFAULT_REGION
 
 _ITEM_SORT_COLUMNS: dict[str, Any] = {
@@ -35,7 +41,7 @@ def items_query(
     default_region: str = DEFAULT_REGION,
 ) -> Select[Any]:
     """Items matching every filter; ``template`` is a template name (case-insensitive)."""
-    stmt = select(Inventory)
+    stmt = select(Inventory).options(undefer_group(NAMES))
     if state:
         stmt = stmt.where(Inventory.item_state.in_([ItemState(s) for s in state]))
     if template:

@@ -40,5 +40,6 @@ export function contractActionsFor(status: ContractStatus): readonly ContractAct
 export const CONTRACT_ACTION_LABELS: Record<ContractAction, string> = {
   suspend: "Suspend",
   resume: "Resume",
-  close: "Close",
+  // "close" ends the service for good: say so (it is no mere closing of a form).
+  close: "Terminate contract",
 };

@@ -94,10 +94,6 @@ export const COLUMN_GROUPS: ColumnGroup[] = [
 
 export const COLUMNS = COLUMN_GROUPS.flatMap((g) => g.columns.map((c) => c.name));
 
-/** The template: the header row only, every column in the documented order. */
-export const TEMPLATE_CSV = `${COLUMNS.join(",")}\r\n`;
-export const TEMPLATE_FILENAME = "subscribers-template.csv";
-
 export const importPath = (importId: number) => `/imports/${importId}`;
 
 /** 2048 → "2.0 KB", 3_500_000 → "3.3 MB". */

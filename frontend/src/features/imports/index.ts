@@ -4,6 +4,7 @@ export { ImportErrors } from "./components/ImportErrors";
 export { ImportJobPage } from "./components/ImportJobPage";
 export { ImportProgressPanel } from "./components/ImportProgressPanel";
 export { ImportsPage } from "./components/ImportsPage";
+export { SampleCsvButton } from "./components/SampleCsvButton";
 export { UploadCard, type UploadCardProps } from "./components/UploadCard";
 export { importPath } from "./constants";
 export { useLiveImport, type LiveImport } from "./socket";

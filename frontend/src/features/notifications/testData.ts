@@ -13,6 +13,7 @@ export const notification = (overrides: Partial<Notification> = {}): Notificatio
   channel: "email",
   recipient: "ops@acme.test",
   customer_id: 7,
+  customer_name: "Acme Ltd",
   category: "tickets",
   subject: "[ticket #5] Re: No data since Monday",
   template: "ticket_replied",

@@ -14,6 +14,7 @@ import type {
 export const payment = (overrides: Partial<Payment> = {}): Payment => ({
   payment_id: 31,
   customer_id: 7,
+  customer_name: "Acme Ltd",
   service_id: null,
   invoice_id: null,
   amount: "30.0000",
@@ -30,6 +31,7 @@ export const payment = (overrides: Partial<Payment> = {}): Payment => ({
   credit: "6.0120",
   note: null,
   created_by_user_id: 1,
+  created_by_user_name: "Fay Finance",
   created_at: "2026-03-10T09:30:00Z",
   ...overrides,
 });

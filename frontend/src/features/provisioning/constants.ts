@@ -8,6 +8,7 @@ export const STATUS = {
   failedIgnored: 3,
   queued: 4,
   cancelled: 5,
+  skipped: 6,
 } as const satisfies Record<string, ProvisionStatusCode>;
 
 export const STATUS_LABELS: Record<number, string> = {
@@ -17,6 +18,7 @@ export const STATUS_LABELS: Record<number, string> = {
   3: "Failed (ignored)",
   4: "Queued",
   5: "Cancelled",
+  6: "Skipped",
 };
 
 export const STATUS_COLORS: Record<number, string> = {
@@ -26,7 +28,22 @@ export const STATUS_COLORS: Record<number, string> = {
   3: "orange",
   4: "gray",
   5: "dark",
+  6: "gray",
 };
+
+/**
+ * The status a task result shows: a skipped task (its `when` was false) is Skipped, also when
+ * it was recorded, before code 6 existed, as a success with the `skipped` flag.
+ */
+export function eventStatus(event: { provisioning_status: number; skipped?: boolean }): number {
+  return event.skipped && event.provisioning_status === STATUS.success ? STATUS.skipped : event.provisioning_status;
+}
+
+/** The words for `eventStatus` (the server's label, unless the status was read as Skipped here). */
+export function eventLabel(event: { provisioning_status: number; skipped?: boolean; status_label?: unknown }): string {
+  const status = eventStatus(event);
+  return statusLabel(status, status === event.provisioning_status ? event.status_label : undefined);
+}
 
 /** Job statuses a filter offers (Failed (ignored) only occurs on task events). */
 export const JOB_STATUSES = [

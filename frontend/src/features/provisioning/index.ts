@@ -3,6 +3,7 @@ export { ProvisionJobsPage } from "./components/ProvisionJobsPage";
 export { ProvisioningDashboard } from "./components/ProvisioningDashboard";
 export { ProvisionStatusBadge } from "./components/ProvisionStatusBadge";
 export { ServiceProvisioningCard } from "./components/ServiceProvisioningCard";
-export { useLiveProvision, useProvisionSocket } from "./socket";
+export { DASHBOARD_ROOM, useLiveProvision, useProvisionSocket } from "./socket";
+export { applyLiveProgress } from "./api";
 export type { ProvisionDetail, ProvisionJob } from "./api";
 export { provisionKeys } from "./api/keys";

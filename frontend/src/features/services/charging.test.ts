@@ -3,6 +3,7 @@ import { service } from "@/test/services";
 import {
   allowanceSize,
   allowancesRenew,
+  exactQuantity,
   formatData,
   formatQuantity,
   formatSigned,
@@ -108,5 +109,14 @@ describe("topUpAmountProblem", () => {
   it("sends the amount without leading zeros, which the API's pattern counts", () => {
     expect(normalizeAmount(" 0000012.50 ")).toBe("12.50");
     expect(normalizeAmount("0.5")).toBe("0.5");
+  });
+});
+
+describe("exactQuantity", () => {
+  it("gives the exact megabytes behind a rounded data quantity, nothing for other kinds", () => {
+    expect(exactQuantity("data", "102400")).toBe(`${(102400).toLocaleString()} MB`);
+    expect(exactQuantity("data", "1536.5")).toBe(`${(1536.5).toLocaleString()} MB`);
+    expect(exactQuantity("voice", "120")).toBeNull();
+    expect(exactQuantity("data", "x")).toBeNull();
   });
 });

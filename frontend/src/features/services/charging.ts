@@ -17,6 +17,16 @@ export function formatData(mb: number): string {
   return Math.abs(mb) >= MB_PER_GB ? `${quantity.format(mb / MB_PER_GB)} GB` : `${quantity.format(mb)} MB`;
 }
 
+/**
+ * The exact value behind a rounded data quantity, for a tooltip ("102,400 MB"); null for other
+ * kinds (their shown value is exact).
+ */
+export function exactQuantity(type: BalanceType, value: string): string | null {
+  const n = Number(value);
+  if (type !== "data" || !Number.isFinite(n)) return null;
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(n)} MB`;
+}
+
 /** A balance's value or a movement's amount (a decimal string) in the unit of its kind. */
 export function formatQuantity(type: BalanceType, value: string, currency: string | null): string {
   if (type === "monetary") return formatMoney(value, currency);

@@ -14,6 +14,7 @@ describe("actorOf", () => {
     expect(actorOf({ user_id: 3, api_key_id: null })).toBe("User #3");
     expect(actorOf({ user_id: 3, api_key_id: null, user_email: "a@b.c" })).toBe("a@b.c");
     expect(actorOf({ user_id: null, api_key_id: 9 })).toBe("API key #9");
-    expect(actorOf({ user_id: null, api_key_id: null })).toBe("system");
+    expect(actorOf({ user_id: null, api_key_id: null })).toBe("System");
+    expect(actorOf({ user_id: 3, api_key_id: null, actor: "Ada Lovelace" })).toBe("Ada Lovelace");
   });
 });

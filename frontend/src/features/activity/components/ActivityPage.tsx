@@ -8,7 +8,7 @@ import { formatDateTime } from "@/lib/format";
 import { useListParams } from "@/lib/listParams";
 import { useActivity } from "../api";
 import { actorOf } from "./actor";
-import { ChangeDiff } from "./ChangeDiff";
+import { ChangeDiff, humanize } from "./ChangeDiff";
 
 const FILTERS = ["object_type", "action", "from", "to"] as const;
 
@@ -72,13 +72,16 @@ function ActivityRow({ activity }: { activity: Activity }) {
         <Table.Td>{actorOf(activity)}</Table.Td>
         <Table.Td fw={500}>{activity.action}</Table.Td>
         <Table.Td>
-          {activity.object_type}
+          {humanize(activity.object_type)}
           {activity.object_id ? (
             <Text span c="dimmed">
               {" "}
               #{activity.object_id}
             </Text>
           ) : null}
+          <Text size="xs" c="dimmed" data-testid="activity-row-summary">
+            {activity.summary}
+          </Text>
         </Table.Td>
         <Table.Td>{activity.ip ?? "—"}</Table.Td>
         <Table.Td>{activity.request_id ? <Code>{activity.request_id.slice(0, 12)}</Code> : "—"}</Table.Td>

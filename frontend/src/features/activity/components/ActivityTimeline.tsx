@@ -5,7 +5,7 @@ import { QueryState } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { useCustomerActivity } from "../api";
 import { actorOf } from "./actor";
-import { ChangeDiff } from "./ChangeDiff";
+import { ChangeDiff, humanize } from "./ChangeDiff";
 
 function iconFor(action: string) {
   const a = action.toLowerCase();
@@ -36,20 +36,21 @@ export function ActivityTimeline({ customerId }: { customerId: number }) {
                     bullet={iconFor(a.action)}
                     title={
                       <Group gap="xs">
-                        <Text fw={600} size="sm">
-                          {a.action}
+                        <Text fw={600} size="sm" data-testid="activity-summary">
+                          {a.summary}
                         </Text>
                         <Text size="sm" c="dimmed">
-                          {a.object_type}
+                          {humanize(a.object_type)}
                           {a.object_id ? ` #${a.object_id}` : ""}
                         </Text>
                       </Group>
                     }
                   >
-                    <Text size="xs" c="dimmed" mb={6}>
+                    <Text size="xs" c="dimmed" mb={6} data-testid="activity-actor">
                       {formatDateTime(a.created_at)} · {actorOf(a)}
                     </Text>
-                    <ChangeDiff activity={a} />
+                    {/* An update already reads as its summary; a create or delete lists its fields. */}
+                    {a.action !== "update" && <ChangeDiff activity={a} />}
                   </Timeline.Item>
                 ))}
               </Timeline>

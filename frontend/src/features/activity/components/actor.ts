@@ -1,9 +1,12 @@
 import type { Activity } from "@/api";
 
-/** Who did it: the user (e-mail when the API includes it), an API key, or the system. */
-export function actorOf(activity: Pick<Activity, "user_id" | "api_key_id"> & { user_email?: string | null }): string {
+type ActorFields = Pick<Activity, "user_id" | "api_key_id"> & { actor?: string | null; user_email?: string | null };
+
+/** Who did it: the name the API resolved (the user's full name), else an API key or the system. */
+export function actorOf(activity: ActorFields): string {
+  if (activity.actor) return activity.actor;
   if (activity.user_email) return activity.user_email;
   if (activity.user_id !== null) return `User #${activity.user_id}`;
   if (activity.api_key_id !== null) return `API key #${activity.api_key_id}`;
-  return "system";
+  return "System";
 }

@@ -1,3 +1,4 @@
+export { useChangePassword, useConfirmEmail, useForgotPassword, useResetPassword } from "./account";
 export { useLogin, useLogout, useMe } from "./auth";
 export { authKeys } from "./keys";
 export {

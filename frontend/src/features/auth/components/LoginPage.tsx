@@ -1,9 +1,9 @@
 import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { IconAlertCircle, IconClockX, IconLock, IconShieldLock } from "@tabler/icons-react";
+import { IconAlertCircle, IconCircleCheck, IconClockX, IconLock, IconShieldLock } from "@tabler/icons-react";
 import { zod4Resolver } from "mantine-form-zod-resolver";
 import { useEffect, useState } from "react";
-import { useLocation, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { z } from "zod";
 import { isApiError, useSession } from "@/api";
 import { errorMessage } from "@/lib/notify";
@@ -64,6 +64,8 @@ export function LoginPage() {
   });
 
   const destination = returnPath(location.state, location.search);
+  // A message handed over by the page that sent the user here (a password just set).
+  const notice = (location.state as { notice?: unknown } | null)?.notice;
 
   const submit = form.onSubmit((values) => {
     setAlert(null);
@@ -113,7 +115,12 @@ export function LoginPage() {
               </Text>
             </Stack>
 
-            {expired && !alert && !locked && (
+            {typeof notice === "string" && !alert && !locked && (
+              <Alert color="teal" icon={<IconCircleCheck size={18} />} data-testid="login-notice">
+                {notice}
+              </Alert>
+            )}
+            {expired && !alert && !locked && typeof notice !== "string" && (
               <Alert color="yellow" icon={<IconClockX size={18} />} data-testid="login-session-expired">
                 Your session has ended. Sign in again to continue.
               </Alert>
@@ -164,6 +171,12 @@ export function LoginPage() {
             <Button type="submit" fullWidth loading={login.isPending} disabled={locked} data-testid="login-submit">
               {step === "credentials" ? "Sign in" : "Verify"}
             </Button>
+
+            {step === "credentials" && (
+              <Anchor component={Link} to="/forgot-password" size="sm" ta="center" data-testid="login-forgot">
+                Forgot your password?
+              </Anchor>
+            )}
 
             {step === "totp" && (
               <Anchor

@@ -2,6 +2,7 @@ import { Stack } from "@mantine/core";
 import { useEffect } from "react";
 import { useLocation } from "react-router";
 import { PageHeader } from "@/components";
+import { ChangePasswordCard } from "./ChangePasswordCard";
 import { SessionsCard } from "./SessionsCard";
 import { TwoFactorCard } from "./TwoFactorCard";
 import { useDocumentTitle } from "@/lib/useDocumentTitle";
@@ -14,8 +15,12 @@ export function SecurityPage() {
   }, [hash]);
   return (
     <>
-      <PageHeader title="Security" description="Two-factor authentication and the places you are signed in." />
+      <PageHeader
+        title="Security"
+        description="Your password, two-factor authentication and the places you are signed in."
+      />
       <Stack>
+        <ChangePasswordCard />
         <TwoFactorCard />
         <SessionsCard />
       </Stack>

@@ -180,6 +180,7 @@ describe("CustomerBillingTab", () => {
     const recorded: PaymentDetail = {
       payment_id: 31,
       customer_id: 7,
+      customer_name: "Acme Ltd",
       service_id: null,
       invoice_id: 2,
       amount: "0.5000",
@@ -196,6 +197,7 @@ describe("CustomerBillingTab", () => {
       credit: "0.3000",
       note: null,
       created_by_user_id: 1,
+      created_by_user_name: "Fay Finance",
       created_at: "2026-03-10T09:30:00Z",
       allocations: [{ invoice_id: 2, invoice_number: "INV-2026-000002", amount: "0.2000" }],
       refunds: [],

@@ -2,8 +2,8 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
-import { login } from "@/test/fixtures";
-import { stubFetch, type StubFetch } from "@/test/http";
+import { customer, login } from "@/test/fixtures";
+import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { invoice, page } from "../testData";
 import { InvoicesPage } from "./InvoicesPage";
@@ -90,5 +90,20 @@ describe("InvoicesPage", () => {
     renderPage("/invoices?status=bogus,paid");
     await screen.findAllByTestId("invoice-row");
     expect(lastQuery().getAll("status")).toEqual(["paid"]);
+  });
+  it("filters by a customer picked by name, not typed as an id", async () => {
+    fetch.on("GET /crm/customer/", () => json([customer({ customer_id: 7, customer_name: "Harbour Cafe" })]));
+    fetch.on("GET /crm/customer/7", () => json(customer({ customer_id: 7, customer_name: "Harbour Cafe" })));
+    renderPage();
+    await screen.findByTestId("invoices-table");
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("invoice-filter-customer"));
+    await user.type(screen.getByTestId("invoice-filter-customer"), "Harb");
+    await waitFor(() =>
+      expect(fetch.callsTo("GET /crm/customer/").map((r) => new URL(r.url).searchParams.get("q"))).toContain("Harb"),
+    );
+    await user.click(await screen.findByRole("option", { name: "Harbour Cafe", hidden: true }));
+    await waitFor(() => expect(lastQuery().get("customer_id")).toBe("7"));
+    expect(screen.getByTestId("invoice-filter-customer")).toHaveValue("Harbour Cafe");
   });
 });

@@ -1,5 +1,6 @@
 import { Badge, CloseButton, MultiSelect, Select } from "@mantine/core";
-import { IdFilter, ListPage, SearchBox } from "@/components";
+import { ListPage, SearchBox } from "@/components";
+import { CustomerSelect } from "@/features/customers";
 import { idOrUndefined, listOf, useListParams } from "@/lib/listParams";
 import { useInvoices, type InvoiceKind, type InvoiceStatus } from "../api";
 import { INVOICE_KIND_LABELS, INVOICE_KINDS, INVOICE_STATUS_LABELS, INVOICE_STATUSES } from "../constants";
@@ -66,10 +67,11 @@ export function InvoicesPage() {
             w={150}
             data-testid="invoice-filter-kind"
           />
-          <IdFilter
-            value={params.customer_id}
-            onChange={(customer_id) => setParams({ customer_id })}
-            placeholder="Customer id"
+          <CustomerSelect
+            value={idOrUndefined(params.customer_id) ?? null}
+            onChange={(customerId) => setParams({ customer_id: customerId })}
+            placeholder="Customer"
+            w={220}
             testId="invoice-filter-customer"
           />
           {runId !== undefined && (

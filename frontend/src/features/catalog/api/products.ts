@@ -21,9 +21,10 @@ export function useProductOptions(categories: NonNullable<ProductCategory>[], en
   return useProducts({ category: categories, page_size: 100, sort: "product_name" }, enabled);
 }
 
-export function useProduct(productId: number) {
+export function useProduct(productId: number, enabled = true) {
   return useQuery({
     queryKey: productKeys.detail(productId),
+    enabled,
     queryFn: ({ signal }) =>
       unwrap(api.GET("/crm/product/{product_id}", { params: { path: { product_id: productId } }, signal })),
   });

@@ -37,6 +37,29 @@ describe("ContractDetailPage", () => {
     expect(screen.queryByTestId("contract-action-resume")).not.toBeInTheDocument();
   });
 
+  it("names the customer, product, site and accepting user instead of ids", async () => {
+    fetch.on("GET /crm/contract/11", () => json(contract({ site_id: 12, site_name: "Head office" })));
+    renderContract();
+    expect(await screen.findByTestId("contract-customer")).toHaveTextContent("Harbour Cafe");
+    expect(screen.getByTestId("contract-customer")).toHaveAttribute("href", "/customers/7");
+    expect(screen.getByTestId("contract-product")).toHaveTextContent("Mobile 20");
+    expect(screen.getByTestId("contract-product")).toHaveAttribute("href", "/products/3");
+    expect(screen.getByTestId("contract-site")).toHaveTextContent("Head office");
+    expect(screen.getByText(/by Dana Seller/)).toBeInTheDocument();
+    expect(screen.queryByText(/#7|user #1/)).not.toBeInTheDocument();
+  });
+
+  it("labels the ending action Terminate contract and warns the SIM returns to stock", async () => {
+    renderContract();
+    const user = userEvent.setup();
+    const terminate = await screen.findByTestId("contract-action-close");
+    expect(terminate).toHaveTextContent("Terminate contract");
+    await user.click(terminate);
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog).toHaveTextContent("ends the service for good");
+    expect(dialog).toHaveTextContent("returns the SIM to stock");
+  });
+
   it("downloads the PDF through the client as a blob and saves it", async () => {
     fetch.on(
       "GET /crm/contract/11/pdf",

@@ -132,18 +132,31 @@ function ContractDetails({ contract }: { contract: Contract }) {
           <FieldGrid>
             <Field label="Customer">
               <Anchor component={Link} to={`/customers/${contract.customer_id}`} data-testid="contract-customer">
-                #{contract.customer_id}
+                {contract.customer_name ?? `Customer #${contract.customer_id}`}
               </Anchor>
             </Field>
             <Field label="Product">
-              <Anchor component={Link} to={`/products/${contract.product_id}`}>
-                {orDash(contract.price_snapshot.product_name as string | undefined)} (#{contract.product_id})
+              <Anchor component={Link} to={`/products/${contract.product_id}`} data-testid="contract-product">
+                {contract.product_name ?? orDash(contract.price_snapshot.product_name as string | undefined)}
               </Anchor>
+            </Field>
+            <Field label="Site">
+              {contract.site_id !== null ? (
+                <Anchor
+                  component={Link}
+                  to={`/customers/${contract.customer_id}?tab=sites`}
+                  data-testid="contract-site"
+                >
+                  {contract.site_name ?? `Site #${contract.site_id}`}
+                </Anchor>
+              ) : (
+                "—"
+              )}
             </Field>
             <Field label="Service">
               <Group gap="xs">
                 <Anchor component={Link} to={`/services/${contract.service_id}`} data-testid="contract-service">
-                  #{contract.service_id}
+                  {contract.msisdn ? `Service ${contract.msisdn}` : `Service #${contract.service_id}`}
                 </Anchor>
                 {contract.service?.service_status ? (
                   <ServiceStatusBadge status={String(contract.service.service_status)} />
@@ -167,7 +180,9 @@ function ContractDetails({ contract }: { contract: Contract }) {
             <Field label="Setup charge">{setup ? formatMoney(setup.amount, setup.currency) : "—"}</Field>
             <Field label="Accepted">
               {formatDateTime(contract.accepted_at)}
-              {contract.accepted_by_user_id !== null ? ` · user #${contract.accepted_by_user_id}` : ""}
+              {contract.accepted_by_user_id !== null
+                ? ` · by ${contract.accepted_by_name ?? `user #${contract.accepted_by_user_id}`}`
+                : ""}
             </Field>
             <Field label="Closed">{formatDateTime(contract.closed_at)}</Field>
           </FieldGrid>
@@ -186,7 +201,8 @@ function ContractDetails({ contract }: { contract: Contract }) {
         danger={action === "close"}
         description={
           action === "close"
-            ? "Closing terminates the service and returns the SIM and number to stock."
+            ? "Terminating ends the service for good (it cannot be resumed) and returns the SIM to " +
+              "stock; the number goes into quarantine before it can be sold again."
             : "The service follows the contract."
         }
         pending={reason.pending}

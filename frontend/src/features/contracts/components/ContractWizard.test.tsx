@@ -65,6 +65,11 @@ describe("ContractWizard", () => {
     await user.click(screen.getByTestId("wizard-create"));
 
     await waitFor(() => expect(router.state.location.pathname).toBe("/contracts/11"));
+    // A toast confirms the sale and links to the contract.
+    const link = await screen.findByTestId("contract-created-link");
+    expect(link).toHaveTextContent("C-2025-000011");
+    expect(link).toHaveAttribute("href", "/contracts/11");
+    expect(screen.getByText("Contract created")).toBeInTheDocument();
     const posts = fetch.callsTo("POST /crm/contract/");
     expect(posts).toHaveLength(1);
     expect(await posts[0].json()).toEqual({ customer_id: 7, product_id: 3 });
@@ -114,6 +119,13 @@ describe("ContractWizard", () => {
       msisdn: "61412345678",
     });
     expect(posts[1].headers.get("Idempotency-Key")).toBe(posts[0].headers.get("Idempotency-Key"));
+  });
+
+  it("offers no wizard for a customer who is not open", async () => {
+    fetch.on("GET /crm/customer/7", () => json(customer({ customer_status: "Archived" })));
+    renderWizard();
+    expect(await screen.findByTestId("wizard-not-open")).toHaveTextContent("archived");
+    expect(screen.queryByTestId("wizard-product-3")).not.toBeInTheDocument();
   });
 
   it("shows a product refusal on the product step", async () => {

@@ -5,6 +5,7 @@
  */
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -20,6 +21,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconAlertTriangle, IconCheck } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useNavigate, useParams } from "react-router";
@@ -211,7 +213,30 @@ function Wizard({ customer }: { customer: Customer }) {
     create.mutate(
       { body, idempotencyKey },
       {
-        onSuccess: (contract) => navigate(`/contracts/${contract.contract_id}`),
+        onSuccess: (contract) => {
+          const to = `/contracts/${contract.contract_id}`;
+          notifications.show({
+            color: "teal",
+            title: "Contract created",
+            message: (
+              <>
+                <Anchor
+                  href={to}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    void navigate(to);
+                  }}
+                  data-testid="contract-created-link"
+                >
+                  {contract.contract_number}
+                </Anchor>{" "}
+                for {customer.customer_name}
+                {contract.product_name ? ` (${contract.product_name})` : ""}.
+              </>
+            ),
+          });
+          void navigate(to);
+        },
         onError: (error) => {
           const where = stepOfError(error);
           setFailure({ step: where, message: errorMessage(error), fields: isApiError(error) ? error.fieldErrors : {} });
@@ -398,7 +423,18 @@ export function ContractWizardPage() {
         ]}
       />
       <PageHeader title="New contract" description={customer.data ? `For ${customer.data.customer_name}` : undefined} />
-      <QueryState query={customer}>{(c) => <Wizard customer={c} />}</QueryState>
+      <QueryState query={customer}>
+        {(c) =>
+          c.customer_status === "Open" ? (
+            <Wizard customer={c} />
+          ) : (
+            <Alert color="yellow" icon={<IconAlertTriangle size={18} />} data-testid="wizard-not-open">
+              {c.customer_name} is {(c.customer_status ?? "not open").toLowerCase()}: contracts are sold to open
+              customers only.
+            </Alert>
+          )
+        }
+      </QueryState>
     </>
   );
 }

@@ -1,12 +1,14 @@
 import { MultiSelect, Text } from "@mantine/core";
-import { IdFilter, ListPage, ListTable, RowLink, SearchBox, type Column } from "@/components";
+import { ListPage, ListTable, RowLink, SearchBox, type Column } from "@/components";
+import { ProductSelect } from "@/features/catalog";
+import { CustomerSelect } from "@/features/customers";
 import { formatDate, formatDateTime, orDash } from "@/lib/format";
 import { idOrUndefined, listOf, useListParams } from "@/lib/listParams";
 import { useContracts, type ContractListItem, type ContractStatus } from "../api";
 import { CONTRACT_STATUS_LABELS, CONTRACT_STATUSES } from "../constants";
 import { ContractStatusBadge } from "./ContractStatusBadge";
 
-const FILTERS = ["q", "customer_id", "contract_status"] as const;
+const FILTERS = ["q", "customer_id", "product_id", "contract_status"] as const;
 
 const COLUMNS: Column<ContractListItem>[] = [
   {
@@ -19,8 +21,20 @@ const COLUMNS: Column<ContractListItem>[] = [
     ),
   },
   { header: "Status", sort: "contract_status", cell: (c) => <ContractStatusBadge status={c.contract_status} /> },
-  { header: "Customer", cell: (c) => <RowLink to={`/customers/${c.customer_id}`}>#{c.customer_id}</RowLink> },
-  { header: "Product", cell: (c) => orDash(c.price_snapshot?.product_name as string | undefined) },
+  {
+    header: "Customer",
+    cell: (c) => (
+      <RowLink to={`/customers/${c.customer_id}`}>{c.customer_name ?? `Customer #${c.customer_id}`}</RowLink>
+    ),
+  },
+  {
+    header: "Product",
+    cell: (c) => (
+      <RowLink to={`/products/${c.product_id}`}>
+        {orDash(c.product_name ?? (c.price_snapshot?.product_name as string | undefined))}
+      </RowLink>
+    ),
+  },
   { header: "MSISDN", cell: (c) => orDash(c.msisdn), td: { ff: "monospace" } },
   {
     header: "Term",
@@ -44,6 +58,7 @@ export function ContractsPage() {
   const contracts = useContracts({
     q: params.q || undefined,
     customer_id: idOrUndefined(params.customer_id),
+    product_id: idOrUndefined(params.product_id),
     contract_status: listOf<NonNullable<ContractStatus>>(params.contract_status),
     ...list.paging,
   });
@@ -73,11 +88,19 @@ export function ContractsPage() {
             maw={360}
             data-testid="contract-filter-status"
           />
-          <IdFilter
-            value={params.customer_id}
-            onChange={(customer_id) => setParams({ customer_id })}
-            placeholder="Customer id"
+          <CustomerSelect
+            value={idOrUndefined(params.customer_id) ?? null}
+            onChange={(id) => setParams({ customer_id: id === null ? "" : String(id) })}
+            placeholder="Customer…"
+            w={220}
             testId="contract-filter-customer"
+          />
+          <ProductSelect
+            value={idOrUndefined(params.product_id) ?? null}
+            onChange={(id) => setParams({ product_id: id === null ? "" : String(id) })}
+            placeholder="Product…"
+            w={220}
+            testId="contract-filter-product"
           />
         </>
       }

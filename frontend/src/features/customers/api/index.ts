@@ -11,4 +11,5 @@ export {
   type ExportFormat,
 } from "./customers";
 export { customerKeys } from "./keys";
+export { useCustomerContracts, useCustomerDefaults } from "./sales";
 export { useDeleteSite, useSaveSite, useSites } from "./sites";

@@ -7,4 +7,5 @@ export const customerKeys = {
   detail: (customerId: number) => [...customerKeys.all, "detail", customerId] as const,
   contacts: (customerId: number) => [...customerKeys.all, "contacts", customerId] as const,
   sites: (customerId: number) => [...customerKeys.all, "sites", customerId] as const,
+  defaults: () => [...customerKeys.all, "defaults"] as const,
 };

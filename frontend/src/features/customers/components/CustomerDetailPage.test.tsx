@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
 import { customer, login } from "@/test/fixtures";
+import { service } from "@/test/services";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { CustomerDetailPage } from "./CustomerDetailPage";
@@ -104,15 +105,107 @@ describe("CustomerDetailPage", () => {
           before: { customer_status: "Open", customer_name: "Acme" },
           after: { customer_status: "Suspended", customer_name: "Acme" },
           request_id: "req-1",
+          actor: "Ada Lovelace",
+          summary: "Status changed from Open to Suspended",
+          changes: [{ field: "customer_status", label: "Status", before: "Open", after: "Suspended" }],
+        },
+        {
+          activity_id: 2,
+          created_at: "2024-01-01T10:00:00Z",
+          user_id: 1,
+          action: "create",
+          object_type: "contact",
+          object_id: "3",
+          before: null,
+          after: { contact_firstname: "Ann", contact_types: ["Billing"] },
+          request_id: "req-0",
+          actor: "Ada Lovelace",
+          summary: "Contact created",
+          changes: [
+            { field: "contact_firstname", label: "First name", before: null, after: "Ann" },
+            { field: "contact_types", label: "Contact types", before: null, after: "Billing" },
+          ],
         },
       ]),
     );
     renderPage("?tab=activity");
     const timeline = await screen.findByTestId("activity-timeline");
-    const diff = await within(timeline).findByTestId("activity-diff");
-    expect(within(diff).getByText("customer_status")).toBeInTheDocument();
-    expect(within(diff).getByText("Suspended")).toBeInTheDocument();
-    expect(within(diff).queryByText("customer_name")).not.toBeInTheDocument();
+    const summaries = await within(timeline).findAllByTestId("activity-summary");
+    expect(summaries[0]).toHaveTextContent("Status changed from Open to Suspended");
+    expect(within(timeline).getAllByTestId("activity-actor")[0]).toHaveTextContent("Ada Lovelace");
+    expect(within(timeline).queryByText(/User #1/)).not.toBeInTheDocument();
+    // The created contact lists its fields with labels and plain values, not column names/JSON.
+    const diff = within(timeline).getByTestId("activity-diff");
+    expect(within(diff).getByText("Contact types")).toBeInTheDocument();
+    expect(within(diff).getByText("Billing")).toBeInTheDocument();
+    expect(within(timeline).queryByText("contact_types")).not.toBeInTheDocument();
+    expect(within(timeline).queryByText(/\["Billing"\]/)).not.toBeInTheDocument();
+  });
+
+  it("lists the customer's services and contracts by name, with links", async () => {
+    useSession
+      .getState()
+      .signIn(login({ permissions: ["customer.read", "service.read", "contract.read", "contract.write"] }));
+    fetch.on("GET /crm/service/", () =>
+      page([
+        service({ service_id: 21, service_name: "Mobile 20 61412345678", product_name: "Mobile 20", site_name: "HQ" }),
+      ]),
+    );
+    fetch.on("GET /crm/contract/", () =>
+      page([
+        {
+          contract_id: 11,
+          contract_number: "C-2025-000011",
+          contract_status: "active",
+          customer_id: 7,
+          customer_name: "Acme",
+          product_id: 3,
+          product_name: "Mobile 20",
+          site_id: null,
+          site_name: null,
+          msisdn: "61412345678",
+          term_months: 12,
+          start_date: "2025-01-01",
+          end_date: "2026-01-01",
+        },
+      ]),
+    );
+    const { router } = renderPage();
+    const user = userEvent.setup();
+    expect(await screen.findByTestId("customer-new-contract")).toHaveAttribute("href", "/customers/7/contracts/new");
+
+    await user.click(screen.getByTestId("tab-services"));
+    const services = await screen.findByTestId("customer-services-table");
+    expect(within(services).getByRole("link", { name: "Mobile 20 61412345678" })).toHaveAttribute(
+      "href",
+      "/services/21",
+    );
+    expect(within(services).getByRole("link", { name: "Mobile 20" })).toHaveAttribute("href", "/products/3");
+    expect(within(services).getByText("HQ")).toBeInTheDocument();
+    expect(new URL(fetch.callsTo("GET /crm/service/")[0].url).searchParams.get("customer_id")).toBe("7");
+
+    await user.click(screen.getByTestId("tab-contracts"));
+    expect(router.state.location.search).toBe("?tab=contracts");
+    const contracts = await screen.findByTestId("customer-contracts-table");
+    expect(within(contracts).getByRole("link", { name: "C-2025-000011" })).toHaveAttribute("href", "/contracts/11");
+    expect(within(contracts).getByText("Active")).toBeInTheDocument();
+    expect(within(contracts).getByRole("link", { name: "Mobile 20" })).toHaveAttribute("href", "/products/3");
+    expect(new URL(fetch.callsTo("GET /crm/contract/")[0].url).searchParams.get("customer_id")).toBe("7");
+  });
+
+  it("says a missing customer is not found, without Retry", async () => {
+    fetch.on("GET /crm/customer/7", () => errorBody(404, "not_found", "customer 7 not found"));
+    renderPage();
+    expect(await screen.findByTestId("customer-not-found")).toHaveTextContent("There is no customer #7");
+    expect(screen.queryByRole("button", { name: "Retry" })).not.toBeInTheDocument();
+    expect(fetch.callsTo("GET /crm/customer/7")).toHaveLength(1);
+  });
+
+  it("offers Retry when the server fails", async () => {
+    fetch.on("GET /crm/customer/7", () => errorBody(503, "unavailable", "try later"));
+    renderPage();
+    expect(await screen.findByRole("button", { name: "Retry" }, { timeout: 8000 })).toBeInTheDocument();
+    expect(screen.queryByTestId("customer-not-found")).not.toBeInTheDocument();
   });
 });
 
@@ -150,5 +243,16 @@ describe("CustomerDetailPage, archived customer", () => {
 
     await waitFor(() => expect(fetch.callsTo("PATCH /crm/customer/7")).toHaveLength(1));
     expect(await fetch.callsTo("PATCH /crm/customer/7")[0].json()).toEqual({ customer_status: "Open" });
+  });
+
+  it("offers no New contract, and says why", async () => {
+    useSession.getState().signIn(login({ permissions: ["customer.read", "contract.write"] }));
+    fetch.on("GET /crm/customer/7", () =>
+      json(customer({ customer_status: "Archived", archived_at: "2024-03-01T00:00:00Z" })),
+    );
+    renderPage();
+    expect(await screen.findByTestId("customer-no-contract")).toHaveTextContent("archived");
+    expect(screen.queryByTestId("customer-new-contract")).not.toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /New contract/ })).not.toBeInTheDocument();
   });
 });

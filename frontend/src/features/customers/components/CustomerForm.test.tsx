@@ -13,6 +13,7 @@ beforeEach(() => {
   useSession.getState().signIn(login());
   fetch = stubFetch();
   vi.stubGlobal("fetch", fetch);
+  fetch.on("GET /crm/customer/defaults", () => json({ currency: "AUD", phone_region: "AU" }));
   return () => vi.unstubAllGlobals();
 });
 
@@ -35,21 +36,35 @@ describe("CustomerForm", () => {
     const { onDone } = renderForm();
     const user = userEvent.setup();
 
+    // The currency starts as the operator's default, read from the API (not a hard-coded USD).
+    await waitFor(() => expect(screen.getByTestId("customer-currency")).toHaveValue("AUD"));
     await user.type(screen.getByTestId("customer-name"), "  Acme Telecom ");
     await user.type(screen.getByTestId("customer-email"), "ops@acme.test");
     await user.click(screen.getByTestId("customer-submit"));
 
     await waitFor(() => expect(onDone).toHaveBeenCalled());
-    expect(await fetch.calls[0].json()).toEqual({
+    const post = fetch.callsTo("POST /crm/customer/")[0];
+    expect(await post.json()).toEqual({
       customer_name: "Acme Telecom",
       customer_account_type: "Individual",
       customer_payment_type: "prepaid",
       customer_enabled: true,
-      currency: "USD",
+      currency: "AUD",
       email: "ops@acme.test",
       tags: [],
     });
-    expect(fetch.calls[0].headers.get("Authorization")).toBe("Bearer access-1");
+    expect(post.headers.get("Authorization")).toBe("Bearer access-1");
+  });
+
+  it("leaves the currency to the server when the defaults cannot be read", async () => {
+    fetch.on("GET /crm/customer/defaults", () => errorBody(500, "internal", "down"));
+    fetch.on("POST /crm/customer/", async (r) => json(customer(await r.json()), { status: 201 }));
+    const { onDone } = renderForm();
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId("customer-name"), "Beta");
+    await user.click(screen.getByTestId("customer-submit"));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(await fetch.callsTo("POST /crm/customer/")[0].json()).not.toHaveProperty("currency");
   });
 
   it("shows the API's 422 field errors under the inputs", async () => {
@@ -97,7 +112,7 @@ describe("CustomerForm", () => {
     await user.click(screen.getByTestId("customer-submit"));
     expect(await screen.findByText("Enter the customer's name")).toBeInTheDocument();
     expect(screen.getByText("Enter a valid email")).toBeInTheDocument();
-    expect(fetch.calls).toHaveLength(0);
+    expect(fetch.callsTo("POST /crm/customer/")).toHaveLength(0);
   });
 
   it("edits: PATCHes every field, clearing emptied ones with null", async () => {

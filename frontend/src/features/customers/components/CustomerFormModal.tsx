@@ -17,13 +17,13 @@ import {
 import { useForm } from "@mantine/form";
 import { IconCopy } from "@tabler/icons-react";
 import { zod4Resolver } from "mantine-form-zod-resolver";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { z } from "zod";
 import { isApiError, type Customer, type CustomerCreate, type CustomerUpdate } from "@/api";
 import { nullIfBlank, showFormError, withoutNulls } from "@/lib/forms";
 import { notifySuccess } from "@/lib/notify";
-import { useCreateCustomer, useUpdateCustomer } from "../api";
+import { useCreateCustomer, useCustomerDefaults, useUpdateCustomer } from "../api";
 import { ACCOUNT_TYPES, PAYMENT_TYPES, PAYMENT_TYPE_LABELS, SETTABLE_STATUSES } from "../constants";
 
 const schema = z
@@ -36,7 +36,8 @@ const schema = z
     currency: z
       .string()
       .trim()
-      .regex(/^[A-Za-z]{3}$/, "A 3-letter ISO code, e.g. USD"),
+      // Blank on create: the server applies the operator's DEFAULT_CURRENCY.
+      .regex(/^([A-Za-z]{3})?$/, "A 3-letter ISO code, e.g. USD"),
     customer_enabled: z.boolean(),
     email: z.union([z.literal(""), z.email("Enter a valid email")]),
     phone: z
@@ -77,8 +78,8 @@ function toUpdate(values: Values): CustomerUpdate {
 
 /** The POST body: blanks left out so the server applies its defaults; status starts Open. */
 function toCreate(values: Values): CustomerCreate {
-  const { customer_status: _status, ...body } = toUpdate(values);
-  return withoutNulls({ ...body, customer_name: values.customer_name.trim() });
+  const { customer_status: _status, currency, ...body } = toUpdate(values);
+  return withoutNulls({ ...body, customer_name: values.customer_name.trim(), currency: nullIfBlank(currency ?? "") });
 }
 
 function initialValues(customer?: Customer): Values {
@@ -87,7 +88,8 @@ function initialValues(customer?: Customer): Values {
     customer_account_type: customer?.customer_account_type ?? "Individual",
     customer_payment_type: customer?.customer_payment_type ?? "prepaid",
     customer_status: !customer ? "Open" : customer.customer_status === "Archived" ? "" : customer.customer_status,
-    currency: customer?.currency ?? "USD",
+    // A new customer starts in the operator's currency, filled in once the defaults are read.
+    currency: customer?.currency ?? "",
     notes: customer?.notes ?? "",
     customer_enabled: customer?.customer_enabled ?? true,
     email: customer?.email ?? "",
@@ -115,6 +117,15 @@ export function CustomerForm({ customer, onDone, onCancel }: CustomerFormProps) 
     initialValues: initialValues(customer),
     validate: zod4Resolver(schema),
   });
+  const defaults = useCustomerDefaults(!customer);
+  const defaultCurrency = defaults.data?.currency;
+  useEffect(() => {
+    // Only into an untouched field: never overwrite what the user typed.
+    if (!customer && defaultCurrency && !form.isTouched("currency") && !form.getValues().currency) {
+      form.setFieldValue("currency", defaultCurrency);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- form is stable; run when the default arrives
+  }, [customer, defaultCurrency]);
 
   const submit = form.onSubmit((values) => {
     setDuplicateOf(null);
@@ -195,6 +206,7 @@ export function CustomerForm({ customer, onDone, onCancel }: CustomerFormProps) 
           <TextInput
             label="Currency"
             maxLength={3}
+            placeholder={customer ? undefined : "Operator default"}
             data-testid="customer-currency"
             {...form.getInputProps("currency")}
           />

@@ -138,3 +138,19 @@ export async function downloadErrorCsv(importId: number): Promise<void> {
   if (!response.ok || !data) throw toApiError(error, response);
   saveBlob(data, filenameFromResponse(response, `import-${importId}-errors.csv`));
 }
+
+/**
+ * A sample CSV with the headers the importer accepts (the server builds it from its own header
+ * list) and a few rows that import cleanly: for subscribers, or for a stock template.
+ */
+export async function downloadSampleCsv(target: UploadTarget): Promise<void> {
+  const { data, error, response } =
+    target.kind === "stock"
+      ? await api.GET("/crm/import/stock/sample.csv", {
+          params: { query: { template: target.template } },
+          parseAs: "blob",
+        })
+      : await api.GET("/crm/import/subscribers/sample.csv", { parseAs: "blob" });
+  if (!response.ok || !data) throw toApiError(error, response);
+  saveBlob(data, filenameFromResponse(response, `${target.kind}-sample.csv`));
+}

@@ -1,6 +1,7 @@
 export {
   applyProgress,
   downloadErrorCsv,
+  downloadSampleCsv,
   fileRefusal,
   importInProgress,
   isFinished,

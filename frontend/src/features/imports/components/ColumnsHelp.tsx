@@ -1,24 +1,14 @@
-import { Anchor, Badge, Card, Group, Stack, Text, Title, Tooltip } from "@mantine/core";
-import { IconDownload } from "@tabler/icons-react";
-import { saveBlob } from "@/lib/download";
-import { COLUMN_GROUPS, TEMPLATE_CSV, TEMPLATE_FILENAME } from "../constants";
+import { Badge, Card, Group, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { COLUMN_GROUPS } from "../constants";
+import { SampleCsvButton } from "./SampleCsvButton";
 
-function downloadTemplate() {
-  saveBlob(new Blob([TEMPLATE_CSV], { type: "text/csv;charset=utf-8" }), TEMPLATE_FILENAME);
-}
-
-/** The columns a subscriber CSV may have (required ones marked) and a template to start from. */
+/** The columns a subscriber CSV may have (required ones marked) and a sample file to start from. */
 export function ColumnsHelp() {
   return (
     <Card withBorder radius="md" padding="lg" data-testid="imports-help">
       <Group justify="space-between" mb="xs">
         <Title order={5}>Columns</Title>
-        <Anchor component="button" type="button" size="sm" onClick={downloadTemplate} data-testid="imports-template">
-          <Group gap={4} wrap="nowrap">
-            <IconDownload size={14} />
-            Template CSV
-          </Group>
-        </Anchor>
+        <SampleCsvButton target={{ kind: "subscribers" }} testId="imports-template" />
       </Group>
       <Text size="sm" c="dimmed" mb="sm">
         UTF-8, a header row naming the columns used (any order; comma, semicolon, tab or | as delimiter). Each row needs{" "}

@@ -40,7 +40,9 @@ function ImportDetails({ job, live }: { job: ImportDetail; live: boolean }) {
             <Field label="Size">{formatSize(job.size_bytes)}</Field>
             <Field label="Uploaded">
               {formatDateTime(job.created_at)}
-              {job.created_by_user_id !== null ? ` · user #${job.created_by_user_id}` : ""}
+              {job.created_by_user_id !== null
+                ? ` · by ${job.created_by_user_name ?? `user #${job.created_by_user_id}`}`
+                : ""}
             </Field>
             <Field label="SHA-256">
               <span style={{ fontFamily: "monospace", wordBreak: "break-all" }}>{job.file_hash}</span>

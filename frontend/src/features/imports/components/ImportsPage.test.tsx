@@ -6,7 +6,7 @@ import { login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { FakeXhr, lastXhr } from "@/test/xhr";
-import { COLUMNS, TEMPLATE_CSV } from "../constants";
+import { COLUMNS } from "../constants";
 import { importDetail, importRow } from "@/test/imports";
 import { ImportsPage } from "./ImportsPage";
 
@@ -24,14 +24,6 @@ beforeEach(() => {
   fetch.on("GET /crm/import/", () => page([]));
   return () => vi.unstubAllGlobals();
 });
-
-/** jsdom's Blob has no text(). */
-const textOf = (blob: Blob) =>
-  new Promise<string>((resolve) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result as string);
-    reader.readAsText(blob);
-  });
 
 const renderPage = () =>
   renderRoutes(
@@ -140,7 +132,18 @@ describe("the imports page", () => {
     expect(await screen.findByTestId("imports-stock-link")).toHaveAttribute("href", "/inventory/import");
   });
 
-  it("lists the columns, required ones marked, and downloads a header-only template", async () => {
+  it("lists the columns, required ones marked, and downloads the server's sample CSV", async () => {
+    const sample = "external_id,customer_name\nSAMPLE-1,Sample Customer\n";
+    fetch.on(
+      "GET /crm/import/subscribers/sample.csv",
+      () =>
+        new Response(sample, {
+          headers: {
+            "Content-Type": "text/csv",
+            "Content-Disposition": 'attachment; filename="subscribers-sample.csv"',
+          },
+        }),
+    );
     const createObjectURL = vi.fn<(blob: Blob) => string>(() => "blob:template");
     Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
     const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
@@ -158,11 +161,12 @@ describe("the imports page", () => {
     expect(COLUMNS).toHaveLength(23);
 
     await userEvent.setup().click(screen.getByTestId("imports-template"));
+    await waitFor(() => expect(createObjectURL).toHaveBeenCalled());
     const [blob] = createObjectURL.mock.calls[0];
-    expect(await textOf(blob)).toBe(TEMPLATE_CSV);
-    expect(blob.type).toBe("text/csv;charset=utf-8");
-    expect(TEMPLATE_CSV).toBe(`${COLUMNS.join(",")}\r\n`);
-    expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe("subscribers-template.csv");
+    // The response's own Blob (not jsdom's): it reads itself.
+    expect(await blob.text()).toBe(sample);
+    expect(fetch.callsTo("GET /crm/import/subscribers/sample.csv")).toHaveLength(1);
+    expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe("subscribers-sample.csv");
     click.mockRestore();
   });
 

@@ -63,7 +63,20 @@ const COLUMNS: Column<Import>[] = [
     ),
     ...count,
   },
-  { header: "Uploaded", cell: (i) => formatDateTime(i.created_at), td: { style: { whiteSpace: "nowrap" } } },
+  {
+    header: "Uploaded",
+    cell: (i) => (
+      <>
+        <Text size="sm">{formatDateTime(i.created_at)}</Text>
+        {i.created_by_user_name && (
+          <Text size="xs" c="dimmed" data-testid="imports-row-uploader">
+            by {i.created_by_user_name}
+          </Text>
+        )}
+      </>
+    ),
+    td: { style: { whiteSpace: "nowrap" } },
+  },
 ];
 
 const FILTERS = ["kind"] as const;

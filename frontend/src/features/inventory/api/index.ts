@@ -1,4 +1,6 @@
 export {
+  useCreateItem,
+  useCreateTemplate,
   useInvalidateInventory,
   useInventoryItem,
   useInventoryItems,
@@ -6,6 +8,7 @@ export {
   useTemplate,
   useTemplates,
   useTransition,
+  useUpdateTemplate,
   type TransitionAction,
   type TransitionRequest,
 } from "./inventory";

@@ -3,7 +3,19 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useCallback } from "react";
 import { api, unwrap, unwrapPage } from "@/api";
 import { inventoryKeys } from "./keys";
-import type { AssignBody, InventoryDetail, InventoryListQuery, ReserveBody, ReturnBody, TransitionBody } from "./types";
+import type {
+  AssignBody,
+  InventoryDetail,
+  InventoryItem,
+  InventoryListQuery,
+  InventoryTemplate,
+  ItemCreateBody,
+  ReserveBody,
+  ReturnBody,
+  TemplateCreateBody,
+  TemplateUpdateBody,
+  TransitionBody,
+} from "./types";
 
 export function useStock() {
   return useQuery({
@@ -99,4 +111,45 @@ export function useTransition(inventoryId: number) {
 export function useInvalidateInventory() {
   const queryClient = useQueryClient();
   return useCallback(() => queryClient.invalidateQueries({ queryKey: inventoryKeys.all }), [queryClient]);
+}
+
+/** Create a template (item type); the templates list and the import page's choices refresh. */
+export function useCreateTemplate() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TemplateCreateBody) => unwrap(api.POST("/crm/inventory/template/", { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: inventoryKeys.templates() }),
+  });
+}
+
+/** Rename or relabel a template (built-in ones keep their name and serial kind). */
+export function useUpdateTemplate(templateId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TemplateUpdateBody) =>
+      unwrap(
+        api.PATCH("/crm/inventory/template/{inventory_template_id}", {
+          params: { path: { inventory_template_id: templateId } },
+          body,
+        }),
+      ),
+    onSuccess: (template: InventoryTemplate) => {
+      queryClient.setQueryData(inventoryKeys.template(templateId), template);
+      // Items show their template's name; stock levels are per template.
+      return queryClient.invalidateQueries({ queryKey: inventoryKeys.all });
+    },
+  });
+}
+
+/** Add one item to stock (state new), validated as an import row is. */
+export function useCreateItem() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ItemCreateBody) => unwrap(api.POST("/crm/inventory/", { body })),
+    onSuccess: (item: InventoryItem) => {
+      void queryClient.invalidateQueries({ queryKey: inventoryKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: inventoryKeys.stock() });
+      return item;
+    },
+  });
 }

@@ -14,3 +14,7 @@ export type ReserveBody = BodyOf<"/crm/inventory/{inventory_id}/reserve", "post"
 export type AssignBody = BodyOf<"/crm/inventory/{inventory_id}/assign", "post">;
 export type ReturnBody = BodyOf<"/crm/inventory/{inventory_id}/return", "post">;
 export type TransitionBody = BodyOf<"/crm/inventory/{inventory_id}/release", "post">;
+export type TemplateCreateBody = BodyOf<"/crm/inventory/template/", "post">;
+export type TemplateUpdateBody = BodyOf<"/crm/inventory/template/{inventory_template_id}", "patch">;
+export type ItemCreateBody = BodyOf<"/crm/inventory/", "post">;
+export type SerialKind = InventoryTemplate["serial_kind"];

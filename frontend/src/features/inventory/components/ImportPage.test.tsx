@@ -242,4 +242,30 @@ describe("the stock import page", () => {
     await user.click(link);
     await waitFor(() => expect(router.state.location.pathname).toBe("/imports/4"));
   });
+  it("downloads the chosen template's sample CSV from the API", async () => {
+    const sample = "iccid,imsi,puk1,puk2,ki_ref\n8944100000000000018,001010000000001,,,\n";
+    fetch.on(
+      "GET /crm/import/stock/sample.csv",
+      () =>
+        new Response(sample, {
+          headers: { "Content-Type": "text/csv", "Content-Disposition": 'attachment; filename="sim-card-sample.csv"' },
+        }),
+    );
+    const createObjectURL = vi.fn<(blob: Blob) => string>(() => "blob:sample");
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    renderPage();
+    const user = userEvent.setup();
+    // No template yet: nothing to download.
+    expect(await screen.findByTestId("import-sample")).toBeDisabled();
+    await waitFor(() => expect(screen.getByRole("option", { name: "SIM Card" })).toBeInTheDocument());
+    await user.selectOptions(screen.getByTestId("import-template"), "SIM Card");
+    await user.click(screen.getByTestId("import-sample"));
+    await waitFor(() => expect(createObjectURL).toHaveBeenCalled());
+    const [request] = fetch.callsTo("GET /crm/import/stock/sample.csv");
+    expect(new URL(request.url).searchParams.get("template")).toBe("SIM Card");
+    expect(await createObjectURL.mock.calls[0][0].text()).toBe(sample);
+    expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe("sim-card-sample.csv");
+    click.mockRestore();
+  });
 });

@@ -8,6 +8,7 @@ import {
   importPath,
   ImportProgressPanel,
   isFinished,
+  SampleCsvButton,
   UploadCard,
   useLiveImport,
   type ImportDetail,
@@ -82,9 +83,14 @@ function StockImportJob({ importId }: { importId: number }) {
 function ColumnsHelp({ template }: { template: string | null }) {
   return (
     <Card withBorder radius="md" padding="lg" h="100%" data-testid="import-help">
-      <Title order={5} mb="xs">
-        Columns
-      </Title>
+      <Group justify="space-between" mb="xs">
+        <Title order={5}>Columns</Title>
+        <SampleCsvButton
+          target={template ? { kind: "stock", template } : null}
+          label={template ? `Sample ${template} CSV` : "Sample CSV"}
+          testId="import-sample"
+        />
+      </Group>
       <Text size="sm" mb="xs" data-testid="import-columns">
         {template ? (
           <>

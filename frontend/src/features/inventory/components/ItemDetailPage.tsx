@@ -29,12 +29,23 @@ export function labelledItemtexts(item: InventoryDetail, template: InventoryTemp
   });
 }
 
-const CustomerLink = ({ id }: { id: number | null }) =>
+/** A link to the bound customer or service, by name (its id while the name is unknown). */
+const BoundLink = ({
+  to,
+  id,
+  name,
+  testId,
+}: {
+  to: string;
+  id: number | null;
+  name: string | null | undefined;
+  testId: string;
+}) =>
   id === null ? (
     <>—</>
   ) : (
-    <Anchor component={Link} to={`/customers/${id}`}>
-      #{id}
+    <Anchor component={Link} to={`${to}/${id}`} data-testid={testId}>
+      {name ?? `#${id}`}
     </Anchor>
   );
 
@@ -97,9 +108,16 @@ function ItemDetails({ item }: { item: InventoryDetail }) {
           <DetailCard>
             <FieldGrid breakAll>
               <Field label="Customer">
-                <CustomerLink id={item.customer_id} />
+                <BoundLink
+                  to="/customers"
+                  id={item.customer_id}
+                  name={item.customer_name}
+                  testId="item-customer-link"
+                />
               </Field>
-              <Field label="Service">{orDash(item.service_id)}</Field>
+              <Field label="Service">
+                <BoundLink to="/services" id={item.service_id} name={item.service_name} testId="item-service-link" />
+              </Field>
               <Field label="Quarantined until">{formatDateTime(item.quarantined_until)}</Field>
               {labelledItemtexts(item, template.data).map(({ n, label, value }) => (
                 <Field key={n} label={label}>

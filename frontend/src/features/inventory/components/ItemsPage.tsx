@@ -1,9 +1,15 @@
-import { MultiSelect, Select, Text } from "@mantine/core";
-import { IdFilter, ListPage, ListTable, RowLink, SearchBox, type Column } from "@/components";
+import { Button, MultiSelect, Select, Text } from "@mantine/core";
+import { IconPlus } from "@tabler/icons-react";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { usePermission } from "@/api";
+import { ListPage, ListTable, RowLink, SearchBox, type Column } from "@/components";
+import { CustomerSelect } from "@/features/customers";
 import { formatDateTime, orDash } from "@/lib/format";
 import { idOrUndefined, listOf, useListParams } from "@/lib/listParams";
 import { useInventoryItems, useTemplates, type InventoryItem, type ItemState } from "../api";
 import { ITEM_STATES, STATE_LABELS } from "../constants";
+import { AddItemModal } from "./AddItemModal";
 import { InventoryActions } from "./InventoryNav";
 import { StateBadge } from "./StateBadge";
 
@@ -31,13 +37,32 @@ const COLUMNS: Column<InventoryItem>[] = [
   {
     header: "Customer",
     cell: (item) =>
-      item.customer_id === null ? "—" : <RowLink to={`/customers/${item.customer_id}`}>#{item.customer_id}</RowLink>,
+      item.customer_id === null ? (
+        "—"
+      ) : (
+        <RowLink to={`/customers/${item.customer_id}`} data-testid="inventory-row-customer">
+          {item.customer_name ?? `#${item.customer_id}`}
+        </RowLink>
+      ),
   },
-  { header: "Service", cell: (item) => orDash(item.service_id) },
+  {
+    header: "Service",
+    cell: (item) =>
+      item.service_id === null ? (
+        orDash(null)
+      ) : (
+        <RowLink to={`/services/${item.service_id}`} data-testid="inventory-row-service">
+          {item.service_name ?? `#${item.service_id}`}
+        </RowLink>
+      ),
+  },
   { header: "Updated", sort: "updated_at", cell: (item) => formatDateTime(item.updated_at) },
 ];
 
 export function ItemsPage() {
+  const navigate = useNavigate();
+  const canWrite = usePermission("inventory.write");
+  const [adding, setAdding] = useState(false);
   const list = useListParams(FILTERS);
   const { params, setParams } = list;
   const templates = useTemplates();
@@ -57,7 +82,25 @@ export function ItemsPage() {
       breadcrumbs={[{ label: "Inventory", to: "/inventory" }, { label: "Items" }]}
       title="Inventory items"
       description="SIM cards, phone numbers, routers and more."
-      actions={<InventoryActions items={false} />}
+      actions={
+        <>
+          <InventoryActions items={false} />
+          {canWrite && (
+            <Button
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setAdding(true)}
+              data-testid="inventory-add-item"
+            >
+              Add item
+            </Button>
+          )}
+          <AddItemModal
+            opened={adding}
+            onClose={() => setAdding(false)}
+            onAdded={(item) => void navigate(itemUrl(item))}
+          />
+        </>
+      }
       query={items}
       list={list}
       noun="items"
@@ -88,10 +131,11 @@ export function ItemsPage() {
             maw={360}
             data-testid="inventory-filter-state"
           />
-          <IdFilter
-            value={params.customer_id}
-            onChange={(customer_id) => setParams({ customer_id })}
-            placeholder="Customer id"
+          <CustomerSelect
+            value={idOrUndefined(params.customer_id) ?? null}
+            onChange={(customerId) => setParams({ customer_id: customerId })}
+            placeholder="Customer"
+            w={220}
             testId="inventory-filter-customer"
           />
         </>

@@ -37,7 +37,7 @@ function Facts({ note }: { note: NotificationDetail }) {
           "—"
         ) : (
           <Anchor component={Link} to={`/customers/${note.customer_id}`} data-testid="notification-customer">
-            Customer #{note.customer_id}
+            {note.customer_name ?? `Customer #${note.customer_id}`}
           </Anchor>
         )}
       </Field>

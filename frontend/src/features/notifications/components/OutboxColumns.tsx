@@ -22,9 +22,16 @@ export const OUTBOX_COLUMNS: Column<Notification>[] = [
   {
     header: "Recipient",
     cell: (n) => (
-      <Text size="sm" data-testid="outbox-row-recipient" style={{ wordBreak: "break-all" }}>
-        {n.recipient}
-      </Text>
+      <>
+        <Text size="sm" data-testid="outbox-row-recipient" style={{ wordBreak: "break-all" }}>
+          {n.recipient}
+        </Text>
+        {n.customer_id !== null && (
+          <RowLink to={`/customers/${n.customer_id}`} size="xs" data-testid="outbox-row-customer">
+            {n.customer_name ?? `Customer #${n.customer_id}`}
+          </RowLink>
+        )}
+      </>
     ),
   },
   {

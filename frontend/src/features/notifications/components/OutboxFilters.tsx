@@ -1,6 +1,7 @@
 import { Select } from "@mantine/core";
-import { IdFilter, SearchBox } from "@/components";
-import type { ListParams } from "@/lib/listParams";
+import { SearchBox } from "@/components";
+import { CustomerSelect } from "@/features/customers";
+import { idOrUndefined, type ListParams } from "@/lib/listParams";
 import { useTemplates } from "../api";
 import { CATEGORIES, categoryLabel, CHANNELS, channelLabel, templateLabel } from "../constants";
 
@@ -50,10 +51,11 @@ export function OutboxFilters({ list }: { list: Pick<ListParams<Filter>, "params
         w={150}
         data-testid="outbox-filter-category"
       />
-      <IdFilter
-        value={params.customer_id}
-        onChange={(customer_id) => setParams({ customer_id })}
-        placeholder="Customer #"
+      <CustomerSelect
+        value={idOrUndefined(params.customer_id) ?? null}
+        onChange={(customerId) => setParams({ customer_id: customerId })}
+        placeholder="Customer"
+        w={220}
         testId="outbox-filter-customer"
       />
     </>

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
-import { login } from "@/test/fixtures";
+import { customer, login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import type { Notification } from "../api";
@@ -160,5 +160,23 @@ describe("OutboxPage", () => {
     rows = [];
     renderPage();
     expect(await screen.findByText("No messages match")).toBeInTheDocument();
+  });
+  it("names each message's customer with a link, and filters by a customer picked by name", async () => {
+    fetch.on("GET /crm/customer/", () => json([customer({ customer_id: 7, customer_name: "Acme Ltd" })]));
+    fetch.on("GET /crm/customer/7", () => json(customer({ customer_id: 7, customer_name: "Acme Ltd" })));
+    renderPage();
+    const links = await screen.findAllByTestId("outbox-row-customer");
+    expect(links[0]).toHaveTextContent("Acme Ltd");
+    expect(links[0]).toHaveAttribute("href", "/customers/7");
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("outbox-filter-customer"));
+    await user.type(screen.getByTestId("outbox-filter-customer"), "Acme");
+    await waitFor(() =>
+      expect(fetch.callsTo("GET /crm/customer/").map((r) => new URL(r.url).searchParams.get("q"))).toContain("Acme"),
+    );
+    await user.click(await screen.findByRole("option", { name: "Acme Ltd", hidden: true }));
+    await waitFor(() =>
+      expect(new URL(fetch.callsTo("GET /crm/notification/").at(-1)!.url).searchParams.get("customer_id")).toBe("7"),
+    );
   });
 });

@@ -55,7 +55,7 @@ function PaymentDetails({ payment }: { payment: PaymentDetail }) {
                 to={`/customers/${payment.customer_id}?tab=billing`}
                 data-testid="payment-customer"
               >
-                Customer #{payment.customer_id}
+                {payment.customer_name ?? `Customer #${payment.customer_id}`}
               </Anchor>
             </Field>
             <Field label="Amount" testId="payment-page-amount">
@@ -85,7 +85,9 @@ function PaymentDetails({ payment }: { payment: PaymentDetail }) {
             )}
             <Field label="Recorded">
               {formatDateTime(payment.created_at)}
-              {payment.created_by_user_id !== null ? ` · user #${payment.created_by_user_id}` : ""}
+              {payment.created_by_user_id !== null
+                ? ` · by ${payment.created_by_user_name ?? `user #${payment.created_by_user_id}`}`
+                : ""}
             </Field>
             {payment.note && <Field label="Note">{payment.note}</Field>}
           </FieldGrid>

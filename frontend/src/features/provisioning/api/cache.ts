@@ -4,7 +4,7 @@
  */
 import type { QueryClient } from "@tanstack/react-query";
 import { provisionKeys } from "./keys";
-import type { LiveEvent, LiveStatus, ProvisionDetail, ProvisionEvent } from "./types";
+import type { LiveEvent, LiveStatus, ProvisionDetail, ProvisionEvent, ProvisionJob } from "./types";
 
 /** Union by `provision_event_id` (a replayed event may also arrive live), in task order. */
 export function mergeEvents(current: readonly ProvisionEvent[], incoming: readonly ProvisionEvent[]): ProvisionEvent[] {
@@ -64,4 +64,24 @@ export function applyLiveStatus(queryClient: QueryClient, status: LiveStatus): n
 export function lastEventNumber(queryClient: QueryClient, provisionId: number): number {
   const job = queryClient.getQueryData<ProvisionDetail>(provisionKeys.detail(provisionId));
   return job?.events.reduce((max, e) => Math.max(max, e.event_number), 0) ?? 0;
+}
+
+/**
+ * A task result's progress on every cached job list (the dashboard's recent jobs, the jobs
+ * page): a list read while the job was starting would otherwise say "0/9 tasks" until the job
+ * ends. Only the current attempt's results count (an older one's is stale).
+ */
+export function applyLiveProgress(queryClient: QueryClient, event: LiveEvent): void {
+  queryClient.setQueriesData<{ items: ProvisionJob[] }>({ queryKey: provisionKeys.lists() }, (page) => {
+    if (!page?.items.some((j) => j.provision_id === event.provision_id)) return page;
+    return {
+      ...page,
+      items: page.items.map((job) =>
+        job.provision_id === event.provision_id &&
+        (event.attempt > job.attempts || (event.attempt === job.attempts && event.tasks_done > job.tasks_done))
+          ? { ...job, attempts: event.attempt, tasks_done: event.tasks_done, task_count: event.task_count }
+          : job,
+      ),
+    };
+  });
 }

@@ -1,4 +1,11 @@
-export { applyLiveEvent, applyLiveStatus, applyPolledEvents, lastEventNumber, mergeEvents } from "./cache";
+export {
+  applyLiveEvent,
+  applyLiveProgress,
+  applyLiveStatus,
+  applyPolledEvents,
+  lastEventNumber,
+  mergeEvents,
+} from "./cache";
 export { provisionKeys } from "./keys";
 export {
   fetchEventsAfter,

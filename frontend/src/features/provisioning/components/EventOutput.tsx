@@ -50,7 +50,7 @@ export function EventOutput({ event }: { event: ProvisionEvent }) {
         <Text size="xs" c="dimmed" fw={600} tt="uppercase">
           Result{event.host ? ` · ${event.host}` : ""}
         </Text>
-        <Code block mah={360} style={{ overflow: "auto" }}>
+        <Code block mah={360} style={{ overflow: "auto" }} tabIndex={0}>
           {JSON.stringify(result, null, 2)}
         </Code>
       </div>

@@ -1,6 +1,7 @@
 import { Anchor, Group, ScrollArea, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import type { ProvisionEvent } from "../api";
+import { eventLabel, eventStatus } from "../constants";
 import { jobUrl } from "./ProvisionJobsTable";
 import { ProvisionStatusBadge } from "./ProvisionStatusBadge";
 
@@ -27,7 +28,7 @@ export function LiveFeed({ events, live }: { events: ProvisionEvent[]; live: boo
             gap="xs"
             wrap="nowrap"
             data-testid="provision-feed-item"
-            data-status={e.status_label}
+            data-status={eventLabel(e)}
           >
             <Text size="xs" c="dimmed" ff="monospace" w={70} style={{ flexShrink: 0 }}>
               {timeOf(e.task_finished_at ?? e.created_at)}
@@ -38,7 +39,7 @@ export function LiveFeed({ events, live }: { events: ProvisionEvent[]; live: boo
             <Text size="sm" truncate="end" style={{ flex: 1 }} title={e.event_name}>
               {e.event_name}
             </Text>
-            <ProvisionStatusBadge status={e.provisioning_status} label={e.status_label} />
+            <ProvisionStatusBadge status={eventStatus(e)} label={eventLabel(e)} />
           </Group>
         ))}
       </Stack>

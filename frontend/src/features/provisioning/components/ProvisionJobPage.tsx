@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Code, Group, Progress, Stack, Table, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Code, Group, Progress, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { IconAlertTriangle, IconChevronDown, IconChevronRight, IconPlayerStop, IconRefresh } from "@tabler/icons-react";
 import { Fragment, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -7,7 +7,7 @@ import { confirmAction, DetailCard, DetailPage, EmptyRow, Field, FieldGrid, Page
 import { formatDateTime, orDash } from "@/lib/format";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { useProvision, useProvisionAction, type JobAction, type ProvisionDetail, type ProvisionEvent } from "../api";
-import { canCancel, canRetry, STATUS, STATUS_COLORS, statusLabel } from "../constants";
+import { canCancel, canRetry, eventLabel, eventStatus, STATUS, STATUS_COLORS } from "../constants";
 import { useLiveProvision } from "../socket";
 import { EventOutput } from "./EventOutput";
 import { LiveBadge } from "./LiveBadge";
@@ -45,21 +45,31 @@ function JobProgress({ job }: { job: ProvisionDetail }) {
 
 function EventRow({ event }: { event: ProvisionEvent }) {
   const [open, setOpen] = useState(false);
-  const label = statusLabel(event.provisioning_status, event.status_label);
+  const status = eventStatus(event);
+  const label = eventLabel(event);
   const Chevron = open ? IconChevronDown : IconChevronRight;
   return (
     <Fragment>
       <Table.Tr
         style={{ cursor: "pointer" }}
         onClick={() => setOpen((o) => !o)}
-        aria-expanded={open}
         data-testid="provision-event-row"
         data-status={label}
         data-event-number={event.event_number}
       >
         <Table.Td>
           <Group gap={4} wrap="nowrap">
-            <Chevron size={14} />
+            {/* The row toggles on click; this is its keyboard and screen-reader handle. */}
+            <UnstyledButton
+              aria-expanded={open}
+              aria-label={`Task ${event.event_number} output`}
+              onClick={(e) => {
+                e.stopPropagation();
+                setOpen((o) => !o);
+              }}
+            >
+              <Chevron size={14} />
+            </UnstyledButton>
             <Text size="sm" ff="monospace">
               {event.event_number}
             </Text>
@@ -74,7 +84,7 @@ function EventRow({ event }: { event: ProvisionEvent }) {
           )}
         </Table.Td>
         <Table.Td>
-          <ProvisionStatusBadge status={event.provisioning_status} label={label} />
+          <ProvisionStatusBadge status={status} label={label} />
         </Table.Td>
         <Table.Td>
           <Group gap={4}>
@@ -265,7 +275,11 @@ function JobDetails({ job, live }: { job: ProvisionDetail; live: boolean }) {
               <Field label="Attempts" testId="provision-attempts">
                 {job.attempts} (retries {job.retries}/{job.max_retries})
               </Field>
-              <Field label="Initiated by">{orDash(job.initiated_by)}</Field>
+              <Field label="Initiated by">
+                <span data-testid="provision-initiated-by" title={job.initiated_by}>
+                  {orDash(job.initiated_by_name ?? job.initiated_by)}
+                </span>
+              </Field>
               <Field label="Created">{formatDateTime(job.created_at)}</Field>
               <Field label="Started">{formatDateTime(job.started_at)}</Field>
               <Field label="Finished">{formatDateTime(job.finished_at)}</Field>
@@ -295,7 +309,7 @@ function JobDetails({ job, live }: { job: ProvisionDetail; live: boolean }) {
           </DetailCard>
         )}
         <DetailCard title="Variables">
-          <Code block mah={320} style={{ overflow: "auto" }} data-testid="provision-vars">
+          <Code block mah={320} style={{ overflow: "auto" }} tabIndex={0} data-testid="provision-vars">
             {JSON.stringify(job.provisioning_json_vars, null, 2)}
           </Code>
         </DetailCard>

@@ -1,6 +1,7 @@
 import { Select, TextInput } from "@mantine/core";
 import { IdFilter, ListPage } from "@/components";
 import { idOrUndefined, useListParams } from "@/lib/listParams";
+import { CustomerSelect } from "@/features/customers";
 import { useProvisions, type ProvisionAction } from "../api";
 import { ACTIONS } from "../constants";
 import { ProvisionJobsTable } from "./ProvisionJobsTable";
@@ -49,10 +50,11 @@ export function ProvisionJobsPage() {
             w={170}
             data-testid="provision-filter-play"
           />
-          <IdFilter
-            value={params.customer_id}
-            onChange={(customer_id) => setParams({ customer_id })}
-            placeholder="Customer id"
+          <CustomerSelect
+            value={idOrUndefined(params.customer_id) ?? null}
+            onChange={(id) => setParams({ customer_id: id === null ? "" : String(id) })}
+            placeholder="Customer…"
+            w={220}
             testId="provision-filter-customer"
           />
           <IdFilter

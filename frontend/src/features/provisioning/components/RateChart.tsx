@@ -5,10 +5,14 @@ const WIDTH = 720;
 const HEIGHT = 140;
 const GAP = 2;
 
-const hourFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const hourOf = (iso: string) => {
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** "7 Dec 16:00" (local time): a 24 h or longer window spans days, so the hour alone is ambiguous. */
+export const hourOf = (iso: string) => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : hourFormat.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${two(d.getHours())}:${two(d.getMinutes())}`;
 };
 
 function colorOf(rate: number): string {

@@ -5,7 +5,15 @@ import { usePermission } from "@/api";
 import { DetailCard, QueryState } from "@/components";
 import { formatDateTime } from "@/lib/format";
 import { useServiceBalances, type Balance, type ServiceDetail } from "../api";
-import { allowanceSize, allowancesRenew, formatExpiry, formatQuantity, percentLeft, sortBalances } from "../charging";
+import {
+  allowanceSize,
+  allowancesRenew,
+  exactQuantity,
+  formatExpiry,
+  formatQuantity,
+  percentLeft,
+  sortBalances,
+} from "../charging";
 import { BALANCE_TYPE_LABELS } from "../constants";
 import { AddonModal } from "./AddonModal";
 import { TopUpModal } from "./TopUpModal";
@@ -28,6 +36,8 @@ interface BalanceRowProps {
 function BalanceRow({ balance, size, currency, renews }: BalanceRowProps) {
   const { balance_type: type, value } = balance;
   const shown = formatQuantity(type, value, currency);
+  const exactValue = exactQuantity(type, value);
+  const exact = exactValue && (size === null ? exactValue : `${exactValue} of ${exactQuantity(type, String(size))}`);
   const percent = size === null ? null : percentLeft(value, size);
   const expiry = formatExpiry(balance.expiry);
   return (
@@ -45,6 +55,7 @@ function BalanceRow({ balance, size, currency, renews }: BalanceRowProps) {
           fw={600}
           size={type === "monetary" ? "lg" : "sm"}
           c={value.startsWith("-") ? "red" : undefined}
+          title={exact ?? undefined}
           data-testid="balance-value"
         >
           {size === null ? shown : `${shown} of ${formatQuantity(type, String(size), currency)}`}

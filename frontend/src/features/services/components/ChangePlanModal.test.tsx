@@ -106,7 +106,7 @@ describe("Change plan", () => {
     const posts = fetch.callsTo("POST /crm/service/21/change-plan");
     expect(posts).toHaveLength(1);
     expect(await posts[0].json()).toEqual({ product_id: 5, reason: "wants more data" });
-    expect(await screen.findByRole("link", { name: "#5" })).toHaveAttribute("href", "/products/5");
+    await waitFor(() => expect(screen.getByTestId("service-product")).toHaveAttribute("href", "/products/5"));
     expect(screen.getByText("35.00 USD")).toBeInTheDocument();
     // The service's queries (its balances too: the allowances follow the plan) are refreshed.
     await waitFor(() => expect(fetch.callsTo("GET /crm/service/21").length).toBeGreaterThan(servicesRead));

@@ -45,6 +45,22 @@ describe("ServiceDetailPage", () => {
     expect(shown).toEqual(expected);
   });
 
+  it("names its customer, product and site as links, and reads data allowances in GB", async () => {
+    const sold = service({ site_id: 4, site_name: "Head office" });
+    fetch.on("GET /crm/service/21", () =>
+      json({ ...sold, price_snapshot: { ...sold.price_snapshot, data_mb: 102400 } }),
+    );
+    renderService();
+    expect(await screen.findByTestId("service-customer")).toHaveTextContent("Acme Pty");
+    expect(screen.getByTestId("service-customer")).toHaveAttribute("href", "/customers/7");
+    expect(screen.getByTestId("service-product")).toHaveTextContent("Mobile 10GB");
+    expect(screen.getByTestId("service-product")).toHaveAttribute("href", "/products/3");
+    expect(screen.getByTestId("service-site")).toHaveTextContent("Head office");
+    const data = screen.getByTestId("price-snapshot-data");
+    expect(data).toHaveTextContent("100 GB");
+    expect(data).toHaveAttribute("title", "102400 MB");
+  });
+
   it("hides the actions without service.write", async () => {
     useSession.setState({ permissions: ["service.read"] });
     fetch.on("GET /crm/service/21", () => json(service()));

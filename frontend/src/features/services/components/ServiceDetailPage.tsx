@@ -151,20 +151,34 @@ function ServiceDetails({ service }: { service: ServiceDetail }) {
           <DetailCard>
             <FieldGrid>
               <Field label="Customer">
-                <Anchor component={Link} to={`/customers/${service.customer_id}`}>
-                  #{service.customer_id}
+                <Anchor component={Link} to={`/customers/${service.customer_id}`} data-testid="service-customer">
+                  {service.customer_name || `#${service.customer_id}`}
                 </Anchor>
               </Field>
               <Field label="Product">
-                <Anchor component={Link} to={`/products/${service.product_id}`}>
-                  #{service.product_id}
+                <Anchor component={Link} to={`/products/${service.product_id}`} data-testid="service-product">
+                  {service.product_name || `#${service.product_id}`}
                 </Anchor>
               </Field>
-              <Field label="Site">{service.site_id === null ? "—" : `#${service.site_id}`}</Field>
+              <Field label="Site">
+                {service.site_id === null ? (
+                  "—"
+                ) : (
+                  <Anchor
+                    component={Link}
+                    to={`/customers/${service.customer_id}?tab=sites`}
+                    data-testid="service-site"
+                  >
+                    {service.site_name || `#${service.site_id}`}
+                  </Anchor>
+                )}
+              </Field>
               <Field label="Retail cost">{formatMoney(service.retail_cost, currency)}</Field>
               <Field label="Wholesale cost">{formatMoney(service.wholesale_cost, currency)}</Field>
               <Field label="Billed">{service.service_billed ? "Yes" : "No"}</Field>
-              <Field label="Started">{formatDateTime(service.start_date)}</Field>
+              <Field label="Started" testId="service-start-date">
+                {formatDateTime(service.start_date)}
+              </Field>
               <Field label="Ended">{formatDateTime(service.end_date)}</Field>
               <Field label="Created">{formatDateTime(service.created_at)}</Field>
               {service.bundled_parent_id !== null && (

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
-import { login } from "@/test/fixtures";
+import { customer, login } from "@/test/fixtures";
 import { json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
 import { service } from "@/test/services";
@@ -17,6 +17,8 @@ beforeEach(() => {
   fetch.on("GET /crm/service/", () =>
     json([service()], { headers: { "X-Pagination": JSON.stringify({ total: 31, total_pages: 2, page: 1 }) } }),
   );
+  fetch.on("GET /crm/customer/7", () => json(customer({ customer_id: 7, customer_name: "Harbour Cafe" })));
+  fetch.on("GET /crm/customer/", () => json([]));
   return () => vi.unstubAllGlobals();
 });
 
@@ -37,7 +39,10 @@ describe("ServicesPage", () => {
     const row = await screen.findByTestId("service-row-21");
     expect(within(row).getByText("19.99 USD")).toBeInTheDocument();
     expect(within(row).getByText("8944100000000000018")).toBeInTheDocument();
-    expect(within(row).getByRole("link", { name: "#7" })).toHaveAttribute("href", "/customers/7");
+    // Names beside the ids, each a link to its record.
+    expect(within(row).getByRole("link", { name: "Acme Pty" })).toHaveAttribute("href", "/customers/7");
+    const products = within(row).getAllByRole("link", { name: "Mobile 10GB" });
+    expect(products.map((a) => a.getAttribute("href"))).toContain("/products/3");
     expect(screen.getByText("31 services")).toBeInTheDocument();
     await userEvent.setup().click(within(row).getByText("19.99 USD"));
     expect(router.state.location.pathname).toBe("/services/21");
@@ -49,6 +54,8 @@ describe("ServicesPage", () => {
     expect(lastQuery().getAll("service_status")).toEqual(["active", "suspended"]);
     expect(lastQuery().get("customer_id")).toBe("7");
     expect(lastQuery().get("sort")).toBe("-created_at");
+    // The customer filter is a searchable picker showing the name, not an id box.
+    await waitFor(() => expect(screen.getByTestId("service-filter-customer")).toHaveValue("Harbour Cafe"));
 
     await userEvent.setup().type(screen.getByTestId("service-filter-product"), "3");
     await waitFor(() => expect(lastQuery().get("product_id")).toBe("3"));

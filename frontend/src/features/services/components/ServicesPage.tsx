@@ -3,6 +3,7 @@ import { IdFilter, ListPage, ListTable, RowLink, SearchBox, type Column } from "
 import { formatDateTime } from "@/lib/format";
 import { idOrUndefined, listOf, useListParams } from "@/lib/listParams";
 import { formatMoney } from "@/lib/money";
+import { CustomerSelect } from "@/features/customers";
 import { useServices, type Service, type ServiceStatus } from "../api";
 import { SERVICE_STATUS_LABELS, SERVICE_STATUSES } from "../constants";
 import { ServiceStatusBadge } from "./ServiceStatusBadge";
@@ -23,8 +24,14 @@ const COLUMNS: Column<Service>[] = [
     ),
   },
   { header: "Status", sort: "service_status", cell: (s) => <ServiceStatusBadge status={s.service_status} /> },
-  { header: "Customer", cell: (s) => <RowLink to={`/customers/${s.customer_id}`}>#{s.customer_id}</RowLink> },
-  { header: "Product", cell: (s) => <RowLink to={`/products/${s.product_id}`}>#{s.product_id}</RowLink> },
+  {
+    header: "Customer",
+    cell: (s) => <RowLink to={`/customers/${s.customer_id}`}>{s.customer_name || `#${s.customer_id}`}</RowLink>,
+  },
+  {
+    header: "Product",
+    cell: (s) => <RowLink to={`/products/${s.product_id}`}>{s.product_name || `#${s.product_id}`}</RowLink>,
+  },
   {
     header: "Price",
     cell: (s) => formatMoney(s.retail_cost, (s.price_snapshot?.currency as string | undefined) ?? null),
@@ -79,10 +86,11 @@ export function ServicesPage() {
             maw={360}
             data-testid="service-filter-status"
           />
-          <IdFilter
-            value={params.customer_id}
-            onChange={(customer_id) => setParams({ customer_id })}
-            placeholder="Customer id"
+          <CustomerSelect
+            value={idOrUndefined(params.customer_id) ?? null}
+            onChange={(id) => setParams({ customer_id: id === null ? "" : String(id) })}
+            placeholder="Customer…"
+            w={220}
             testId="service-filter-customer"
           />
           <IdFilter

@@ -28,7 +28,7 @@ function columns(userName: ReturnType<typeof useUserNames>): Column<Ticket>[] {
         </>
       ),
     },
-    { header: "Assignee", cell: (t) => userName(t.assignee_user_id, "Unassigned") },
+    { header: "Assignee", cell: (t) => t.assignee_name ?? userName(t.assignee_user_id, "Unassigned") },
     {
       header: "Due",
       cell: (t) => (

@@ -225,8 +225,16 @@ export function TicketBoard() {
                     <TicketCard
                       key={ticket.ticket_id}
                       ticket={ticket}
-                      customerName={customerNames.get(ticket.customer_id) ?? `Customer #${ticket.customer_id}`}
-                      assigneeName={ticket.assignee_user_id === null ? null : userName(ticket.assignee_user_id)}
+                      customerName={
+                        ticket.customer_name ??
+                        customerNames.get(ticket.customer_id) ??
+                        `Customer #${ticket.customer_id}`
+                      }
+                      assigneeName={
+                        ticket.assignee_user_id === null
+                          ? null
+                          : (ticket.assignee_name ?? userName(ticket.assignee_user_id))
+                      }
                       canMove={canWrite}
                       dragging={dragged?.ticket_id === ticket.ticket_id}
                       onDragStart={setDragged}

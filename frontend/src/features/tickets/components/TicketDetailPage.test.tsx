@@ -33,6 +33,7 @@ const worked = (overrides: Partial<TicketDetail> = {}) =>
         to_status: "free",
         reason: null,
         user_id: 1,
+        user_name: null,
         created_at: "2026-03-01T09:00:00Z",
       },
       {
@@ -42,6 +43,7 @@ const worked = (overrides: Partial<TicketDetail> = {}) =>
         to_status: "active",
         reason: "Taking it",
         user_id: 4,
+        user_name: null,
         created_at: "2026-03-01T10:00:00Z",
       },
     ],
@@ -52,6 +54,7 @@ const worked = (overrides: Partial<TicketDetail> = {}) =>
         body: "Customer sounds upset.",
         internal: true,
         author_user_id: 4,
+        author_name: null,
         created_at: "2026-03-01T10:05:00Z",
       },
       {
@@ -60,6 +63,7 @@ const worked = (overrides: Partial<TicketDetail> = {}) =>
         body: "We are looking into it.",
         internal: false,
         author_user_id: 1,
+        author_name: null,
         created_at: "2026-03-01T10:30:00Z",
       },
     ],
@@ -72,6 +76,7 @@ const worked = (overrides: Partial<TicketDetail> = {}) =>
         size: 2048,
         sha256: "ab".repeat(32),
         uploaded_by_user_id: 4,
+        uploaded_by_name: null,
         created_at: "2026-03-01T10:10:00Z",
       },
     ],
@@ -254,6 +259,7 @@ describe("TicketDetailPage", () => {
       size: 10,
       sha256: "cd".repeat(32),
       uploaded_by_user_id: 1,
+      uploaded_by_name: null,
       created_at: "2026-03-01T12:00:00Z",
     };
     fetch.on("POST /crm/ticket/5/attachment", () => {
@@ -324,6 +330,17 @@ describe("TicketDetailPage", () => {
     // Without user.read, people are named by id; without service.read, the service too.
     expect(screen.getByTestId("ticket-assignee")).toHaveTextContent("User #4");
     expect(screen.getByTestId("ticket-service")).toHaveTextContent("Service #21");
+    expect(fetch.callsTo("GET /crm/user/")).toHaveLength(0);
+  });
+  it("names people and the customer from the ticket itself, even without user.read or customer.read", async () => {
+    useSession.setState({ permissions: ["ticket.read"] });
+    current = worked({ customer_name: "Harbour Cafe", assignee_name: "Abe Agent", created_by_name: "Cora Creator" });
+    current.comments = current.comments.map((c) => ({ ...c, author_name: "Nat Noter" }));
+    renderPage();
+    expect(await screen.findByTestId("ticket-customer")).toHaveTextContent("Harbour Cafe");
+    expect(screen.getByTestId("ticket-assignee")).toHaveTextContent("Abe Agent");
+    expect(screen.getAllByText("Nat Noter").length).toBeGreaterThan(0);
+    expect(fetch.callsTo("GET /crm/customer/7")).toHaveLength(0);
     expect(fetch.callsTo("GET /crm/user/")).toHaveLength(0);
   });
 });

@@ -30,12 +30,13 @@ const ACTION_HINTS: Record<string, string> = {
   close: "Done: a closed ticket takes no more comments, files or changes.",
 };
 
-function CustomerLink({ customerId }: { customerId: number }) {
+/** The ticket's customer by name: the ticket carries it; older answers fall back to a lookup. */
+function CustomerLink({ customerId, name }: { customerId: number; name: string | null }) {
   const canRead = usePermission("customer.read");
-  const customer = useCustomer(customerId, canRead);
+  const customer = useCustomer(customerId, canRead && name === null);
   return (
     <Anchor component={Link} to={`/customers/${customerId}?tab=tickets`} data-testid="ticket-customer">
-      {customer.data?.customer_name ?? `Customer #${customerId}`}
+      {name ?? customer.data?.customer_name ?? `Customer #${customerId}`}
     </Anchor>
   );
 }
@@ -86,7 +87,7 @@ function TicketDetails({ ticket }: { ticket: TicketDetail }) {
         description={
           <Group gap={6} component="span">
             <span>Ticket #{ticket.ticket_id} ·</span>
-            <CustomerLink customerId={ticket.customer_id} />
+            <CustomerLink customerId={ticket.customer_id} name={ticket.customer_name} />
             {ticket.service_id !== null && (
               <>
                 <span>·</span>
@@ -139,7 +140,7 @@ function TicketDetails({ ticket }: { ticket: TicketDetail }) {
             <DetailCard title="Details">
               <FieldGrid cols={1}>
                 <Field label="Assignee" testId="ticket-assignee">
-                  {userName(ticket.assignee_user_id, "Unassigned")}
+                  {ticket.assignee_name ?? userName(ticket.assignee_user_id, "Unassigned")}
                 </Field>
                 <Field label="Team">{orDash(ticket.team)}</Field>
                 <Field label="Tags" testId="ticket-tags">
@@ -168,7 +169,7 @@ function TicketDetails({ ticket }: { ticket: TicketDetail }) {
                 </Field>
                 <Field label="Opened">
                   {formatDateTime(ticket.created_at)}
-                  {` · ${userName(ticket.created_by_user_id, ticket.source ? `from ${ticket.source}` : "system")}`}
+                  {` · ${ticket.created_by_name ?? userName(ticket.created_by_user_id, ticket.source ? `from ${ticket.source}` : "system")}`}
                 </Field>
                 {ticket.closed_at && <Field label="Closed">{formatDateTime(ticket.closed_at)}</Field>}
               </FieldGrid>

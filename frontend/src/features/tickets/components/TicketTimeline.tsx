@@ -138,7 +138,7 @@ export function TicketTimeline({ ticket, userName }: TicketTimelineProps) {
           title: (
             <Group gap={6}>
               <Text size="sm" fw={500}>
-                {userName(c.author_user_id, "system")}
+                {c.author_name ?? userName(c.author_user_id, "system")}
               </Text>
               {c.internal ? (
                 <Badge size="sm" color="yellow" variant="light" data-testid="ticket-comment-kind">
