@@ -2,15 +2,16 @@ import { ActionIcon, Code, Collapse, Table, Text, TextInput } from "@mantine/cor
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
 import { Fragment, useEffect, useState } from "react";
-import type { Activity, ActivityListQuery } from "@/api";
+import { usePermission, type Activity, type ActivityListQuery } from "@/api";
 import { EmptyRow, ListPage } from "@/components";
+import { UserSelect } from "@/features/admin";
 import { formatDateTime } from "@/lib/format";
-import { useListParams } from "@/lib/listParams";
+import { idOrUndefined, useListParams } from "@/lib/listParams";
 import { useActivity } from "../api";
 import { actorOf } from "./actor";
 import { ChangeDiff, humanize } from "./ChangeDiff";
 
-const FILTERS = ["object_type", "action", "from", "to"] as const;
+const FILTERS = ["object_type", "action", "user", "from", "to"] as const;
 
 /** A text filter that writes to the URL once typing pauses. */
 function FilterInput({
@@ -101,11 +102,15 @@ function ActivityRow({ activity }: { activity: Activity }) {
 export function ActivityPage() {
   const list = useListParams(FILTERS);
   const { params, setParams } = list;
+  // Picking who needs the user list (user.read); the entries name the actor either way.
+  const canPickUser = usePermission("user.read");
+  const userId = idOrUndefined(params.user);
   const activity = useActivity({
     page: list.paging.page,
     page_size: list.paging.page_size,
     object_type: params.object_type || undefined,
     action: params.action || undefined,
+    user_id: userId,
     ...dayRange(params.from, params.to),
   });
 
@@ -130,6 +135,17 @@ export function ActivityPage() {
             onChange={(action) => setParams({ action })}
             testId="activity-filter-action"
           />
+          {canPickUser && (
+            <UserSelect
+              aria-label="Changed by"
+              placeholder="Changed by…"
+              value={userId ?? null}
+              onChange={(id) => setParams({ user: id === null ? "" : String(id) })}
+              activeOnly={false}
+              w={240}
+              data-testid="activity-filter-user"
+            />
+          )}
           <TextInput
             type="date"
             aria-label="From"

@@ -15,6 +15,7 @@ const products = [
   product({ product_id: 3, product_name: "Mobile 10GB", inventory_items_list: ["SIM Card", "Phone Number"] }),
   product({ product_id: 4, product_name: "Prepaid only", postpaid_eligible: false }),
   product({ product_id: 5, product_name: "Old plan", enabled: false }),
+  product({ product_id: 6, product_name: "Euro plan", currency: "EUR" }),
 ];
 
 beforeEach(() => {
@@ -47,6 +48,11 @@ describe("ContractWizard", () => {
     expect(await screen.findByTestId("wizard-product-3")).toHaveTextContent("19.99 USD");
     expect(screen.queryByTestId("wizard-product-4")).not.toBeInTheDocument();
     expect(screen.queryByTestId("wizard-product-5")).not.toBeInTheDocument();
+    // Priced in another currency than the customer's: not offered, and the page says so.
+    expect(screen.queryByTestId("wizard-product-6")).not.toBeInTheDocument();
+    expect(screen.getByTestId("wizard-other-currency")).toHaveTextContent(
+      "1 product is priced in another currency than USD",
+    );
     const query = new URL(fetch.callsTo("GET /crm/product/")[0].url).searchParams;
     expect(query.get("postpaid_eligible")).toBe("true");
     expect(query.get("enabled")).toBe("true");

@@ -183,13 +183,16 @@ function Wizard({ customer }: { customer: Customer }) {
     page_size: 100,
     sort: "product_name",
   });
-  const eligible = useMemo(
+  const sellable = useMemo(
     () =>
       (products.data?.items ?? []).filter(
         (p) => p.enabled && (paymentType === "prepaid" ? p.prepaid_eligible : p.postpaid_eligible),
       ),
     [products.data, paymentType],
   );
+  // A product is sold only in the customer's billing currency (the API refuses the others).
+  const eligible = sellable.filter((p) => p.currency === customer.currency);
+  const otherCurrency = sellable.length - eligible.length;
   const product = eligible.find((p) => p.product_id === productId) ?? null;
   const sites = useSites(customer.customer_id);
   const binds = (template: string) => !product || (product.inventory_items_list ?? []).includes(template);
@@ -257,11 +260,17 @@ function Wizard({ customer }: { customer: Customer }) {
       <Stepper active={step} onStepClick={(s) => s < step && go(s)} allowNextStepsSelect={false} mb="lg">
         <Stepper.Step label="Product" description={product?.product_name ?? "Pick a plan"}>
           <StepError message={errorOn(STEP_PRODUCT)} />
+          {otherCurrency > 0 && (
+            <Text size="sm" c="dimmed" mb="sm" data-testid="wizard-other-currency">
+              {otherCurrency} {otherCurrency === 1 ? "product is" : "products are"} priced in another currency than{" "}
+              {customer.currency}, this customer&apos;s, and not offered.
+            </Text>
+          )}
           <QueryState query={products}>
             {() =>
               eligible.length === 0 ? (
                 <Text c="dimmed" data-testid="wizard-no-products">
-                  No enabled products are eligible for {paymentType} customers.
+                  No enabled products are eligible for {paymentType} customers billed in {customer.currency}.
                 </Text>
               ) : (
                 <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md" data-testid="wizard-products">
