@@ -2,9 +2,10 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useSession } from "@/api";
-import { login } from "@/test/fixtures";
+import { customer, login } from "@/test/fixtures";
 import { errorBody, json, stubFetch, type StubFetch } from "@/test/http";
 import { renderRoutes } from "@/test/render";
+import { service } from "@/test/services";
 import type { ItemState } from "../api";
 import { ItemDetailPage } from "./ItemDetailPage";
 import { item, template } from "./testData";
@@ -61,11 +62,18 @@ describe("ItemDetailPage", () => {
   it("assigns to a customer and shows the new state", async () => {
     fetch.on("GET /crm/inventory/42", () => json(item({ item_state: "reserved", customer_id: 7 })));
     fetch.on("POST /crm/inventory/42/assign", () => json(item({ item_state: "assigned", customer_id: 7 })));
+    fetch.on("GET /crm/customer/7", () => json(customer({ customer_id: 7, customer_name: "Acme Pty" })));
+    fetch.on("GET /crm/service/", () =>
+      json([service({ service_id: 99, service_name: "Acme mobile", customer_id: 7 })]),
+    );
     renderItem();
     const user = userEvent.setup();
     await user.click(await screen.findByTestId("item-action-assign"));
-    expect(await screen.findByTestId("transition-customer-id")).toHaveValue("7");
-    await user.type(screen.getByTestId("transition-service-id"), "99");
+    // The customer the item is reserved for, by name; then one of their services, by name.
+    await waitFor(() => expect(screen.getByTestId("transition-customer-id")).toHaveValue("Acme Pty"));
+    await user.click(screen.getByTestId("transition-service-id"));
+    await user.click(await screen.findByRole("option", { name: "Acme mobile (#99)", hidden: true }));
+    expect(new URL(fetch.callsTo("GET /crm/service/")[0].url).searchParams.get("customer_id")).toBe("7");
     await user.click(screen.getByTestId("transition-submit"));
 
     await waitFor(() => expect(screen.getByTestId("item-action-return")).toBeInTheDocument());

@@ -1,7 +1,9 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { useState } from "react";
 import { isApiError } from "@/api";
+import { CustomerSelect } from "@/features/customers";
+import { useServices } from "@/features/services";
 import { errorMessage, notifySuccess } from "@/lib/notify";
 import { useTransition, type InventoryDetail, type TransitionAction, type TransitionRequest } from "../api";
 import { actionLabel, STATE_LABELS } from "../constants";
@@ -19,8 +21,13 @@ const digits = (v: string) => /^\d+$/.test(v.trim());
 function TransitionForm({ item, action, isPhoneNumber, onClose }: TransitionModalProps & { action: TransitionAction }) {
   const transition = useTransition(item.inventory_id);
   const [reason, setReason] = useState("");
-  const [customerId, setCustomerId] = useState(item.customer_id?.toString() ?? "");
-  const [serviceId, setServiceId] = useState(item.service_id?.toString() ?? "");
+  const [customerId, setCustomerId] = useState<number | null>(item.customer_id ?? null);
+  const [serviceId, setServiceId] = useState<number | null>(item.service_id ?? null);
+  // Assigning binds the item to one of the chosen customer's services (or none).
+  const services = useServices(
+    { customer_id: customerId ?? 0, page_size: 100, sort: "-created_at" },
+    action === "assign" && customerId !== null,
+  );
   const [quarantineDays, setQuarantineDays] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -28,9 +35,7 @@ function TransitionForm({ item, action, isPhoneNumber, onClose }: TransitionModa
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     const local: Record<string, string> = {};
-    if (action === "assign" && !digits(customerId)) local.customer_id = "Enter the customer id";
-    if (action === "reserve" && customerId.trim() && !digits(customerId)) local.customer_id = "A customer id (digits)";
-    if (action === "assign" && serviceId.trim() && !digits(serviceId)) local.service_id = "A service id (digits)";
+    if (action === "assign" && customerId === null) local.customer_id = "Choose the customer";
     if (action === "return" && quarantineDays.trim() && !digits(quarantineDays))
       local.quarantine_days = "Days, 0 or more";
     setErrors(local);
@@ -41,15 +46,15 @@ function TransitionForm({ item, action, isPhoneNumber, onClose }: TransitionModa
     let request: TransitionRequest;
     switch (action) {
       case "reserve":
-        request = { action, body: { reason: why, ...(customerId.trim() ? { customer_id: Number(customerId) } : {}) } };
+        request = { action, body: { reason: why, ...(customerId !== null ? { customer_id: customerId } : {}) } };
         break;
       case "assign":
         request = {
           action,
           body: {
             reason: why,
-            customer_id: Number(customerId),
-            ...(serviceId.trim() ? { service_id: Number(serviceId) } : {}),
+            customer_id: customerId ?? 0,
+            ...(serviceId !== null ? { service_id: serviceId } : {}),
           },
         };
         break;
@@ -84,23 +89,32 @@ function TransitionForm({ item, action, isPhoneNumber, onClose }: TransitionModa
           </Alert>
         )}
         {(action === "reserve" || action === "assign") && (
-          <TextInput
-            label="Customer id"
+          <CustomerSelect
+            label="Customer"
             required={action === "assign"}
             description={action === "reserve" ? "Optional: reserve it for a customer" : undefined}
-            inputMode="numeric"
             value={customerId}
-            onChange={(e) => setCustomerId(e.currentTarget.value)}
+            onChange={(id) => {
+              setCustomerId(id);
+              setServiceId(null);
+            }}
             error={errors.customer_id}
-            data-testid="transition-customer-id"
+            testId="transition-customer-id"
           />
         )}
         {action === "assign" && (
-          <TextInput
-            label="Service id"
-            inputMode="numeric"
-            value={serviceId}
-            onChange={(e) => setServiceId(e.currentTarget.value)}
+          <Select
+            label="Service"
+            description="Optional: the customer's service it is bound to"
+            placeholder={customerId === null ? "Choose the customer first" : "None"}
+            disabled={customerId === null}
+            clearable
+            data={(services.data?.items ?? []).map((s) => ({
+              value: String(s.service_id),
+              label: `${s.service_name} (#${s.service_id})`,
+            }))}
+            value={serviceId === null ? null : String(serviceId)}
+            onChange={(v) => setServiceId(v ? Number(v) : null)}
             error={errors.service_id}
             data-testid="transition-service-id"
           />
