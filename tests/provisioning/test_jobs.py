@@ -585,3 +585,25 @@ class TestProvisionNamespace:
         finally:
             customer.disconnect()
             staff.disconnect()
+
+
+def test_a_task_ansible_skipped_is_recorded_as_skipped(app, call, shop, db_session):
+    """The worker stores a task Ansible skipped (its ``when`` was false) as status 6 Skipped,
+    never as a success: the activation play skips its charging steps without a backend."""
+    contract = _sell(call, shop, "mobile_activate")
+    job = _job_for(call, contract["service_id"])
+    run_job(app, job["provision_id"])
+    body = call("get", f"/crm/provision/{job['provision_id']}", 200)
+    assert body["status_label"] == "Success", (body["error"], body["events"])
+    skipped = [e for e in body["events"] if e["skipped"]]
+    assert skipped, [(e["event_name"], e["status_label"]) for e in body["events"]]
+    assert {e["status_label"] for e in skipped} == {"Skipped"}
+    stored = db_session.scalars(
+        select(ProvisionEvent.provisioning_status).where(
+            ProvisionEvent.provision_id == job["provision_id"], ProvisionEvent.skipped.is_(True)
+        )
+    ).all()
+    assert stored and set(stored) == {int(ProvisionStatus.skipped)}
+    # The tasks that ran are successes.
+    ran = [e for e in body["events"] if not e["skipped"]]
+    assert ran and {e["status_label"] for e in ran} == {"Success"}
