@@ -68,7 +68,8 @@ describe("UsersPage", () => {
     renderRoutes(<UsersPage />);
     const user = userEvent.setup();
     await user.click(await screen.findByTestId("user-new"));
-    await user.type(screen.getByTestId("user-form-email"), "not-an-email");
+    // The modal opens with a transition: wait for its form.
+    await user.type(await screen.findByTestId("user-form-email"), "not-an-email");
     await user.type(screen.getByTestId("user-form-password"), "short");
     await user.click(screen.getByTestId("user-form-submit"));
     expect(await screen.findByText("Enter a valid e-mail address")).toBeInTheDocument();
