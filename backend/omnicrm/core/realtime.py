@@ -326,6 +326,19 @@ def external_emitter(redis_url: str) -> SocketIO:
     return SocketIO(message_queue=redis_url)
 
 
+def _track_connections(socketio: SocketIO, namespace: str) -> None:
+    """Authenticate each socket of ``namespace`` when it connects; forget it when it goes."""
+
+    @socketio.on("connect", namespace=namespace)
+    def _connect(auth: Any = None) -> bool:
+        accept_connection(auth)
+        return True
+
+    @socketio.on("disconnect", namespace=namespace)
+    def _disconnect(*_args: Any) -> None:
+        forget_connection()
+
+
 def register_progress_namespace(
     socketio: SocketIO,
     *,
@@ -340,15 +353,7 @@ def register_progress_namespace(
     state at once (``snapshot``: None when there is no such job), then every ``event`` the job
     publishes to that room."""
     pattern = re.compile(rf"^{re.escape(room_prefix)}:([1-9][0-9]{{0,9}})$")
-
-    @socketio.on("connect", namespace=namespace)
-    def _connect(auth: Any = None) -> bool:
-        accept_connection(auth)
-        return True
-
-    @socketio.on("disconnect", namespace=namespace)
-    def _disconnect(*_args: Any) -> None:
-        forget_connection()
+    _track_connections(socketio, namespace)
 
     @socketio.on("join", namespace=namespace)
     @authorised(permission)
@@ -392,14 +397,7 @@ def register_live_namespace(socketio: SocketIO, *, rooms: dict[str, str]) -> Non
     expired token is refused and cut); a later change of the user's roles cuts the socket
     (:func:`disconnect_user`), and the client joins again with what it may read now."""
 
-    @socketio.on("connect", namespace=LIVE_NAMESPACE)
-    def _connect(auth: Any = None) -> bool:
-        accept_connection(auth)
-        return True
-
-    @socketio.on("disconnect", namespace=LIVE_NAMESPACE)
-    def _disconnect(*_args: Any) -> None:
-        forget_connection()
+    _track_connections(socketio, LIVE_NAMESPACE)
 
     @socketio.on("join", namespace=LIVE_NAMESPACE)
     def _join(data: Any = None) -> dict[str, Any]:
