@@ -4,15 +4,14 @@ single item validates it as an import row would, each refusal naming its field."
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from omnicrm.inventory import use_cases as inv
 from omnicrm.inventory.models import InventoryTemplate
 from tests.factories import CustomerFactory, ServiceFactory, SimFactory, make_iccid
+from tests.sql import selects
 
 URL = "/crm/inventory/"
 _GOOD = make_iccid(880000)
@@ -24,21 +23,6 @@ def templates(db_session):
     inv.sync_inventory_templates(db_session)
     db_session.commit()
     return {t.item: t.inventory_template_id for t in db_session.query(InventoryTemplate)}
-
-
-@contextlib.contextmanager
-def _selects(database):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def _bind(call, db_session, customer, service):
@@ -65,7 +49,7 @@ def test_a_bound_item_names_its_customer_and_service(call, db_session, database)
     )
 
     def listed():
-        with _selects(database) as seen:
+        with selects(database) as seen:
             rows = call("get", f"{URL}?customer_id={customer.customer_id}", 200)
         return rows, len(seen)
 

@@ -3,29 +3,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
-from sqlalchemy import event
-
 from tests.factories import CustomerFactory
+from tests.sql import selects
 
 PAY = "/crm/payment/"
-
-
-@contextlib.contextmanager
-def _selects(database):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def test_payments_name_their_customer_and_recorder(api, make_user, db_session, database):
@@ -45,7 +28,7 @@ def test_payments_name_their_customer_and_recorder(api, make_user, db_session, d
     assert detail["customer_name"] == customer.customer_name
 
     def listed():
-        with _selects(database) as seen:
+        with selects(database) as seen:
             rows = api.client.get(
                 f"{PAY}?customer_id={customer.customer_id}", headers=headers
             ).get_json()

@@ -4,30 +4,12 @@ in a fixed number of queries, not one per ticket."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
-from sqlalchemy import event
-
 from tests.factories import CustomerFactory
+from tests.sql import selects
 
 T = "/crm/ticket/"
-
-
-@contextlib.contextmanager
-def _statements(database):
-    """The SELECTs run while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def test_tickets_name_their_customer_assignee_and_creator(api, make_user, db_session, database):
@@ -48,7 +30,7 @@ def test_tickets_name_their_customer_assignee_and_creator(api, make_user, db_ses
         assert ticket["transitions"][0]["user_name"] == "Cora Creator"
 
     def listed() -> tuple[list[dict], list[str]]:
-        with _statements(database) as seen:
+        with selects(database) as seen:
             answer = api.client.get(f"{T}?tag={tag}", headers=headers)
         assert answer.status_code == 200, answer.get_json()
         return answer.get_json(), seen
